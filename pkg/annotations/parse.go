@@ -1,0 +1,215 @@
+package annotations
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+)
+
+// Limits that keep hostile input cheap to reject.
+const (
+	// MaxKeys is the most stagehand.io/ annotations a pod may carry.
+	MaxKeys = 64
+	// MaxValueLength is the longest accepted value of one annotation.
+	MaxValueLength = 4096
+)
+
+// Options tunes Parse.
+type Options struct {
+	// Strict turns unknown stagehand.io/ keys from warnings into errors.
+	Strict bool
+}
+
+var annotationsPath = field.NewPath("metadata", "annotations")
+
+// KeyPath is the field path of an annotation key, for error messages.
+func KeyPath(key string) *field.Path { return annotationsPath.Key(key) }
+
+// Parse reads the pod's stagehand.io/ annotations into a Spec. It returns
+// warnings for input that has no effect, and every invalid value at once.
+// Precedence rules are listed in the package documentation.
+func Parse(pod *corev1.Pod, opts Options) (Spec, []string, field.ErrorList) {
+	var spec Spec
+	keys, errs := ourKeys(pod.Annotations)
+	if len(errs) > 0 {
+		return spec, nil, errs
+	}
+	if pod.Annotations[Inject] == "false" {
+		spec.Disabled = true
+		return spec, nil, nil
+	}
+	var warnings []string
+	for _, k := range keys {
+		v := pod.Annotations[k]
+		entry, known := registryIndex[k]
+		if !known {
+			msg := unknownKeyMessage(k)
+			if opts.Strict {
+				errs = append(errs, field.Invalid(KeyPath(k), v, msg))
+			} else {
+				warnings = append(warnings, KeyPath(k).String()+": "+msg)
+			}
+			continue
+		}
+		if entry.Written {
+			continue
+		}
+		if msgs := entry.Validate(v); len(msgs) > 0 {
+			errs = append(errs, field.Invalid(KeyPath(k), v, strings.Join(msgs, "; ")+" (valid: "+entry.Valid+")"))
+		}
+	}
+	if len(errs) > 0 {
+		return spec, warnings, errs
+	}
+	p := parser{anns: pod.Annotations}
+	spec.Containers, errs = targetContainers(pod, errs)
+	spec.Token = p.token(pod)
+	spec.ATSKey, errs = p.atsKey(errs)
+	spec.Keytab = p.keytab()
+	spec.TimelineURL = pod.Annotations[TimelineURL]
+	errs = checkPathOverlap(spec, errs)
+	warnings = append(warnings, p.unused(spec)...)
+	if len(errs) > 0 {
+		return Spec{}, warnings, errs
+	}
+	return spec, warnings, nil
+}
+
+// ourKeys returns the stagehand.io/ keys in sorted order, or errors when the
+// annotations are too many or too long to consider.
+func ourKeys(anns map[string]string) ([]string, field.ErrorList) {
+	var keys []string
+	var errs field.ErrorList
+	for k, v := range anns {
+		if !strings.HasPrefix(k, Prefix) {
+			continue
+		}
+		if len(v) > MaxValueLength {
+			errs = append(errs, field.TooLong(KeyPath(k), "", MaxValueLength))
+		}
+		keys = append(keys, k)
+	}
+	if len(keys) > MaxKeys {
+		return nil, field.ErrorList{field.TooMany(annotationsPath, len(keys), MaxKeys).WithOrigin("stagehand.io/ keys")}
+	}
+	slices.Sort(keys)
+	slices.SortFunc(errs, func(a, b *field.Error) int { return strings.Compare(a.Field, b.Field) })
+	return keys, errs
+}
+
+type parser struct{ anns map[string]string }
+
+func (p parser) has(key string) bool { _, ok := p.anns[key]; return ok }
+
+func (p parser) token(pod *corev1.Pod) *TokenSpec {
+	if p.anns[ServiceAccountToken] != "true" {
+		return nil
+	}
+	t := &TokenSpec{Audience: p.anns[TokenAudience], ExpirationSeconds: DefaultTokenExpiration, Path: StagehandTokenPath}
+	if v, ok := p.anns[TokenExpiration]; ok {
+		t.ExpirationSeconds, _ = strconv.ParseInt(v, 10, 64) // validated above
+	}
+	if am := pod.Spec.AutomountServiceAccountToken; am != nil && !*am {
+		t.Path = KubeletTokenPath
+	}
+	if v, ok := p.anns[TokenPath]; ok {
+		t.Path = v
+	}
+	return t
+}
+
+func (p parser) atsKey(errs field.ErrorList) (*KeyRef, field.ErrorList) {
+	secret, hasSecret := p.anns[ATSSecret]
+	cm, hasCM := p.anns[ATSConfigMap]
+	key := DefaultATSSecretKey
+	if v, ok := p.anns[ATSSecretKey]; ok {
+		key = v
+	}
+	switch {
+	case hasSecret && hasCM:
+		return nil, append(errs, field.Invalid(KeyPath(ATSConfigMap), cm,
+			fmt.Sprintf("must not be set together with %s=%q: name either a Secret or a ConfigMap", ATSSecret, secret)))
+	case hasSecret:
+		return &KeyRef{Kind: SourceSecret, Name: secret, Key: key}, errs
+	case hasCM:
+		return &KeyRef{Kind: SourceConfigMap, Name: cm, Key: key}, errs
+	}
+	return nil, errs
+}
+
+func (p parser) keytab() *KeytabSpec {
+	name, ok := p.anns[ATSKeytabSecret]
+	if !ok {
+		return nil
+	}
+	k := &KeytabSpec{SecretName: name, Path: DefaultATSKeytabPath}
+	if v, ok := p.anns[ATSKeytabPath]; ok {
+		k.Path = v
+	}
+	return k
+}
+
+// unused warns about options whose main key is absent.
+func (p parser) unused(spec Spec) []string {
+	var warnings []string
+	warn := func(option, main string) {
+		warnings = append(warnings, fmt.Sprintf("%s: has no effect without %s", KeyPath(option), main))
+	}
+	if spec.Token == nil {
+		for _, k := range []string{TokenAudience, TokenExpiration, TokenPath} {
+			if p.has(k) {
+				warn(k, ServiceAccountToken+`: "true"`)
+			}
+		}
+	}
+	if spec.ATSKey == nil && p.has(ATSSecretKey) {
+		warn(ATSSecretKey, ATSSecret+" or "+ATSConfigMap)
+	}
+	if spec.Keytab == nil && p.has(ATSKeytabPath) {
+		warn(ATSKeytabPath, ATSKeytabSecret)
+	}
+	return warnings
+}
+
+// targetContainers resolves stagehand.io/containers against the pod.
+func targetContainers(pod *corev1.Pod, errs field.ErrorList) ([]string, field.ErrorList) {
+	all := make([]string, 0, len(pod.Spec.Containers))
+	for i := range pod.Spec.Containers {
+		all = append(all, pod.Spec.Containers[i].Name)
+	}
+	v, ok := pod.Annotations[Containers]
+	if !ok {
+		return all, errs
+	}
+	var targets []string
+	for _, name := range strings.Split(v, ",") {
+		name = strings.TrimSpace(name)
+		switch {
+		case !slices.Contains(all, name):
+			errs = append(errs, field.Invalid(KeyPath(Containers), v,
+				fmt.Sprintf("container %q is not an app container of this pod (valid: %s)", name, strings.Join(all, ", "))))
+		case !slices.Contains(targets, name):
+			targets = append(targets, name)
+		}
+	}
+	// Keep pod order so that output does not depend on the annotation's order.
+	slices.SortStableFunc(targets, func(a, b string) int { return slices.Index(all, a) - slices.Index(all, b) })
+	return targets, errs
+}
+
+// checkPathOverlap rejects injected mounts that would shadow one another.
+func checkPathOverlap(spec Spec, errs field.ErrorList) field.ErrorList {
+	if spec.Token == nil || spec.Keytab == nil {
+		return errs
+	}
+	a, b := spec.Token.Path, spec.Keytab.Path
+	if PathWithin(a, b) || PathWithin(b, a) {
+		errs = append(errs, field.Invalid(KeyPath(ATSKeytabPath), b,
+			fmt.Sprintf("overlaps the token mount at %q (%s); the two mounts must not contain each other", a, TokenPath)))
+	}
+	return errs
+}

@@ -1,0 +1,35 @@
+package inject
+
+import (
+	"strings"
+
+	"k8s.io/apimachinery/pkg/util/validation/field"
+)
+
+// Denied is returned when a pod must not be admitted. It carries every
+// problem found, each naming the field, the value and what is valid.
+type Denied struct {
+	// Reason is a short, fixed label for metrics: ReasonInvalid or ReasonConflict.
+	Reason string
+	// Errors lists every problem.
+	Errors field.ErrorList
+}
+
+// The reasons a pod is denied.
+const (
+	// ReasonInvalid means an annotation value is invalid.
+	ReasonInvalid = "invalid-annotation"
+	// ReasonConflict means an injection clashes with the pod's own volumes or mounts.
+	ReasonConflict = "conflict"
+)
+
+var _ error = (*Denied)(nil)
+
+// Error lists every problem, one per line after the first.
+func (d *Denied) Error() string {
+	msgs := make([]string, len(d.Errors))
+	for i, e := range d.Errors {
+		msgs[i] = e.Error()
+	}
+	return "stagehand: the pod's stagehand.io/ annotations cannot be applied: " + strings.Join(msgs, "; ")
+}

@@ -1,0 +1,120 @@
+package inject
+
+import (
+	"fmt"
+	"slices"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"github.com/stagehand-k8s/stagehand/pkg/annotations"
+)
+
+// editor applies the injection steps to one pod. It adds only elements that
+// stagehand owns, replaces its own earlier elements in place, and records
+// clashes with the user's elements as errors instead of overwriting them.
+type editor struct {
+	pod      *corev1.Pod
+	spec     *annotations.Spec
+	previous Status // what an earlier injection owned
+	status   Status // what this injection owns
+	targets  []int  // indices of target containers in pod.Spec.Containers
+	warnings []string
+	errs     field.ErrorList
+}
+
+var (
+	volumesPath    = field.NewPath("spec", "volumes")
+	containersPath = field.NewPath("spec", "containers")
+)
+
+// ensureVolume adds v, or replaces stagehand's earlier volume of that name.
+// cause is the annotation key that asked for it, for error messages.
+func (e *editor) ensureVolume(v corev1.Volume, cause string) {
+	e.status.Volumes = append(e.status.Volumes, v.Name)
+	for i := range e.pod.Spec.Volumes {
+		if e.pod.Spec.Volumes[i].Name != v.Name {
+			continue
+		}
+		if !e.previous.ownsVolume(v.Name) {
+			e.errs = append(e.errs, field.Invalid(volumesPath.Index(i).Child("name"), v.Name,
+				fmt.Sprintf("the pod's volume clashes with the volume stagehand injects for %s; volume names starting with %q are reserved for stagehand", cause, volumePrefix)))
+			return
+		}
+		e.pod.Spec.Volumes[i] = v
+		return
+	}
+	e.pod.Spec.Volumes = append(e.pod.Spec.Volumes, v)
+}
+
+// ensureMount mounts a stagehand volume into every target container.
+func (e *editor) ensureMount(m corev1.VolumeMount, cause string) {
+	for _, ci := range e.targets {
+		c := &e.pod.Spec.Containers[ci]
+		replaced := false
+		for j := range c.VolumeMounts {
+			um := &c.VolumeMounts[j]
+			switch {
+			case um.Name == m.Name && e.previous.ownsVolume(m.Name):
+				*um = m
+				replaced = true
+			case um.MountPath == m.MountPath:
+				e.errs = append(e.errs, field.Invalid(containersPath.Index(ci).Child("volumeMounts").Index(j).Child("mountPath"), um.MountPath,
+					fmt.Sprintf("container %q already mounts volume %q here, which clashes with the mount stagehand injects for %s; choose another path or remove the pod's mount",
+						c.Name, um.Name, cause)))
+				replaced = true
+			}
+		}
+		if !replaced {
+			c.VolumeMounts = append(c.VolumeMounts, m)
+		}
+	}
+}
+
+// ensureEnv sets an env var in every target container, unless the user set
+// it already: then the user's value stays and a warning says so.
+func (e *editor) ensureEnv(v corev1.EnvVar, cause string) {
+	for _, ci := range e.targets {
+		c := &e.pod.Spec.Containers[ci]
+		i := slices.IndexFunc(c.Env, func(x corev1.EnvVar) bool { return x.Name == v.Name })
+		switch {
+		case i < 0:
+			c.Env = append(c.Env, v)
+		case e.previous.ownsEnv(c.Name, v.Name):
+			c.Env[i] = v
+		default:
+			e.warnings = append(e.warnings, fmt.Sprintf("%s: %s is already set by the pod and was left as it is, so %s has no effect in container %q",
+				containersPath.Index(ci).Child("env").Key(v.Name), v.Name, cause, c.Name))
+			continue
+		}
+		e.status.addEnv(c.Name, v.Name)
+	}
+}
+
+// dropStale removes elements an earlier injection owned that this one does
+// not, for example after the annotations changed.
+func (e *editor) dropStale() {
+	stale := func(name string) bool { return e.previous.ownsVolume(name) && !e.status.ownsVolume(name) }
+	e.pod.Spec.Volumes = slices.DeleteFunc(e.pod.Spec.Volumes, func(v corev1.Volume) bool { return stale(v.Name) })
+	for i := range e.pod.Spec.Containers {
+		c := &e.pod.Spec.Containers[i]
+		c.VolumeMounts = slices.DeleteFunc(c.VolumeMounts, func(m corev1.VolumeMount) bool { return stale(m.Name) })
+		c.Env = slices.DeleteFunc(c.Env, func(v corev1.EnvVar) bool {
+			return e.previous.ownsEnv(c.Name, v.Name) && !e.status.ownsEnv(c.Name, v.Name)
+		})
+	}
+}
+
+// detach gives the pod its own copies of every list an edit may change in
+// place, so the snapshot taken before editing keeps the original elements.
+// Appends alone never touch the original elements, so a first injection
+// needs no copies; replacing or removing earlier elements does.
+func (e *editor) detach() {
+	e.pod.Spec.Volumes = slices.Clone(e.pod.Spec.Volumes)
+	e.pod.Spec.Containers = slices.Clone(e.pod.Spec.Containers)
+	for i := range e.pod.Spec.Containers {
+		c := &e.pod.Spec.Containers[i]
+		c.Env = slices.Clone(c.Env)
+		c.VolumeMounts = slices.Clone(c.VolumeMounts)
+	}
+}

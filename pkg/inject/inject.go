@@ -1,0 +1,134 @@
+package inject
+
+import (
+	"slices"
+
+	"gomodules.xyz/jsonpatch/v2"
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/stagehand-k8s/stagehand/pkg/annotations"
+)
+
+// Options configures an Injector.
+type Options struct {
+	// Strict denies pods with unknown stagehand.io/ annotation keys.
+	Strict bool
+	// Version is recorded in the status annotation.
+	Version string
+}
+
+// Outcome says what Inject did with an admitted pod.
+type Outcome string
+
+// The outcomes of an admitted pod.
+const (
+	// OutcomeInjected means the pod was changed.
+	OutcomeInjected Outcome = "injected"
+	// OutcomeUnchanged means the pod already carried this exact injection.
+	OutcomeUnchanged Outcome = "unchanged"
+	// OutcomeOptedOut means the pod carries stagehand.io/inject: "false".
+	OutcomeOptedOut Outcome = "opted-out"
+	// OutcomeNotRequested means the pod asks for nothing stagehand injects.
+	OutcomeNotRequested Outcome = "not-requested"
+)
+
+// Result is what Inject did.
+type Result struct {
+	// Patch turns the original object into the injected one. Paths are
+	// relative to the pod; empty when nothing changes.
+	Patch []jsonpatch.Operation
+	// Warnings are for the user: admission warnings or stderr.
+	Warnings []string
+	Outcome  Outcome
+}
+
+// step is one injection; it reports whether it applied.
+type step struct {
+	part  string
+	apply func(*editor) bool
+}
+
+// steps run in this fixed order.
+var steps = []step{
+	{PartCredentials, injectCredentials},
+	{PartATSKey, injectATSKey},
+	{PartKeytab, injectKeytab},
+	{PartTimeline, injectTimelineURL},
+}
+
+// Injector injects pods. It is safe for concurrent use.
+type Injector struct {
+	opts Options
+}
+
+// New returns an Injector.
+func New(opts Options) *Injector { return &Injector{opts: opts} }
+
+// Inject rewrites pod in place into its injected form and returns the patch
+// from the original object. A pod that must not be admitted gives a
+// *Denied error listing every problem; pod is then unusable.
+func (in *Injector) Inject(pod *corev1.Pod) (Result, error) {
+	spec, warnings, errs := annotations.Parse(pod, annotations.Options{Strict: in.opts.Strict})
+	if len(errs) > 0 {
+		return Result{Warnings: warnings}, &Denied{Reason: ReasonInvalid, Errors: errs}
+	}
+	previous, injectedBefore := ParseStatus(pod.Annotations[annotations.Status])
+	if !injectedBefore && spec.Empty() {
+		return Result{Warnings: warnings, Outcome: emptyOutcome(&spec)}, nil
+	}
+	before := takeSnapshot(pod)
+	e := editor{pod: pod, spec: &spec, previous: previous}
+	if injectedBefore {
+		e.detach()
+	}
+	for i := range pod.Spec.Containers {
+		if slices.Contains(spec.Containers, pod.Spec.Containers[i].Name) {
+			e.targets = append(e.targets, i)
+		}
+	}
+	if !spec.Disabled {
+		for _, s := range steps {
+			if s.apply(&e) {
+				e.status.Parts = append(e.status.Parts, s.part)
+			}
+		}
+	}
+	e.dropStale()
+	warnings = append(warnings, e.warnings...)
+	if len(e.errs) > 0 {
+		return Result{Warnings: warnings}, &Denied{Reason: ReasonConflict, Errors: e.errs}
+	}
+	in.writeStatus(pod, &spec, &e.status)
+	res := Result{Warnings: warnings, Patch: buildPatch(&before, pod, &previous, &e.status)}
+	switch {
+	case len(e.status.Parts) == 0:
+		res.Outcome = emptyOutcome(&spec)
+	case len(res.Patch) == 0:
+		res.Outcome = OutcomeUnchanged
+	default:
+		res.Outcome = OutcomeInjected
+	}
+	return res, nil
+}
+
+func emptyOutcome(spec *annotations.Spec) Outcome {
+	if spec.Disabled {
+		return OutcomeOptedOut
+	}
+	return OutcomeNotRequested
+}
+
+// writeStatus records what was injected, or removes the record when nothing
+// is injected any more.
+func (in *Injector) writeStatus(pod *corev1.Pod, spec *annotations.Spec, status *Status) {
+	if len(status.Parts) == 0 {
+		delete(pod.Annotations, annotations.Status)
+		return
+	}
+	status.Version = in.opts.Version
+	status.SpecHash = specHash(spec)
+	if pod.Annotations == nil {
+		pod.Annotations = map[string]string{}
+	}
+	pod.Annotations[annotations.Status] = status.encode()
+}

@@ -1,0 +1,114 @@
+package inject
+
+import (
+	"reflect"
+	"strconv"
+	"strings"
+
+	"gomodules.xyz/jsonpatch/v2"
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/stagehand-k8s/stagehand/pkg/annotations"
+)
+
+// snapshot keeps the lists an injection may change, as they were before it.
+type snapshot struct {
+	annotationsNil bool
+	status         string
+	hasStatus      bool
+	volumes        []corev1.Volume
+	env            [][]corev1.EnvVar
+	mounts         [][]corev1.VolumeMount
+}
+
+func takeSnapshot(pod *corev1.Pod) snapshot {
+	s := snapshot{annotationsNil: pod.Annotations == nil, volumes: pod.Spec.Volumes}
+	s.status, s.hasStatus = pod.Annotations[annotations.Status]
+	s.env = make([][]corev1.EnvVar, len(pod.Spec.Containers))
+	s.mounts = make([][]corev1.VolumeMount, len(pod.Spec.Containers))
+	for i := range pod.Spec.Containers {
+		s.env[i] = pod.Spec.Containers[i].Env
+		s.mounts[i] = pod.Spec.Containers[i].VolumeMounts
+	}
+	return s
+}
+
+// buildPatch turns the edit of pod into JSON patch operations against the
+// original object. Every operation addresses an element stagehand owns
+// (listed in previous or current), so elements of the user, and fields the Go
+// types do not know, are never removed or reordered.
+func buildPatch(before *snapshot, pod *corev1.Pod, previous, current *Status) []jsonpatch.Operation {
+	var ops []jsonpatch.Operation
+	ops = append(ops, statusPatch(before, pod)...)
+	ownsVolume := func(name string) bool { return previous.ownsVolume(name) || current.ownsVolume(name) }
+	ops = append(ops, diffList("/spec/volumes", before.volumes, pod.Spec.Volumes,
+		func(v *corev1.Volume) bool { return ownsVolume(v.Name) })...)
+	for i := range pod.Spec.Containers {
+		c := &pod.Spec.Containers[i]
+		base := "/spec/containers/" + strconv.Itoa(i)
+		ops = append(ops, diffList(base+"/env", before.env[i], c.Env, func(v *corev1.EnvVar) bool {
+			return previous.ownsEnv(c.Name, v.Name) || current.ownsEnv(c.Name, v.Name)
+		})...)
+		ops = append(ops, diffList(base+"/volumeMounts", before.mounts[i], c.VolumeMounts,
+			func(m *corev1.VolumeMount) bool { return ownsVolume(m.Name) })...)
+	}
+	return ops
+}
+
+var statusPointer = "/metadata/annotations/" + escapePointer(annotations.Status)
+
+func statusPatch(before *snapshot, pod *corev1.Pod) []jsonpatch.Operation {
+	now, has := pod.Annotations[annotations.Status]
+	switch {
+	case has && before.annotationsNil:
+		return []jsonpatch.Operation{{Operation: "add", Path: "/metadata/annotations", Value: map[string]string{annotations.Status: now}}}
+	case has && !before.hasStatus:
+		return []jsonpatch.Operation{{Operation: "add", Path: statusPointer, Value: now}}
+	case has && now != before.status:
+		return []jsonpatch.Operation{{Operation: "replace", Path: statusPointer, Value: now}}
+	case !has && before.hasStatus:
+		return []jsonpatch.Operation{{Operation: "remove", Path: statusPointer}}
+	}
+	return nil
+}
+
+// diffList patches list before into after. after must be before without
+// some owned elements and with owned elements inserted: the user's elements
+// keep their relative order. Equal lists give no operations.
+func diffList[T any](path string, before, after []T, owned func(*T) bool) []jsonpatch.Operation {
+	if equalLists(before, after) {
+		return nil
+	}
+	if len(before) == 0 {
+		return []jsonpatch.Operation{{Operation: "add", Path: path, Value: after}}
+	}
+	var ops []jsonpatch.Operation
+	for i := len(before) - 1; i >= 0; i-- {
+		if owned(&before[i]) {
+			ops = append(ops, jsonpatch.Operation{Operation: "remove", Path: path + "/" + strconv.Itoa(i)})
+		}
+	}
+	for j := range after {
+		if owned(&after[j]) {
+			ops = append(ops, jsonpatch.Operation{Operation: "add", Path: path + "/" + strconv.Itoa(j), Value: after[j]})
+		}
+	}
+	return ops
+}
+
+func equalLists[T any](a, b []T) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if !reflect.DeepEqual(&a[i], &b[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// escapePointer escapes a JSON pointer token (RFC 6901).
+func escapePointer(s string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(s, "~", "~0"), "/", "~1")
+}

@@ -1,0 +1,57 @@
+package inject
+
+import (
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/stagehand-k8s/stagehand/pkg/annotations"
+)
+
+// ATSSecretKeyEnv is the env var MR3 reads the Timeline Server secret key from.
+const ATSSecretKeyEnv = "ATS_SECRET_KEY"
+
+// KeytabVolume is the volume of Timeline Server Kerberos keytabs.
+const KeytabVolume = volumePrefix + "ats-keytab"
+
+// Keytab file modes: readable by the pod's fsGroup when it has one, and
+// otherwise by the container's user, whatever its uid.
+const (
+	keytabModeWithFSGroup int32 = 0o440
+	keytabModeNoFSGroup   int32 = 0o444
+)
+
+// injectATSKey sets ATS_SECRET_KEY from a Secret or ConfigMap key. It is only
+// ever a reference: the value never enters the pod spec.
+func injectATSKey(e *editor) bool {
+	ref := e.spec.ATSKey
+	if ref == nil {
+		return false
+	}
+	src := &corev1.EnvVarSource{}
+	cause := annotations.ATSConfigMap
+	if ref.Kind == annotations.SourceSecret {
+		cause = annotations.ATSSecret
+		src.SecretKeyRef = &corev1.SecretKeySelector{LocalObjectReference: corev1.LocalObjectReference{Name: ref.Name}, Key: ref.Key}
+	} else {
+		src.ConfigMapKeyRef = &corev1.ConfigMapKeySelector{LocalObjectReference: corev1.LocalObjectReference{Name: ref.Name}, Key: ref.Key}
+	}
+	e.ensureEnv(corev1.EnvVar{Name: ATSSecretKeyEnv, ValueFrom: src}, cause)
+	return true
+}
+
+// injectKeytab mounts the keytab Secret read-only.
+func injectKeytab(e *editor) bool {
+	k := e.spec.Keytab
+	if k == nil {
+		return false
+	}
+	mode := keytabModeNoFSGroup
+	if sc := e.pod.Spec.SecurityContext; sc != nil && sc.FSGroup != nil {
+		mode = keytabModeWithFSGroup
+	}
+	e.ensureVolume(corev1.Volume{
+		Name:         KeytabVolume,
+		VolumeSource: corev1.VolumeSource{Secret: &corev1.SecretVolumeSource{SecretName: k.SecretName, DefaultMode: &mode}},
+	}, annotations.ATSKeytabSecret)
+	e.ensureMount(corev1.VolumeMount{Name: KeytabVolume, MountPath: k.Path, ReadOnly: true}, annotations.ATSKeytabPath)
+	return true
+}

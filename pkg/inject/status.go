@@ -1,0 +1,75 @@
+package inject
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"slices"
+
+	"github.com/stagehand-k8s/stagehand/pkg/annotations"
+)
+
+// The parts stagehand injects, as named in the status annotation.
+const (
+	PartCredentials = "credentials"
+	PartATSKey      = "ats-key"
+	PartKeytab      = "ats-keytab"
+	PartTimeline    = "timeline-url"
+)
+
+// Status is the JSON value of the stagehand.io/status annotation. Besides
+// telling users what was injected, it records exactly which elements
+// stagehand owns, so that re-injection can replace them and nothing else.
+type Status struct {
+	// Version is the stagehand version that injected the pod.
+	Version string `json:"version"`
+	// Parts lists the injected parts in injection order.
+	Parts []string `json:"parts"`
+	// SpecHash is a hash of the parsed annotations.
+	SpecHash string `json:"specHash"`
+	// Volumes are the pod volumes stagehand added; mounts of them are ours too.
+	Volumes []string `json:"volumes,omitempty"`
+	// Env maps a container name to the env vars stagehand added to it.
+	Env map[string][]string `json:"env,omitempty"`
+}
+
+// ParseStatus reads a status annotation value. ok is false when it is absent
+// or not stagehand's JSON.
+func ParseStatus(value string) (Status, bool) {
+	var s Status
+	if value == "" || json.Unmarshal([]byte(value), &s) != nil || s.SpecHash == "" {
+		return Status{}, false
+	}
+	return s, true
+}
+
+func (s *Status) ownsVolume(name string) bool { return slices.Contains(s.Volumes, name) }
+
+func (s *Status) ownsEnv(container, name string) bool {
+	return slices.Contains(s.Env[container], name)
+}
+
+func (s *Status) addEnv(container, name string) {
+	if s.Env == nil {
+		s.Env = map[string][]string{}
+	}
+	s.Env[container] = append(s.Env[container], name)
+}
+
+func (s *Status) encode() string {
+	b, err := json.Marshal(s)
+	if err != nil {
+		panic(err) // a struct of strings always marshals
+	}
+	return string(b)
+}
+
+// specHash identifies a parsed spec; equal annotations give equal hashes.
+func specHash(spec *annotations.Spec) string {
+	b, err := json.Marshal(spec)
+	if err != nil {
+		panic(err) // a struct of strings and numbers always marshals
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:8])
+}

@@ -1,0 +1,82 @@
+package webhook
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+
+	admissionv1 "k8s.io/api/admission/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/log"
+	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
+
+	"github.com/stagehand-k8s/stagehand/pkg/inject"
+)
+
+// Path is where the mutating webhook is served.
+const Path = "/mutate-v1-pod"
+
+// Verbosity levels of the webhook's logs.
+const (
+	// LevelDebug logs every admitted pod.
+	LevelDebug = 1
+	// LevelTrace logs the patch of every admitted pod.
+	LevelTrace = 2
+)
+
+// Handler admits Pods through package inject.
+type Handler struct {
+	Injector *inject.Injector
+}
+
+var _ admission.Handler = (*Handler)(nil)
+
+// Handle injects the pod of one admission request. It makes no API calls.
+func (h *Handler) Handle(ctx context.Context, req admission.Request) admission.Response {
+	logger := log.FromContext(ctx)
+	if req.Operation != admissionv1.Create && req.Operation != admissionv1.Update {
+		return admission.Allowed("")
+	}
+	var pod corev1.Pod
+	if err := json.Unmarshal(req.Object.Raw, &pod); err != nil {
+		admissionTotal.WithLabelValues(resultError, reasonUndecodable).Inc()
+		return admission.Errored(http.StatusBadRequest, err)
+	}
+	if pod.Namespace == "" {
+		pod.Namespace = req.Namespace
+	}
+	res, err := h.Injector.Inject(&pod)
+	var denied *inject.Denied
+	if errors.As(err, &denied) {
+		admissionTotal.WithLabelValues(resultDenied, denied.Reason).Inc()
+		logger.Info("denied pod", "reason", denied.Reason, "errors", len(denied.Errors), "message", denied.Error())
+		return deny(denied, res.Warnings)
+	}
+	if err != nil {
+		admissionTotal.WithLabelValues(resultError, "internal").Inc()
+		logger.Error(err, "injecting pod")
+		return admission.Errored(http.StatusInternalServerError, err)
+	}
+	admissionTotal.WithLabelValues(resultAllowed, string(res.Outcome)).Inc()
+	logger.V(LevelDebug).Info("admitted pod", "outcome", res.Outcome, "operations", len(res.Patch), "warnings", len(res.Warnings))
+	resp := admission.Patched("", res.Patch...)
+	resp.Warnings = res.Warnings
+	return resp
+}
+
+// deny builds an Invalid status with one cause per problem, as the API
+// server does for its own validation errors.
+func deny(d *inject.Denied, warnings []string) admission.Response {
+	causes := make([]metav1.StatusCause, 0, len(d.Errors))
+	for _, e := range d.Errors {
+		causes = append(causes, metav1.StatusCause{Type: metav1.CauseType(e.Type), Message: e.ErrorBody(), Field: e.Field})
+	}
+	resp := admission.Denied(d.Error())
+	resp.Result.Code = http.StatusUnprocessableEntity
+	resp.Result.Reason = metav1.StatusReasonInvalid
+	resp.Result.Details = &metav1.StatusDetails{Kind: "Pod", Causes: causes}
+	resp.Warnings = warnings
+	return resp
+}

@@ -1,0 +1,38 @@
+package webhook
+
+import (
+	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
+	"sigs.k8s.io/controller-runtime/pkg/metrics"
+)
+
+// The result label of stagehand_admission_total.
+const (
+	resultAllowed = "allowed"
+	resultDenied  = "denied"
+	resultError   = "error"
+)
+
+// reasonUndecodable labels requests whose object is not a Pod.
+const reasonUndecodable = "undecodable"
+
+// admissionTotal counts admission requests by result and reason. Labels are
+// fixed, short words: never names, values or anything from the pod.
+var admissionTotal = prometheus.NewCounterVec(prometheus.CounterOpts{
+	Name: "stagehand_admission_total",
+	Help: "Admission requests handled by the stagehand webhook, by result (allowed, denied, error) and reason.",
+}, []string{"result", "reason"})
+
+func init() {
+	metrics.Registry.MustRegister(admissionTotal)
+}
+
+// AdmissionCount returns the current value of stagehand_admission_total for
+// one result and reason. Tests use it to see what reached the webhook.
+func AdmissionCount(result, reason string) float64 {
+	m := &dto.Metric{}
+	if err := admissionTotal.WithLabelValues(result, reason).Write(m); err != nil {
+		return 0
+	}
+	return m.GetCounter().GetValue()
+}
