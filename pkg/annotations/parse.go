@@ -43,35 +43,34 @@ func Parse(pod *corev1.Pod, opts Options) (Spec, []string, field.ErrorList) {
 		return spec, nil, nil
 	}
 	var warnings []string
+	invalid := map[string]bool{}
 	for _, k := range keys {
 		v := pod.Annotations[k]
 		entry, known := registryIndex[k]
-		if !known {
-			msg := unknownKeyMessage(k)
-			if opts.Strict {
-				errs = append(errs, field.Invalid(KeyPath(k), v, msg))
-			} else {
-				warnings = append(warnings, KeyPath(k).String()+": "+msg)
+		switch {
+		case !known && opts.Strict:
+			errs = append(errs, field.Invalid(KeyPath(k), v, unknownKeyMessage(k)))
+		case !known:
+			warnings = append(warnings, KeyPath(k).String()+": "+unknownKeyMessage(k))
+		case entry.Written:
+		default:
+			if msgs := entry.Validate(v); len(msgs) > 0 {
+				invalid[k] = true
+				errs = append(errs, field.Invalid(KeyPath(k), v, strings.Join(msgs, "; ")+" (valid: "+entry.Valid+")"))
 			}
-			continue
-		}
-		if entry.Written {
-			continue
-		}
-		if msgs := entry.Validate(v); len(msgs) > 0 {
-			errs = append(errs, field.Invalid(KeyPath(k), v, strings.Join(msgs, "; ")+" (valid: "+entry.Valid+")"))
 		}
 	}
-	if len(errs) > 0 {
-		return spec, warnings, errs
+	// Cross-key rules run on the keys that are valid on their own, so that
+	// one denial lists every problem.
+	p := parser{anns: pod.Annotations, invalid: invalid}
+	if !invalid[Containers] {
+		spec.Containers, errs = targetContainers(pod, errs)
 	}
-	p := parser{anns: pod.Annotations}
-	spec.Containers, errs = targetContainers(pod, errs)
 	spec.Token = p.token(pod)
 	spec.ATSKey, errs = p.atsKey(errs)
 	spec.Keytab = p.keytab()
 	spec.TimelineURL = pod.Annotations[TimelineURL]
-	errs = checkPathOverlap(spec, errs)
+	errs = checkPathOverlap(spec, errs, invalid)
 	warnings = append(warnings, p.unused(spec)...)
 	if len(errs) > 0 {
 		return Spec{}, warnings, errs
@@ -101,7 +100,10 @@ func ourKeys(anns map[string]string) ([]string, field.ErrorList) {
 	return keys, errs
 }
 
-type parser struct{ anns map[string]string }
+type parser struct {
+	anns    map[string]string
+	invalid map[string]bool
+}
 
 func (p parser) has(key string) bool { _, ok := p.anns[key]; return ok }
 
@@ -159,7 +161,7 @@ func (p parser) unused(spec Spec) []string {
 	warn := func(option, main string) {
 		warnings = append(warnings, fmt.Sprintf("%s: has no effect without %s", KeyPath(option), main))
 	}
-	if spec.Token == nil {
+	if spec.Token == nil && !p.invalid[ServiceAccountToken] {
 		for _, k := range []string{TokenAudience, TokenExpiration, TokenPath} {
 			if p.has(k) {
 				warn(k, ServiceAccountToken+`: "true"`)
@@ -202,8 +204,8 @@ func targetContainers(pod *corev1.Pod, errs field.ErrorList) ([]string, field.Er
 }
 
 // checkPathOverlap rejects injected mounts that would shadow one another.
-func checkPathOverlap(spec Spec, errs field.ErrorList) field.ErrorList {
-	if spec.Token == nil || spec.Keytab == nil {
+func checkPathOverlap(spec Spec, errs field.ErrorList, invalid map[string]bool) field.ErrorList {
+	if spec.Token == nil || spec.Keytab == nil || invalid[TokenPath] || invalid[ATSKeytabPath] {
 		return errs
 	}
 	a, b := spec.Token.Path, spec.Keytab.Path

@@ -52,7 +52,7 @@ var Registry = []Key{
 	{Name: ATSKeytabPath, Description: "Mount path of the keytab Secret.",
 		Default: "`" + DefaultATSKeytabPath + "`", Valid: validPath, Validate: validateMountPath},
 	{Name: TimelineURL, Description: "Timeline Server URL, given to the containers as `STAGEHAND_TIMELINE_URL`.",
-		Default: "none", Valid: "an absolute http:// or https:// URL with a host", Validate: validateHTTPURL},
+		Default: "none", Valid: "an absolute http:// or https:// URL with a host and no credentials", Validate: validateHTTPURL},
 	{Name: Status, Description: "Written by the webhook: JSON with the stagehand version, the injected parts and a hash of the parsed annotations. Do not set it.",
 		Default: "none", Valid: "written by the webhook", Validate: func(string) []string { return nil }, Written: true},
 }
@@ -80,7 +80,7 @@ func validateBool(v string) []string {
 	if v == "true" || v == "false" {
 		return nil
 	}
-	return []string{`must be "true" or "false"`}
+	return []string{"not a boolean"}
 }
 
 func validateNameList(v string) []string {
@@ -88,7 +88,7 @@ func validateNameList(v string) []string {
 	for _, name := range strings.Split(v, ",") {
 		name = strings.TrimSpace(name)
 		if name == "" {
-			msgs = append(msgs, "must not contain an empty name")
+			msgs = append(msgs, "contains an empty name")
 			continue
 		}
 		for _, m := range validation.IsDNS1123Label(name) {
@@ -100,15 +100,18 @@ func validateNameList(v string) []string {
 
 func validateAudience(v string) []string {
 	if v == "" || strings.ContainsAny(v, " \t\r\n") {
-		return []string{"must be a non-empty string without whitespace"}
+		return []string{"empty or contains whitespace"}
 	}
 	return nil
 }
 
 func validateExpiration(v string) []string {
 	n, err := strconv.ParseInt(v, 10, 64)
-	if err != nil || n < MinTokenExpiration || n > MaxTokenExpiration {
-		return []string{fmt.Sprintf("must be an integer number of seconds from %d to %d", MinTokenExpiration, MaxTokenExpiration)}
+	switch {
+	case err != nil:
+		return []string{"not an integer"}
+	case n < MinTokenExpiration || n > MaxTokenExpiration:
+		return []string{"out of range"}
 	}
 	return nil
 }
@@ -120,15 +123,15 @@ var forbiddenMountRoots = []string{"/proc", "/sys", "/dev"}
 func validateMountPath(v string) []string {
 	switch {
 	case !path.IsAbs(v):
-		return []string{"must be an absolute path"}
+		return []string{"not an absolute path"}
 	case path.Clean(v) != v || strings.Contains(v, ".."):
-		return []string{"must be a clean path with no '..', '.', '//' or trailing '/'"}
+		return []string{"not a clean path: it has '..', '.', '//' or a trailing '/'"}
 	case v == "/":
-		return []string{"must not be the root directory"}
+		return []string{"is the root directory"}
 	}
 	for _, root := range forbiddenMountRoots {
 		if PathWithin(v, root) {
-			return []string{"must not be under " + root}
+			return []string{"is under " + root}
 		}
 	}
 	return nil
@@ -145,11 +148,15 @@ func validateDataKey(v string) []string { return validation.IsConfigMapKey(v) }
 
 func validateHTTPURL(v string) []string {
 	u, err := url.Parse(v)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return []string{"must be an absolute http:// or https:// URL with a host"}
-	}
-	if u.User != nil {
-		return []string{"must not carry credentials; the Timeline Server key is injected separately"}
+	switch {
+	case err != nil:
+		return []string{"not a URL"}
+	case u.Scheme != "http" && u.Scheme != "https":
+		return []string{fmt.Sprintf("scheme %q is not http or https", u.Scheme)}
+	case u.Host == "":
+		return []string{"has no host"}
+	case u.User != nil:
+		return []string{"carries credentials; the Timeline Server key is injected separately"}
 	}
 	return nil
 }

@@ -31,5 +31,5 @@ func (d *Denied) Error() string {
 	for i, e := range d.Errors {
 		msgs[i] = e.Error()
 	}
-	return "stagehand: the pod's stagehand.io/ annotations cannot be applied: " + strings.Join(msgs, "; ")
+	return "stagehand cannot inject this pod: " + strings.Join(msgs, "; ")
 }

@@ -36,7 +36,7 @@ const (
 type Result struct {
 	// Patch turns the original object into the injected one. Paths are
 	// relative to the pod; empty when nothing changes.
-	Patch []jsonpatch.Operation
+	Patch []Operation
 	// Warnings are for the user: admission warnings or stderr.
 	Warnings []string
 	Outcome  Outcome
@@ -132,3 +132,7 @@ func (in *Injector) writeStatus(pod *corev1.Pod, spec *annotations.Spec, status 
 	}
 	pod.Annotations[annotations.Status] = status.encode()
 }
+
+// Operation is one JSON patch operation, as controller-runtime's admission
+// responses carry them.
+type Operation = jsonpatch.Operation

@@ -1,0 +1,180 @@
+package manifest
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	jsonpatch "github.com/evanphx/json-patch/v5"
+	admissionv1 "k8s.io/api/admission/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/types"
+	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
+	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
+	"sigs.k8s.io/yaml"
+
+	"github.com/stagehand-k8s/stagehand/pkg/inject"
+	"github.com/stagehand-k8s/stagehand/pkg/webhook"
+)
+
+// TestGoldenThroughHandler sends the pod of every golden case through the
+// admission webhook over HTTP, applies the JSON patch it returns to the
+// original object, and compares the result with the golden output. It proves
+// that the server and the offline injector agree, and that the patch keeps
+// what the Go types do not know.
+func TestGoldenThroughHandler(t *testing.T) {
+	srv := httptest.NewServer(&admission.Webhook{Handler: &webhook.Handler{Injector: inject.New(goldenOptions)}})
+	defer srv.Close()
+	for _, name := range goldenCases(t) {
+		t.Run(name, func(t *testing.T) {
+			inDocs := documents(t, readFile(t, filepath.Join(goldenDir, name+".in.yaml")))
+			golden := readFile(t, filepath.Join(goldenDir, name+".out.yaml"))
+			denied := bytes.HasPrefix(golden, []byte("# denied:")) || bytes.Contains(golden, []byte("\n# denied:"))
+			var outDocs []map[string]any
+			if !denied {
+				outDocs = documents(t, golden)
+				if len(outDocs) != len(inDocs) {
+					t.Fatalf("golden output has %d documents, input %d", len(outDocs), len(inDocs))
+				}
+			}
+			for i, doc := range inDocs {
+				pointer, ok := podPointer(doc)
+				if !ok {
+					continue
+				}
+				pod, _ := lookup(doc, pointer)
+				resp := review(t, srv.URL, pod, namespaceOf(doc))
+				for _, w := range resp.Warnings {
+					if !bytes.Contains(golden, []byte(w)) {
+						t.Errorf("handler warning %q is not in the golden file", w)
+					}
+				}
+				if denied {
+					if resp.Allowed || !bytes.Contains(golden, []byte(resp.Result.Message)) {
+						t.Errorf("handler gave allowed=%v message %q; golden denial:\n%s", resp.Allowed, resp.Result.Message, golden)
+					}
+					continue
+				}
+				if !resp.Allowed {
+					t.Fatalf("handler denied a pod the golden file admits: %s", resp.Result.Message)
+				}
+				got := patched(t, pod, resp.Patch)
+				want, _ := lookup(outDocs[i], pointer)
+				if !reflect.DeepEqual(got, want) {
+					g, _ := yaml.Marshal(got)
+					w, _ := yaml.Marshal(want)
+					t.Errorf("document %d: handler patch result differs from golden:\n--- handler\n%s\n--- golden\n%s", i+1, g, w)
+				}
+			}
+		})
+	}
+}
+
+func review(t *testing.T, url string, pod map[string]any, namespace string) *admissionv1.AdmissionResponse {
+	t.Helper()
+	raw, err := json.Marshal(pod)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err := json.Marshal(admissionv1.AdmissionReview{
+		TypeMeta: metav1.TypeMeta{APIVersion: "admission.k8s.io/v1", Kind: "AdmissionReview"},
+		Request: &admissionv1.AdmissionRequest{
+			UID: types.UID("golden"), Operation: admissionv1.Create, Namespace: namespace,
+			Kind:     metav1.GroupVersionKind{Version: "v1", Kind: "Pod"},
+			Resource: metav1.GroupVersionResource{Version: "v1", Resource: "pods"},
+			Object:   runtime.RawExtension{Raw: raw},
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := http.Post(url, "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var out admissionv1.AdmissionReview
+	if err := json.NewDecoder(res.Body).Decode(&out); err != nil || out.Response == nil {
+		t.Fatalf("decoding the AdmissionReview response (HTTP %d): %v", res.StatusCode, err)
+	}
+	return out.Response
+}
+
+func patched(t *testing.T, pod map[string]any, patch []byte) map[string]any {
+	t.Helper()
+	raw, err := json.Marshal(pod)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(patch) > 0 {
+		p, err := jsonpatch.DecodePatch(patch)
+		if err != nil {
+			t.Fatalf("handler returned an undecodable patch %s: %v", patch, err)
+		}
+		if raw, err = p.Apply(raw); err != nil {
+			t.Fatalf("applying the handler's patch %s: %v", patch, err)
+		}
+	}
+	var out map[string]any
+	if err := json.Unmarshal(raw, &out); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// documents parses multi-document YAML into generic objects, skipping empty
+// documents as Inject does.
+func documents(t *testing.T, data []byte) []map[string]any {
+	t.Helper()
+	reader := utilyaml.NewYAMLReader(bufio.NewReader(bytes.NewReader(data)))
+	var docs []map[string]any
+	for {
+		doc, err := reader.Read()
+		if errors.Is(err, io.EOF) {
+			return docs
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		var obj map[string]any
+		if err := yaml.Unmarshal(doc, &obj); err != nil {
+			t.Fatal(err)
+		}
+		if obj != nil {
+			docs = append(docs, obj)
+		}
+	}
+}
+
+func podPointer(doc map[string]any) (string, bool) {
+	raw, _ := json.Marshal(doc)
+	var obj object
+	if json.Unmarshal(raw, &obj) != nil {
+		return "", false
+	}
+	gk, err := obj.groupKind()
+	if err != nil {
+		return "", false
+	}
+	pointer, ok := templatePointers[gk]
+	if !ok {
+		return "", false
+	}
+	_, found := lookup(doc, pointer)
+	return pointer, found
+}
+
+func namespaceOf(doc map[string]any) string {
+	meta, _ := doc["metadata"].(map[string]any)
+	ns, _ := meta["namespace"].(string)
+	return strings.TrimSpace(ns)
+}

@@ -1,0 +1,155 @@
+package manifest
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+
+	jsonpatch "github.com/evanphx/json-patch/v5"
+	corev1 "k8s.io/api/core/v1"
+	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
+	"sigs.k8s.io/yaml"
+
+	"github.com/stagehand-k8s/stagehand/pkg/inject"
+)
+
+// separator joins documents on output.
+const separator = "---\n"
+
+// Inject reads multi-document YAML from in, injects every pod it carries and
+// writes the documents to out. Warnings are returned, prefixed with the
+// object they concern. When any pod is denied, every denial is returned
+// together and nothing is written.
+func Inject(in io.Reader, out io.Writer, injector *inject.Injector) ([]string, error) {
+	reader := utilyaml.NewYAMLReader(bufio.NewReader(in))
+	var buf bytes.Buffer
+	var warnings []string
+	var errs []error
+	for n := 1; ; n++ {
+		doc, err := reader.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("reading document %d: %w", n, err)
+		}
+		if len(bytes.TrimSpace(doc)) == 0 {
+			continue
+		}
+		injected, warns, err := injectDocument(doc, injector)
+		warnings = append(warnings, warns...)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("document %d: %w", n, err))
+			continue
+		}
+		if buf.Len() > 0 {
+			buf.WriteString(separator)
+		}
+		buf.Write(injected)
+		if !bytes.HasSuffix(injected, []byte("\n")) {
+			buf.WriteByte('\n')
+		}
+	}
+	if len(errs) > 0 {
+		return warnings, errors.Join(errs...)
+	}
+	_, err := out.Write(buf.Bytes())
+	return warnings, err
+}
+
+// injectDocument returns the document injected, or unchanged when it carries
+// no pod or its pod needs no change.
+func injectDocument(doc []byte, injector *inject.Injector) ([]byte, []string, error) {
+	raw, err := yaml.YAMLToJSON(doc)
+	if err != nil {
+		return nil, nil, fmt.Errorf("not valid YAML: %w", err)
+	}
+	var obj object
+	if bytes.Equal(bytes.TrimSpace(raw), []byte("null")) || json.Unmarshal(raw, &obj) != nil || obj.Kind == "" {
+		return doc, nil, nil // comments, empty documents and non-objects pass through
+	}
+	gk, err := obj.groupKind()
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", obj.String(), err)
+	}
+	pointer, ok := templatePointers[gk]
+	if !ok {
+		return doc, nil, nil
+	}
+	patch, warnings, err := injectObject(raw, pointer, obj.Metadata.Namespace, injector)
+	for i, w := range warnings {
+		warnings[i] = obj.String() + ": " + w
+	}
+	if err != nil {
+		return nil, warnings, fmt.Errorf("%s: %w", obj.String(), err)
+	}
+	if len(patch) == 0 {
+		return doc, warnings, nil
+	}
+	out, err := applyPatch(raw, patch)
+	if err != nil {
+		return nil, warnings, fmt.Errorf("%s: %w", obj.String(), err)
+	}
+	return out, warnings, nil
+}
+
+// injectObject injects the pod at pointer inside the object and returns the
+// patch with paths relative to the object.
+func injectObject(raw []byte, pointer, namespace string, injector *inject.Injector) ([]inject.Operation, []string, error) {
+	var whole map[string]any
+	if err := json.Unmarshal(raw, &whole); err != nil {
+		return nil, nil, fmt.Errorf("decoding: %w", err)
+	}
+	template, ok := lookup(whole, pointer)
+	if !ok {
+		return nil, nil, nil // a workload with no pod template yet: nothing to inject
+	}
+	podJSON, err := json.Marshal(template)
+	if err != nil {
+		return nil, nil, fmt.Errorf("encoding the pod template: %w", err)
+	}
+	var pod corev1.Pod
+	if err := json.Unmarshal(podJSON, &pod); err != nil {
+		return nil, nil, fmt.Errorf("decoding the pod at %q: %w", pointer+"/", err)
+	}
+	if pod.Namespace == "" {
+		pod.Namespace = namespace
+	}
+	res, err := injector.Inject(&pod)
+	if err != nil || len(res.Patch) == 0 {
+		return nil, res.Warnings, err
+	}
+	ops := make([]inject.Operation, 0, len(res.Patch)+1)
+	if _, hasMeta := template["metadata"]; !hasMeta {
+		ops = append(ops, inject.Operation{Operation: "add", Path: pointer + "/metadata", Value: map[string]any{}})
+	}
+	for _, op := range res.Patch {
+		op.Path = pointer + op.Path
+		ops = append(ops, op)
+	}
+	return ops, res.Warnings, nil
+}
+
+// applyPatch applies ops to the raw object and renders it as YAML.
+func applyPatch(raw []byte, ops []inject.Operation) ([]byte, error) {
+	patchJSON, err := json.Marshal(ops)
+	if err != nil {
+		return nil, fmt.Errorf("encoding the patch: %w", err)
+	}
+	patch, err := jsonpatch.DecodePatch(patchJSON)
+	if err != nil {
+		return nil, fmt.Errorf("decoding the patch: %w", err)
+	}
+	patched, err := patch.Apply(raw)
+	if err != nil {
+		return nil, fmt.Errorf("applying the patch: %w", err)
+	}
+	out, err := yaml.JSONToYAML(patched)
+	if err != nil {
+		return nil, fmt.Errorf("rendering YAML: %w", err)
+	}
+	return out, nil
+}
