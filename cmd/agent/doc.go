@@ -1,0 +1,15 @@
+// Command agent is the in-pod stagehand agent. The webhook copies it into a
+// shared emptyDir and rewrites target containers to run
+// `<bin>/agent run [flags] -- <original command...>`.
+//
+// Subcommands:
+//
+//	agent run [--timeout D] [--grace D] [--manifest PATH] [--termination-log PATH] -- CMD [ARGS...]
+//	agent fetch [flags]       (see package fetch)
+//	agent install DIR         (see package install)
+//	agent version
+//
+// See package supervise for the behaviour and exit codes of `agent run`;
+// fetch and install document their own exit codes.
+// Unknown subcommands and a missing subcommand exit with 125.
+package main

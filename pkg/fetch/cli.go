@@ -1,0 +1,125 @@
+package fetch
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+)
+
+// Main runs `agent fetch`. args are the arguments after "fetch". The job is
+// read from the STAGEHAND_FETCH_JOB environment variable (JSON Job; unknown
+// fields are ignored for forward compatibility), then flags override it: a
+// repeatable flag given at least once replaces the corresponding list. Logs
+// are JSON lines on stderr. It returns the process exit code (see doc.go).
+func Main(ctx context.Context, args []string, stderr io.Writer) int {
+	log := slog.New(slog.NewJSONHandler(stderr, nil))
+	job, err := parseJob(args, os.Getenv(EnvJob), stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return ExitOK
+	}
+	if err == nil {
+		_, err = Run(ctx, job, log)
+	}
+	code := ExitCode(err)
+	if err != nil {
+		log.Error("fetch failed", slog.String("error", err.Error()), slog.Int("exitCode", code))
+	}
+	return code
+}
+
+// parseJob decodes envJSON (if not empty) and applies the flags in args on
+// top. It returns flag.ErrHelp after printing usage for -h/--help.
+func parseJob(args []string, envJSON string, usageOutput io.Writer) (Job, error) {
+	var job Job
+	if strings.TrimSpace(envJSON) != "" {
+		decoder := json.NewDecoder(strings.NewReader(envJSON))
+		if err := decoder.Decode(&job); err != nil {
+			return Job{}, badInput("decode "+EnvJob, "", "%w", err)
+		}
+	}
+	flags := newFlagSet(&job)
+	var usage bytes.Buffer
+	flags.SetOutput(&usage)
+	if err := flags.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			_, _ = io.Copy(usageOutput, &usage)
+			return Job{}, err
+		}
+		return Job{}, badInput("parse flags", "", "%w", err)
+	}
+	if flags.NArg() > 0 {
+		return Job{}, badInput("parse flags", "", "unexpected argument %q", flags.Arg(0))
+	}
+	return job, nil
+}
+
+// newFlagSet binds flags to the fields of job, so that only flags actually
+// given override what the environment set.
+func newFlagSet(job *Job) *flag.FlagSet {
+	flags := flag.NewFlagSet("agent fetch", flag.ContinueOnError)
+	flags.StringVar(&job.JarsDir, "jars-dir", job.JarsDir, "directory receiving jars")
+	flags.StringVar(&job.FilesDir, "files-dir", job.FilesDir, "directory receiving files and unpacked archives")
+	flags.Var(&uriList{target: &job.Jars}, "jar", "jar URI (repeatable)")
+	flags.Var(&uriList{target: &job.Files}, "file", "file URI (repeatable)")
+	flags.Var(&uriList{target: &job.Archives}, "archive", "archive URI, .tar.gz/.tgz/.zip (repeatable)")
+	flags.IntVar(&job.Parallelism, "parallelism", job.Parallelism, "concurrent downloads (default 5)")
+	flags.Var((*durationFlag)(&job.Timeout), "timeout", "overall timeout (default 5m)")
+	flags.Var((*durationFlag)(&job.ConnectTimeout), "connect-timeout", "connect and TLS handshake timeout (default 10s)")
+	flags.Var((*durationFlag)(&job.StallTimeout), "stall-timeout", "fail an attempt after this long without data (default 30s)")
+	flags.Var((*durationFlag)(&job.FileTimeout), "file-timeout", "per-dependency timeout (default: none beyond --timeout)")
+	flags.Int64Var(&job.MaxFileBytes, "max-file-bytes", job.MaxFileBytes, "largest download in bytes (default 2 GiB)")
+	flags.Int64Var(&job.MaxTotalBytes, "max-total-bytes", job.MaxTotalBytes, "largest sum of downloads in bytes (default 8 GiB)")
+	flags.StringVar(&job.ManifestPath, "manifest", job.ManifestPath, "manifest path (default <jars-dir>/"+ManifestFileName+")")
+	flags.StringVar(&job.CAFile, "ca-file", job.CAFile, "PEM bundle trusted in addition to system roots")
+	flags.StringVar(&job.AuthFile, "auth-file", job.AuthFile, "file holding a bearer token")
+	return flags
+}
+
+// uriList is a repeatable flag. The first use replaces the list from the
+// environment; later uses append.
+type uriList struct {
+	target *[]string
+	set    bool
+}
+
+func (l *uriList) String() string {
+	if l == nil || l.target == nil {
+		return ""
+	}
+	return strings.Join(*l.target, ",")
+}
+
+func (l *uriList) Set(value string) error {
+	if !l.set {
+		*l.target = nil
+		l.set = true
+	}
+	*l.target = append(*l.target, value)
+	return nil
+}
+
+// durationFlag adapts a Duration field to flag.Value.
+type durationFlag Duration
+
+func (d *durationFlag) String() string {
+	if d == nil {
+		return "0s"
+	}
+	return time.Duration(*d).String()
+}
+
+func (d *durationFlag) Set(value string) error {
+	parsed, err := time.ParseDuration(value)
+	if err != nil {
+		return err
+	}
+	*d = durationFlag(parsed)
+	return nil
+}

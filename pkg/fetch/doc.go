@@ -1,0 +1,78 @@
+// Package fetch downloads the dependencies of a data-processing worker (jars,
+// plain files and archives) into local directories before the worker starts.
+//
+// It is the library behind `agent fetch`. The whole job is described by a
+// [Job], read from the JSON environment variable STAGEHAND_FETCH_JOB (see
+// [EnvJob]) and/or from command-line flags (flags override the environment);
+// see [Main].
+//
+// # Dependencies
+//
+// Each dependency is a URI with scheme https://, http:// or local://.
+//
+//   - https:// and http:// URIs are downloaded. A bearer token read from
+//     Job.AuthFile is sent with every request and never logged.
+//   - local:///abs/path (or local:/abs/path) names a file that is already in
+//     the image. It is never fetched nor checked; it is only listed in the
+//     manifest with its path. A #sha256= fragment is rejected on local URIs.
+//   - Any other scheme is a bad-input error naming the scheme.
+//
+// A URI may end in "#sha256=<64 hex digits>"; the downloaded bytes must then
+// hash to that value. The base name of the URI path is the dependency name;
+// two dependencies (of any kind) with the same base name are rejected.
+//
+// Jars are written to JarsDir/<name> and files to FilesDir/<name>. Archives
+// whose name ends in .tar.gz, .tgz or .zip (case-insensitive) are unpacked
+// into FilesDir/<name without that suffix>; for example conf.tar.gz is
+// unpacked into FilesDir/conf and deps.zip into FilesDir/deps. The archive
+// file itself is not kept. An archive with any other suffix is bad input.
+//
+// # Crash safety
+//
+// Every download is written to <target dir>/<name>.part, verified (size,
+// sha256), fsynced and only then renamed to its final name, so a file never
+// appears at its final name unless it is complete and verified. Archives are
+// unpacked into a temporary directory in FilesDir that is renamed into place.
+// At start every *.part file and leftover temporary unpack directory in
+// JarsDir and FilesDir is removed, as is any manifest from an earlier run: a
+// download is never resumed into an unverified file.
+//
+// The result [Manifest] is written last, atomically, to Job.ManifestPath
+// (default JarsDir/.stagehand-manifest.json, or
+// FilesDir/.stagehand-manifest.json when there is no JarsDir). Its presence
+// means the whole job succeeded; read it with [ReadManifest].
+//
+// # Retries and limits
+//
+// Responses 408, 429 and 5xx, network errors, connections reset mid-body,
+// bodies shorter than their Content-Length and stalled transfers are retried
+// up to Job.MaxAttempts times with exponential backoff and full jitter; a
+// Retry-After header (seconds or HTTP date) is honoured, capped at
+// Job.RetryMaxDelay. Other 4xx responses, integrity failures and size limits
+// are not retried. Per-file and total size limits are hard errors, checked
+// against Content-Length up front and against the bytes actually received.
+//
+// Archives are unpacked safely: entries with absolute paths or ".."
+// components, links pointing outside the unpack directory, dangling links and
+// device or FIFO entries reject the archive (exit 12). Exceeding
+// Job.MaxArchiveExpandedBytes or Job.MaxArchiveFiles (an archive bomb) is a
+// size limit (exit 13).
+//
+// # Exit codes
+//
+// [Main] returns one of:
+//
+//	0  ExitOK         success; the manifest has been written
+//	10 ExitBadInput   usage error, bad or unsupported URI, duplicate name,
+//	                  bad job JSON, unreadable CA or auth file
+//	11 ExitNetwork    network failure after retries, HTTP error status,
+//	                  stall, per-file or overall timeout
+//	12 ExitIntegrity  sha256 mismatch, corrupt or unsafe archive
+//	13 ExitSizeLimit  per-file, total, archive-expanded or archive-file-count
+//	                  limit exceeded
+//	14 ExitLocalIO    local I/O error (disk full, permissions, ...)
+//
+// Errors are of type [*Error]; use [ExitCode] or errors.As to classify them.
+// Every error message and log line names the dependency by its redacted URI
+// (userinfo and query string replaced), never the raw one.
+package fetch

@@ -1,0 +1,204 @@
+package fetch
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// fetcher holds the state shared by the downloads of one run.
+type fetcher struct {
+	job         Job
+	client      *http.Client
+	bearerToken string
+	log         *slog.Logger
+	progress    *progress
+	// totalBytes counts bytes of successful and in-flight downloads against
+	// Job.MaxTotalBytes.
+	totalBytes atomic.Int64
+}
+
+// Run executes job: it downloads, verifies and places every dependency and
+// writes the manifest last. log receives structured progress and errors; nil
+// discards them. Errors are *Error; see ExitCode.
+func Run(ctx context.Context, job Job, log *slog.Logger) (*Manifest, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	job = job.withDefaults()
+	if err := job.validate(); err != nil {
+		return nil, err
+	}
+	// First of all, so that even a bad-input failure leaves no manifest.
+	if err := removeManifest(job.ManifestPath); err != nil {
+		return nil, localIO("remove old manifest", "", err)
+	}
+	deps, err := parseJobDependencies(job)
+	if err != nil {
+		return nil, err
+	}
+	token, err := readBearerToken(job.AuthFile)
+	if err != nil {
+		return nil, err
+	}
+	client, err := newHTTPClient(job)
+	if err != nil {
+		return nil, err
+	}
+	defer client.CloseIdleConnections()
+	if err := prepareDirectories(job); err != nil {
+		return nil, err
+	}
+
+	f := &fetcher{job: job, client: client, bearerToken: token, log: log, progress: newProgress(len(deps))}
+	timeout := time.Duration(job.Timeout)
+	ctx, cancel := context.WithTimeoutCause(ctx, timeout, fmt.Errorf("overall timeout %s exceeded", timeout))
+	defer cancel()
+	log.Info("fetch starting", slog.Int("dependencies", len(deps)), slog.Int("parallelism", job.Parallelism))
+
+	progressCtx, stopProgress := context.WithCancel(ctx)
+	progressDone := make(chan struct{})
+	go func() {
+		defer close(progressDone)
+		f.progress.logEvery(progressCtx, time.Duration(job.ProgressInterval), log)
+	}()
+	entries, err := f.fetchAll(ctx, deps)
+	stopProgress()
+	<-progressDone
+	if err != nil {
+		return nil, err
+	}
+
+	manifest := &Manifest{Version: ManifestVersion, CompletedAt: time.Now().UTC(), Entries: entries}
+	if err := writeManifest(job.ManifestPath, manifest); err != nil {
+		return nil, err
+	}
+	f.progress.log(log, "fetch complete")
+	return manifest, nil
+}
+
+// prepareDirectories creates the target directories and removes leftovers of
+// earlier runs: *.part files and temporary unpack directories.
+func prepareDirectories(job Job) error {
+	for _, dir := range []string{job.JarsDir, job.FilesDir, filepath.Dir(job.ManifestPath)} {
+		if dir == "" {
+			continue
+		}
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return localIO("create directory", "", err)
+		}
+	}
+	for _, dir := range []string{job.JarsDir, job.FilesDir} {
+		if dir == "" {
+			continue
+		}
+		if err := removeStale(dir); err != nil {
+			return localIO("clean "+dir, "", err)
+		}
+	}
+	return nil
+}
+
+// fetchAll fetches deps with bounded parallelism. The first failure cancels
+// the others and is the error returned.
+func (f *fetcher) fetchAll(ctx context.Context, deps []*dependency) ([]Entry, error) {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	entries := make([]Entry, len(deps))
+	slots := make(chan struct{}, f.job.Parallelism)
+	var (
+		wg        sync.WaitGroup
+		failOnce  sync.Once
+		firstFail error
+	)
+	fail := func(err error) {
+		failOnce.Do(func() {
+			firstFail = err
+			cancel(err)
+		})
+	}
+	for index, dep := range deps {
+		if dep.local {
+			entries[index] = Entry{Name: dep.name, Kind: dep.kind, Path: dep.localPath, Source: dep.redacted, Local: true}
+			f.progress.fileDone()
+			continue
+		}
+		wg.Go(func() {
+			select {
+			case slots <- struct{}{}:
+			case <-ctx.Done():
+				return
+			}
+			defer func() { <-slots }()
+			entry, err := f.fetchOne(ctx, dep)
+			if err != nil {
+				fail(err)
+				return
+			}
+			entries[index] = entry
+		})
+	}
+	wg.Wait()
+	if firstFail != nil {
+		return nil, firstFail
+	}
+	if ctx.Err() != nil {
+		return nil, newError(ExitNetwork, "fetch", "", context.Cause(ctx))
+	}
+	return entries, nil
+}
+
+// fetchOne downloads one dependency and moves it to its final place.
+func (f *fetcher) fetchOne(ctx context.Context, dep *dependency) (entry Entry, err error) {
+	if f.job.FileTimeout > 0 {
+		timeout := time.Duration(f.job.FileTimeout)
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeoutCause(ctx, timeout, fmt.Errorf("per-file timeout %s exceeded", timeout))
+		defer cancel()
+	}
+	started := time.Now()
+	defer func() {
+		if err != nil {
+			// Never leave an unverified download behind; ignore "not exist".
+			if removeErr := os.Remove(dep.partPath); removeErr != nil && !errors.Is(removeErr, os.ErrNotExist) {
+				f.log.Warn("cannot remove partial download", slog.String("uri", dep.redacted), slog.String("error", removeErr.Error()))
+			}
+		}
+	}()
+
+	result, err := f.downloadWithRetries(ctx, dep)
+	if err != nil {
+		return entry, err
+	}
+	entry = Entry{Name: dep.name, Kind: dep.kind, Path: dep.target, Size: result.size, SHA256: result.sha256, Source: dep.redacted}
+	if dep.kind == KindArchive {
+		stats, err := f.unpack(ctx, dep)
+		if err != nil {
+			return entry, err
+		}
+		entry.ArchiveFiles, entry.ArchiveBytes = stats.files, stats.bytes
+		if err := os.Remove(dep.partPath); err != nil {
+			return entry, localIO("remove archive", dep.raw, err)
+		}
+	} else if err := os.Rename(dep.partPath, dep.target); err != nil {
+		return entry, localIO("rename", dep.raw, err)
+	}
+	if err := syncDir(filepath.Dir(dep.target)); err != nil {
+		return entry, localIO("fsync directory", dep.raw, err)
+	}
+	f.progress.fileDone()
+	f.log.Info("fetched",
+		slog.String("uri", dep.redacted),
+		slog.String("path", dep.target),
+		slog.Int64("bytes", result.size),
+		slog.Duration("duration", time.Since(started).Round(time.Millisecond)),
+	)
+	return entry, nil
+}

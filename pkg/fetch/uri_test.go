@@ -1,0 +1,123 @@
+package fetch
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestRedact(t *testing.T) {
+	cases := map[string]string{
+		"https://user:pass@host/x.jar?token=abc":               "https://redacted@host/x.jar?redacted",
+		"https://host/x.jar":                                   "https://host/x.jar",
+		"https://host/x.jar#sha256=" + strings.Repeat("a", 64): "https://host/x.jar",
+		"http://tok@host:8080/a/b.zip?":                        "http://redacted@host:8080/a/b.zip?redacted",
+		"local:///opt/spark/jars/x.jar":                        "local:///opt/spark/jars/x.jar",
+		// Unparseable (bad port) still loses its secrets.
+		"https://user:pass@host:bad/x.jar?token=abc": "https://redacted@host:bad/x.jar?redacted",
+	}
+	for input, want := range cases {
+		got := redact(input)
+		if got != want {
+			t.Errorf("redact(%q) = %q, want %q", input, got, want)
+		}
+		if strings.Contains(got, "pass") || strings.Contains(got, "abc") || strings.Contains(got, "tok@") {
+			t.Errorf("redact(%q) = %q leaks a secret", input, got)
+		}
+	}
+}
+
+func TestParseDependency(t *testing.T) {
+	sum := strings.Repeat("AB", 32)
+	dep, err := parseDependency(KindJar, "https://h/p/x.jar?v=1#sha256="+sum, "/jars")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if dep.name != "x.jar" || dep.target != "/jars/x.jar" || dep.partPath != "/jars/x.jar.part" ||
+		dep.wantSHA256 != strings.ToLower(sum) || dep.fetchURL != "https://h/p/x.jar?v=1" {
+		t.Fatalf("dependency = %+v", dep)
+	}
+	for _, raw := range []string{"local:///opt/x.jar", "local:/opt/x.jar"} {
+		dep, err := parseDependency(KindJar, raw, "/jars")
+		if err != nil || !dep.local || dep.localPath != "/opt/x.jar" || dep.name != "x.jar" {
+			t.Fatalf("parse %q = %+v, %v", raw, dep, err)
+		}
+	}
+	archive, err := parseDependency(KindArchive, "https://h/conf.tar.gz", "/files")
+	if err != nil || archive.target != "/files/conf" {
+		t.Fatalf("archive = %+v, %v", archive, err)
+	}
+}
+
+func TestBadURIsAreBadInput(t *testing.T) {
+	cases := map[string]string{
+		"ftp://host/x.jar":               `"ftp"`,
+		"s3a://bucket/x.jar":             `"s3a"`,
+		"/no/scheme.jar":                 "no scheme",
+		"https://host/x.jar#md5=abc":     "sha256",
+		"https://host/x.jar#sha256=1234": "sha256",
+		"https://host/":                  "no file name",
+		"https:///x.jar":                 "no host",
+		"local://host/x.jar":             "local",
+		"local:///x.jar#sha256=" + strings.Repeat("a", 64): "not checked",
+	}
+	for raw, wantText := range cases {
+		_, err := parseDependency(KindJar, raw, "/jars")
+		assertExitCode(t, err, ExitBadInput)
+		if !strings.Contains(err.Error(), wantText) {
+			t.Errorf("parse %q: error %q does not mention %q", raw, err, wantText)
+		}
+	}
+	_, err := parseDependency(KindArchive, "https://host/x.rar", "/files")
+	assertExitCode(t, err, ExitBadInput)
+}
+
+func TestDuplicateNamesRejected(t *testing.T) {
+	cases := []Job{
+		{JarsDir: "/j", FilesDir: "/f", Jars: []string{"https://a/x.jar", "https://b/lib/x.jar"}},
+		{JarsDir: "/j", FilesDir: "/f", Jars: []string{"https://a/x.jar"}, Files: []string{"local:///opt/x.jar"}},
+		// The archive's directory would clash with the plain file "conf".
+		{FilesDir: "/f", Files: []string{"https://a/conf"}, Archives: []string{"https://a/conf.zip"}},
+	}
+	for _, job := range cases {
+		_, err := parseJobDependencies(job.withDefaults())
+		assertExitCode(t, err, ExitBadInput)
+	}
+}
+
+func TestBackoffDelay(t *testing.T) {
+	base, maxDelay := 100*time.Millisecond, time.Second
+	for attempt := 1; attempt <= 10; attempt++ {
+		ceiling := min(base<<(attempt-1), maxDelay)
+		for range 50 {
+			if delay := backoffDelay(attempt, base, maxDelay, 0); delay < 0 || delay > ceiling {
+				t.Fatalf("attempt %d: delay %s outside [0, %s]", attempt, delay, ceiling)
+			}
+		}
+	}
+	if delay := backoffDelay(1, base, maxDelay, 5*time.Second); delay != maxDelay {
+		t.Fatalf("Retry-After not capped: %s", delay)
+	}
+	if delay := backoffDelay(1, base, maxDelay, 300*time.Millisecond); delay != 300*time.Millisecond {
+		t.Fatalf("Retry-After not honoured: %s", delay)
+	}
+}
+
+func TestParseRetryAfter(t *testing.T) {
+	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	cases := map[string]time.Duration{
+		"":     0,
+		"3":    3 * time.Second,
+		"-1":   0,
+		"soon": 0,
+		now.Add(7 * time.Second).Format(httpTimeFormat): 7 * time.Second,
+		now.Add(-time.Hour).Format(httpTimeFormat):      0,
+	}
+	for value, want := range cases {
+		if got := parseRetryAfter(value, now); got != want {
+			t.Errorf("parseRetryAfter(%q) = %s, want %s", value, got, want)
+		}
+	}
+}
+
+const httpTimeFormat = "Mon, 02 Jan 2006 15:04:05 GMT"
