@@ -2,7 +2,12 @@ package annotations
 
 import (
 	"flag"
+	"go/ast"
+	goparser "go/parser"
+	"go/token"
+	"io/fs"
 	"os"
+	"strings"
 	"testing"
 )
 
@@ -28,22 +33,51 @@ func TestDocsMatchRegistry(t *testing.T) {
 	}
 }
 
-// TestRegistryComplete checks every key constant is registered exactly once
-// with a description, a default, what is valid and a validator.
+// TestRegistryComplete checks that every key constant of the package (a
+// constant spelled Prefix + "...") is registered exactly once, and every
+// registered key is complete.
 func TestRegistryComplete(t *testing.T) {
-	constants := []string{Inject, Containers, ServiceAccountToken, TokenAudience, TokenExpiration, TokenPath,
-		ATSSecret, ATSConfigMap, ATSSecretKey, ATSKeytabSecret, ATSKeytabPath, TimelineURL, Status}
-	if len(Registry) != len(constants) {
-		t.Errorf("registry has %d keys, the package declares %d constants", len(Registry), len(constants))
+	fset := token.NewFileSet()
+	pkgs, err := goparser.ParseDir(fset, ".", func(fi fs.FileInfo) bool { return !strings.HasSuffix(fi.Name(), "_test.go") }, 0)
+	if err != nil {
+		t.Fatal(err)
 	}
-	for _, c := range constants {
-		k, ok := Lookup(c)
-		if !ok {
-			t.Errorf("%s is not in the registry", c)
-			continue
+	declared := map[string]bool{}
+	for _, f := range pkgs["annotations"].Files {
+		ast.Inspect(f, func(n ast.Node) bool {
+			bin, ok := n.(*ast.BinaryExpr)
+			if !ok || bin.Op != token.ADD {
+				return true
+			}
+			if id, ok := bin.X.(*ast.Ident); ok && id.Name == "Prefix" {
+				if lit, ok := bin.Y.(*ast.BasicLit); ok && lit.Kind == token.STRING {
+					declared[Prefix+strings.Trim(lit.Value, `"`)] = true
+				}
+			}
+			return true
+		})
+	}
+	delete(declared, NamespaceLabel) // a label, not an annotation: it shares the name of Inject
+	declared[Inject] = true
+	registered := map[string]bool{}
+	for _, k := range Registry {
+		if registered[k.Name] {
+			t.Errorf("%s is registered twice", k.Name)
+		}
+		registered[k.Name] = true
+		if !declared[k.Name] {
+			t.Errorf("%s is registered but has no constant", k.Name)
 		}
 		if k.Description == "" || k.Default == "" || k.Valid == "" || k.Validate == nil {
-			t.Errorf("%s: registry entry is incomplete: %+v", c, k)
+			t.Errorf("%s: registry entry is incomplete: %+v", k.Name, k)
 		}
+	}
+	for name := range declared {
+		if !registered[name] {
+			t.Errorf("constant for %s is not in the registry", name)
+		}
+	}
+	if len(declared) < 20 {
+		t.Errorf("found only %d key constants; the source scan is broken", len(declared))
 	}
 }

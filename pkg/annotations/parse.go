@@ -22,6 +22,9 @@ const (
 type Options struct {
 	// Strict turns unknown stagehand.io/ keys from warnings into errors.
 	Strict bool
+	// AllowedHosts, when not empty, are the host globs (path.Match syntax)
+	// dependencies may be fetched from.
+	AllowedHosts []string
 }
 
 var annotationsPath = field.NewPath("metadata", "annotations")
@@ -56,6 +59,9 @@ func Parse(pod *corev1.Pod, opts Options) (Spec, []string, field.ErrorList) {
 		default:
 			if msgs := entry.Validate(v); len(msgs) > 0 {
 				invalid[k] = true
+				if entry.Redact != nil {
+					v = entry.Redact(v)
+				}
 				errs = append(errs, field.Invalid(KeyPath(k), v, strings.Join(msgs, "; ")+" (valid: "+entry.Valid+")"))
 			}
 		}
@@ -70,6 +76,8 @@ func Parse(pod *corev1.Pod, opts Options) (Spec, []string, field.ErrorList) {
 	spec.ATSKey, errs = p.atsKey(errs)
 	spec.Keytab = p.keytab()
 	spec.TimelineURL = pod.Annotations[TimelineURL]
+	spec.Deps, errs = p.dependencies(opts, errs)
+	spec.Agent = p.agent()
 	errs = checkPathOverlap(spec, errs, invalid)
 	warnings = append(warnings, p.unused(spec)...)
 	if len(errs) > 0 {
@@ -174,6 +182,16 @@ func (p parser) unused(spec Spec) []string {
 	if spec.Keytab == nil && p.has(ATSKeytabPath) {
 		warn(ATSKeytabPath, ATSKeytabSecret)
 	}
+	if spec.Deps == nil && !p.invalid[Jars] && !p.invalid[Files] && !p.invalid[Archives] {
+		for _, k := range []string{JarsDir, FilesDir, DepsSizeLimit, FetchTimeout, FetchParallelism, DependenciesCAConfigMap, DependenciesAuthSecret} {
+			if p.has(k) {
+				warn(k, Jars+", "+Files+" or "+Archives)
+			}
+		}
+	}
+	if spec.Agent == nil && !p.invalid[Agent] && p.has(TaskTimeout) {
+		warn(TaskTimeout, Agent+`: "true"`)
+	}
 	return warnings
 }
 
@@ -205,13 +223,28 @@ func targetContainers(pod *corev1.Pod, errs field.ErrorList) ([]string, field.Er
 
 // checkPathOverlap rejects injected mounts that would shadow one another.
 func checkPathOverlap(spec Spec, errs field.ErrorList, invalid map[string]bool) field.ErrorList {
-	if spec.Token == nil || spec.Keytab == nil || invalid[TokenPath] || invalid[ATSKeytabPath] {
-		return errs
+	type mount struct{ key, path string }
+	var mounts []mount
+	if spec.Agent != nil {
+		mounts = append(mounts, mount{Agent, AgentBinDir})
 	}
-	a, b := spec.Token.Path, spec.Keytab.Path
-	if PathWithin(a, b) || PathWithin(b, a) {
-		errs = append(errs, field.Invalid(KeyPath(ATSKeytabPath), b,
-			fmt.Sprintf("overlaps the token mount at %q (%s); the two mounts must not contain each other", a, TokenPath)))
+	if spec.Token != nil {
+		mounts = append(mounts, mount{TokenPath, spec.Token.Path})
+	}
+	if spec.Keytab != nil {
+		mounts = append(mounts, mount{ATSKeytabPath, spec.Keytab.Path})
+	}
+	if spec.Deps != nil {
+		mounts = append(mounts, mount{JarsDir, spec.Deps.JarsDir}, mount{FilesDir, spec.Deps.FilesDir})
+	}
+	for i, a := range mounts {
+		for _, b := range mounts[i+1:] {
+			if invalid[a.key] || invalid[b.key] || !(PathWithin(a.path, b.path) || PathWithin(b.path, a.path)) {
+				continue
+			}
+			errs = append(errs, field.Invalid(KeyPath(b.key), b.path,
+				fmt.Sprintf("overlaps the mount at %q (%s); stagehand's mounts must not contain each other", a.path, a.key)))
+		}
 	}
 	return errs
 }

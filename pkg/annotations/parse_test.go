@@ -110,7 +110,7 @@ func TestParse(t *testing.T) {
 		"bad container name":    {anns: map[string]string{Containers: "Main"}, wantErrs: []string{`container name "Main"`}},
 		"missing container":     {anns: map[string]string{Containers: "main,worker"}, wantErrs: []string{`container "worker" is not an app container of this pod (valid: main)`}},
 		"secret and configmap":  {anns: map[string]string{ATSSecret: "s", ATSConfigMap: "c"}, wantErrs: []string{`[stagehand.io/ats-configmap]: Invalid value: "c": must not be set together with stagehand.io/ats-secret="s"`}},
-		"token and keytab nest": {anns: map[string]string{ServiceAccountToken: "true", TokenPath: "/opt/a", ATSKeytabSecret: "k", ATSKeytabPath: "/opt/a/b"}, wantErrs: []string{`[stagehand.io/ats-keytab-path]: Invalid value: "/opt/a/b": overlaps the token mount`}},
+		"token and keytab nest": {anns: map[string]string{ServiceAccountToken: "true", TokenPath: "/opt/a", ATSKeytabSecret: "k", ATSKeytabPath: "/opt/a/b"}, wantErrs: []string{`[stagehand.io/ats-keytab-path]: Invalid value: "/opt/a/b": overlaps the mount at "/opt/a" (stagehand.io/token-path)`}},
 		"every error at once": {
 			anns: map[string]string{ServiceAccountToken: "maybe", TokenExpiration: "1", ATSSecret: "S", ATSConfigMap: "c", Containers: "nope"},
 			wantErrs: []string{

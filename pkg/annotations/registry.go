@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/url"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -23,12 +24,18 @@ type Key struct {
 	// Validate returns nothing for a valid value, or the reasons it is not.
 	// Cross-key rules live in Parse.
 	Validate func(value string) []string
+	// Redact, when set, removes credentials from a value before it appears
+	// in a message.
+	Redact func(value string) string
 	// Written is true for keys that the webhook writes and users must not set.
 	Written bool
 }
 
 // Registry lists every key of the annotation contract, in documentation order.
-var Registry = []Key{
+var Registry = slices.Concat(coreKeys, dependencyKeys, statusKeys)
+
+// coreKeys are the registry entries of credentials and the Timeline Server.
+var coreKeys = []Key{
 	{Name: Inject, Description: `Set to "false" to opt this Pod out of injection in an opted-in namespace.`,
 		Default: `"true"`, Valid: `"true" or "false"`, Validate: validateBool},
 	{Name: Containers, Description: "Comma-separated names of the app containers that receive injections.",
@@ -53,6 +60,10 @@ var Registry = []Key{
 		Default: "`" + DefaultATSKeytabPath + "`", Valid: validPath, Validate: validateMountPath},
 	{Name: TimelineURL, Description: "Timeline Server URL, given to the containers as `STAGEHAND_TIMELINE_URL`.",
 		Default: "none", Valid: "an absolute http:// or https:// URL with a host and no credentials", Validate: validateHTTPURL},
+}
+
+// statusKeys are written by the webhook.
+var statusKeys = []Key{
 	{Name: Status, Description: "Written by the webhook: JSON with the stagehand version, the injected parts and a hash of the parsed annotations. Do not set it.",
 		Default: "none", Valid: "written by the webhook", Validate: func(string) []string { return nil }, Written: true},
 }

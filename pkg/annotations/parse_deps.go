@@ -1,0 +1,114 @@
+package annotations
+
+import (
+	"fmt"
+	"net/netip"
+	"path"
+	"strconv"
+	"strings"
+	"time"
+
+	"k8s.io/apimachinery/pkg/api/resource"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"github.com/stagehand-k8s/stagehand/pkg/fetch"
+)
+
+// dependencies builds the dependency spec: every URI parsed with the
+// fetcher's own rules, names unique across jars, files and archives, hosts
+// allowed.
+func (p parser) dependencies(opts Options, errs field.ErrorList) (*DepsSpec, field.ErrorList) {
+	if !p.has(Jars) && !p.has(Files) && !p.has(Archives) {
+		return nil, errs
+	}
+	d := &DepsSpec{
+		JarsDir: DefaultJarsDir, FilesDir: DefaultFilesDir, SizeLimit: DefaultDepsSizeLimit,
+		FetchTimeout: DefaultFetchTimeout, Parallelism: DefaultFetchParallelism,
+		CAConfigMap: p.anns[DependenciesCAConfigMap], AuthSecret: p.anns[DependenciesAuthSecret],
+	}
+	p.set(JarsDir, &d.JarsDir)
+	p.set(FilesDir, &d.FilesDir)
+	if v, ok := p.anns[DepsSizeLimit]; ok && !p.invalid[DepsSizeLimit] {
+		q := resource.MustParse(v)
+		d.SizeLimit = q.String()
+	}
+	if v, ok := p.anns[FetchTimeout]; ok && !p.invalid[FetchTimeout] {
+		d.FetchTimeout, _ = time.ParseDuration(v)
+	}
+	if v, ok := p.anns[FetchParallelism]; ok && !p.invalid[FetchParallelism] {
+		d.Parallelism, _ = strconv.Atoi(v)
+	}
+	seen := map[string]string{} // name -> key that named it first
+	for _, group := range []struct {
+		key, kind, dir string
+		into           *[]string
+	}{
+		{Jars, fetch.KindJar, d.JarsDir, &d.Jars},
+		{Files, fetch.KindFile, d.FilesDir, &d.Files},
+		{Archives, fetch.KindArchive, d.FilesDir, &d.Archives},
+	} {
+		if p.invalid[group.key] {
+			continue
+		}
+		for _, raw := range splitList(p.anns[group.key]) {
+			dep, err := fetch.ParseDependency(group.kind, raw, group.dir)
+			if err != nil {
+				continue // reported by the key's validator
+			}
+			*group.into = append(*group.into, raw)
+			if first, dup := seen[dep.Name]; dup {
+				errs = append(errs, field.Invalid(KeyPath(group.key), dep.Redacted,
+					fmt.Sprintf("base name %q is also used by a dependency in %s; dependency names must be unique", dep.Name, first)))
+			}
+			seen[dep.Name] = group.key
+			if msg := hostProblem(dep, opts.AllowedHosts); msg != "" {
+				errs = append(errs, field.Invalid(KeyPath(group.key), dep.Redacted, msg))
+			}
+			if group.kind == fetch.KindJar {
+				d.Classpath = append(d.Classpath, dep.Path)
+			}
+		}
+	}
+	return d, errs
+}
+
+func (p parser) set(key string, into *string) {
+	if v, ok := p.anns[key]; ok && !p.invalid[key] {
+		*into = v
+	}
+}
+
+func (p parser) agent() *AgentSpec {
+	if p.anns[Agent] != "true" {
+		return nil
+	}
+	a := &AgentSpec{}
+	if v, ok := p.anns[TaskTimeout]; ok && !p.invalid[TaskTimeout] {
+		a.TaskTimeout, _ = time.ParseDuration(v)
+	}
+	return a
+}
+
+// hostProblem says why a dependency's host may not be fetched from, or "".
+// Link-local and unspecified addresses, where cloud metadata services live,
+// are never allowed; with an allow-list, only matching hosts are.
+func hostProblem(dep fetch.Dependency, allowed []string) string {
+	if dep.Local {
+		return ""
+	}
+	host := strings.ToLower(dep.Host)
+	if ip, err := netip.ParseAddr(host); err == nil {
+		if ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() || ip.IsUnspecified() {
+			return fmt.Sprintf("host %s is a link-local or unspecified address, which dependencies may never be fetched from", host)
+		}
+	}
+	if len(allowed) == 0 {
+		return ""
+	}
+	for _, glob := range allowed {
+		if ok, _ := path.Match(strings.ToLower(glob), host); ok {
+			return ""
+		}
+	}
+	return fmt.Sprintf("host %q is not allowed (valid: hosts matching %s, set by the cluster admin)", host, strings.Join(allowed, ", "))
+}
