@@ -61,6 +61,11 @@ func (p parser) dependencies(opts Options, errs field.ErrorList) (*DepsSpec, fie
 					fmt.Sprintf("base name %q is also used by a dependency in %s; dependency names must be unique", dep.Name, first)))
 			}
 			seen[dep.Name] = group.key
+			if first, clash := seen[dep.Path]; clash && !dep.Local {
+				errs = append(errs, field.Invalid(KeyPath(group.key), dep.Redacted,
+					fmt.Sprintf("would be placed at %s, where a dependency in %s goes already", dep.Path, first)))
+			}
+			seen[dep.Path] = group.key
 			if msg := hostProblem(dep, opts.AllowedHosts); msg != "" {
 				errs = append(errs, field.Invalid(KeyPath(group.key), dep.Redacted, msg))
 			}

@@ -14,6 +14,7 @@ import (
 // stagehand owns, replaces its own earlier elements in place, and records
 // clashes with the user's elements as errors instead of overwriting them.
 type editor struct {
+	opts     *Options
 	pod      *corev1.Pod
 	spec     *annotations.Spec
 	previous Status // what an earlier injection owned
@@ -21,11 +22,14 @@ type editor struct {
 	targets  []int  // indices of target containers in pod.Spec.Containers
 	warnings []string
 	errs     field.ErrorList
+	// inits are stagehand's init containers, placed before the user's.
+	inits []corev1.Container
 }
 
 var (
-	volumesPath    = field.NewPath("spec", "volumes")
-	containersPath = field.NewPath("spec", "containers")
+	volumesPath        = field.NewPath("spec", "volumes")
+	containersPath     = field.NewPath("spec", "containers")
+	initContainersPath = field.NewPath("spec", "initContainers")
 )
 
 // ensureVolume adds v, or replaces stagehand's earlier volume of that name.
@@ -91,6 +95,38 @@ func (e *editor) ensureEnv(v corev1.EnvVar, cause string) {
 	}
 }
 
+// ensureInitContainer adds one of stagehand's init containers. They all go
+// before the user's own init containers, so those can use what they set up.
+func (e *editor) ensureInitContainer(c corev1.Container) {
+	e.status.InitContainers = append(e.status.InitContainers, c.Name)
+	e.inits = append(e.inits, c)
+}
+
+// initRank orders stagehand's init containers: the agent is installed
+// before dependencies are fetched.
+var initRank = map[string]int{InstallContainer: 0, FetchContainer: 1}
+
+// placeInitContainers puts stagehand's init containers first, in injection
+// order, followed by the user's in their own order.
+func (e *editor) placeInitContainers() {
+	var user []corev1.Container
+	for i, c := range e.pod.Spec.InitContainers {
+		switch {
+		case e.previous.ownsInitContainer(c.Name):
+		case e.status.ownsInitContainer(c.Name):
+			e.errs = append(e.errs, field.Invalid(initContainersPath.Index(i).Child("name"), c.Name,
+				fmt.Sprintf("the pod's init container clashes with the one stagehand injects; names starting with %q are reserved for stagehand", volumePrefix)))
+		default:
+			user = append(user, c)
+		}
+	}
+	if len(e.inits) == 0 && len(user) == len(e.pod.Spec.InitContainers) {
+		return // nothing of ours, before or now: leave the list as it is
+	}
+	slices.SortStableFunc(e.inits, func(a, b corev1.Container) int { return initRank[a.Name] - initRank[b.Name] })
+	e.pod.Spec.InitContainers = append(e.inits, user...)
+}
+
 // dropStale removes elements an earlier injection owned that this one does
 // not, for example after the annotations changed.
 func (e *editor) dropStale() {
@@ -111,6 +147,7 @@ func (e *editor) dropStale() {
 // needs no copies; replacing or removing earlier elements does.
 func (e *editor) detach() {
 	e.pod.Spec.Volumes = slices.Clone(e.pod.Spec.Volumes)
+	e.pod.Spec.InitContainers = slices.Clone(e.pod.Spec.InitContainers)
 	e.pod.Spec.Containers = slices.Clone(e.pod.Spec.Containers)
 	for i := range e.pod.Spec.Containers {
 		c := &e.pod.Spec.Containers[i]

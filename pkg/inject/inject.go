@@ -1,6 +1,7 @@
 package inject
 
 import (
+	"errors"
 	"slices"
 
 	"gomodules.xyz/jsonpatch/v2"
@@ -15,6 +16,15 @@ type Options struct {
 	Strict bool
 	// Version is recorded in the status annotation.
 	Version string
+	// AgentImage is the image of stagehand's init containers. Pods cannot
+	// choose it.
+	AgentImage string
+	// AllowedDependencyHosts, when not empty, are the host globs
+	// dependencies may be fetched from.
+	AllowedDependencyHosts []string
+	// Entrypoints gives the entrypoint of images whose containers the agent
+	// wraps without a command of their own.
+	Entrypoints Entrypoints
 }
 
 // Outcome says what Inject did with an admitted pod.
@@ -54,7 +64,13 @@ var steps = []step{
 	{PartATSKey, injectATSKey},
 	{PartKeytab, injectKeytab},
 	{PartTimeline, injectTimelineURL},
+	{PartDeps, injectDependencies},
+	{PartAgent, injectAgent},
 }
+
+// errNoAgentImage is a configuration error: the webhook was started without
+// an agent image.
+var errNoAgentImage = errors.New("stagehand: no agent image configured (STAGEHAND_AGENT_IMAGE)")
 
 // Injector injects pods. It is safe for concurrent use.
 type Injector struct {
@@ -68,7 +84,7 @@ func New(opts Options) *Injector { return &Injector{opts: opts} }
 // from the original object. A pod that must not be admitted gives a
 // *Denied error listing every problem; pod is then unusable.
 func (in *Injector) Inject(pod *corev1.Pod) (Result, error) {
-	spec, warnings, errs := annotations.Parse(pod, annotations.Options{Strict: in.opts.Strict})
+	spec, warnings, errs := annotations.Parse(pod, annotations.Options{Strict: in.opts.Strict, AllowedHosts: in.opts.AllowedDependencyHosts})
 	if len(errs) > 0 {
 		return Result{Warnings: warnings}, &Denied{Reason: ReasonInvalid, Errors: errs}
 	}
@@ -77,9 +93,13 @@ func (in *Injector) Inject(pod *corev1.Pod) (Result, error) {
 		return Result{Warnings: warnings, Outcome: emptyOutcome(&spec)}, nil
 	}
 	before := takeSnapshot(pod)
-	e := editor{pod: pod, spec: &spec, previous: previous}
+	if (spec.Deps != nil || spec.Agent != nil) && in.opts.AgentImage == "" {
+		return Result{Warnings: warnings}, errNoAgentImage
+	}
+	e := editor{opts: &in.opts, pod: pod, spec: &spec, previous: previous}
 	if injectedBefore {
 		e.detach()
+		e.unwrap()
 	}
 	for i := range pod.Spec.Containers {
 		if slices.Contains(spec.Containers, pod.Spec.Containers[i].Name) {
@@ -93,6 +113,7 @@ func (in *Injector) Inject(pod *corev1.Pod) (Result, error) {
 			}
 		}
 	}
+	e.placeInitContainers()
 	e.dropStale()
 	warnings = append(warnings, e.warnings...)
 	if len(e.errs) > 0 {

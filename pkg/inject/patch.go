@@ -1,12 +1,13 @@
 package inject
 
 import (
-	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 
 	"gomodules.xyz/jsonpatch/v2"
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/equality"
 
 	"github.com/stagehand-k8s/stagehand/pkg/annotations"
 )
@@ -17,16 +18,20 @@ type snapshot struct {
 	status         string
 	hasStatus      bool
 	volumes        []corev1.Volume
+	initContainers []corev1.Container
+	commands       [][]string
 	env            [][]corev1.EnvVar
 	mounts         [][]corev1.VolumeMount
 }
 
 func takeSnapshot(pod *corev1.Pod) snapshot {
-	s := snapshot{annotationsNil: pod.Annotations == nil, volumes: pod.Spec.Volumes}
+	s := snapshot{annotationsNil: pod.Annotations == nil, volumes: pod.Spec.Volumes, initContainers: pod.Spec.InitContainers}
 	s.status, s.hasStatus = pod.Annotations[annotations.Status]
 	s.env = make([][]corev1.EnvVar, len(pod.Spec.Containers))
 	s.mounts = make([][]corev1.VolumeMount, len(pod.Spec.Containers))
+	s.commands = make([][]string, len(pod.Spec.Containers))
 	for i := range pod.Spec.Containers {
+		s.commands[i] = pod.Spec.Containers[i].Command
 		s.env[i] = pod.Spec.Containers[i].Env
 		s.mounts[i] = pod.Spec.Containers[i].VolumeMounts
 	}
@@ -43,9 +48,13 @@ func buildPatch(before *snapshot, pod *corev1.Pod, previous, current *Status) []
 	ownsVolume := func(name string) bool { return previous.ownsVolume(name) || current.ownsVolume(name) }
 	ops = append(ops, diffList("/spec/volumes", before.volumes, pod.Spec.Volumes,
 		func(v *corev1.Volume) bool { return ownsVolume(v.Name) })...)
+	ops = append(ops, diffList("/spec/initContainers", before.initContainers, pod.Spec.InitContainers, func(c *corev1.Container) bool {
+		return previous.ownsInitContainer(c.Name) || current.ownsInitContainer(c.Name)
+	})...)
 	for i := range pod.Spec.Containers {
 		c := &pod.Spec.Containers[i]
 		base := "/spec/containers/" + strconv.Itoa(i)
+		ops = append(ops, commandPatch(base+"/command", before.commands[i], c.Command)...)
 		ops = append(ops, diffList(base+"/env", before.env[i], c.Env, func(v *corev1.EnvVar) bool {
 			return previous.ownsEnv(c.Name, v.Name) || current.ownsEnv(c.Name, v.Name)
 		})...)
@@ -53,6 +62,19 @@ func buildPatch(before *snapshot, pod *corev1.Pod, previous, current *Status) []
 			func(m *corev1.VolumeMount) bool { return ownsVolume(m.Name) })...)
 	}
 	return ops
+}
+
+// commandPatch rewrites a container's command, which the agent wraps.
+func commandPatch(path string, before, after []string) []jsonpatch.Operation {
+	switch {
+	case slices.Equal(before, after):
+		return nil
+	case len(after) == 0:
+		return []jsonpatch.Operation{{Operation: "remove", Path: path}}
+	case len(before) == 0:
+		return []jsonpatch.Operation{{Operation: "add", Path: path, Value: after}}
+	}
+	return []jsonpatch.Operation{{Operation: "replace", Path: path, Value: after}}
 }
 
 var statusPointer = "/metadata/annotations/" + escapePointer(annotations.Status)
@@ -101,7 +123,7 @@ func equalLists[T any](a, b []T) bool {
 		return false
 	}
 	for i := range a {
-		if !reflect.DeepEqual(&a[i], &b[i]) {
+		if !equality.Semantic.DeepEqual(&a[i], &b[i]) {
 			return false
 		}
 	}

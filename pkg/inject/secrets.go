@@ -12,13 +12,6 @@ const ATSSecretKeyEnv = "ATS_SECRET_KEY"
 // KeytabVolume is the volume of Timeline Server Kerberos keytabs.
 const KeytabVolume = volumePrefix + "ats-keytab"
 
-// Keytab file modes: readable by the pod's fsGroup when it has one, and
-// otherwise by the container's user, whatever its uid.
-const (
-	keytabModeWithFSGroup int32 = 0o440
-	keytabModeNoFSGroup   int32 = 0o444
-)
-
 // injectATSKey sets ATS_SECRET_KEY from a Secret or ConfigMap key. It is only
 // ever a reference: the value never enters the pod spec.
 func injectATSKey(e *editor) bool {
@@ -44,13 +37,9 @@ func injectKeytab(e *editor) bool {
 	if k == nil {
 		return false
 	}
-	mode := keytabModeNoFSGroup
-	if sc := e.pod.Spec.SecurityContext; sc != nil && sc.FSGroup != nil {
-		mode = keytabModeWithFSGroup
-	}
 	e.ensureVolume(corev1.Volume{
 		Name:         KeytabVolume,
-		VolumeSource: corev1.VolumeSource{Secret: &corev1.SecretVolumeSource{SecretName: k.SecretName, DefaultMode: &mode}},
+		VolumeSource: corev1.VolumeSource{Secret: &corev1.SecretVolumeSource{SecretName: k.SecretName, DefaultMode: secretFileMode(e.pod)}},
 	}, annotations.ATSKeytabSecret)
 	e.ensureMount(corev1.VolumeMount{Name: KeytabVolume, MountPath: k.Path, ReadOnly: true}, annotations.ATSKeytabPath)
 	return true

@@ -15,6 +15,8 @@ const (
 	PartATSKey      = "ats-key"
 	PartKeytab      = "ats-keytab"
 	PartTimeline    = "timeline-url"
+	PartDeps        = "dependencies"
+	PartAgent       = "agent"
 )
 
 // Status is the JSON value of the stagehand.io/status annotation. Besides
@@ -31,6 +33,13 @@ type Status struct {
 	Volumes []string `json:"volumes,omitempty"`
 	// Env maps a container name to the env vars stagehand added to it.
 	Env map[string][]string `json:"env,omitempty"`
+	// InitContainers are the init containers stagehand added.
+	InitContainers []string `json:"initContainers,omitempty"`
+	// Wrapped are the containers whose command runs through the agent.
+	Wrapped []string `json:"wrapped,omitempty"`
+	// Entrypoint are the wrapped containers that had no command: their
+	// entrypoint came from the webhook's entrypoint map.
+	Entrypoint []string `json:"entrypoint,omitempty"`
 }
 
 // ParseStatus reads a status annotation value. ok is false when it is absent
@@ -44,6 +53,8 @@ func ParseStatus(value string) (Status, bool) {
 }
 
 func (s *Status) ownsVolume(name string) bool { return slices.Contains(s.Volumes, name) }
+
+func (s *Status) ownsInitContainer(name string) bool { return slices.Contains(s.InitContainers, name) }
 
 func (s *Status) ownsEnv(container, name string) bool {
 	return slices.Contains(s.Env[container], name)

@@ -16,7 +16,12 @@ var update = flag.Bool("update", false, "rewrite testdata/inject/*.out.yaml from
 const goldenDir = "../../testdata/inject"
 
 // goldenOptions are the injector options of every golden case.
-var goldenOptions = inject.Options{Version: "golden"}
+var goldenOptions = inject.Options{
+	Version:                "golden",
+	AgentImage:             "registry.example.com/stagehand/agent:golden",
+	AllowedDependencyHosts: []string{"*.example.com", "repo1.maven.org"},
+	Entrypoints:            inject.Entrypoints{"apache/spark:*": {"/opt/entrypoint.sh"}},
+}
 
 // TestGolden injects every testdata/inject/<case>.in.yaml and compares the
 // result, warnings and denials included, with <case>.out.yaml.

@@ -1,0 +1,96 @@
+package inject
+
+import (
+	"reflect"
+	"slices"
+	"testing"
+
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/stagehand-k8s/stagehand/pkg/annotations"
+)
+
+var agentOptions = Options{
+	Version: "test", AgentImage: "agent:test",
+	Entrypoints: Entrypoints{"apache/spark:*": {"/opt/entrypoint.sh"}, "apache/spark:3.5.3-python": {"/opt/py-entrypoint.sh"}},
+}
+
+func TestAgentWrapsAndUnwraps(t *testing.T) {
+	tests := map[string]struct {
+		container corev1.Container
+		wrapped   []string
+	}{
+		"explicit command": {
+			container: corev1.Container{Name: "main", Image: "hive", Command: []string{"/run.sh", "-x"}, Args: []string{"a"}},
+			wrapped:   []string{AgentBinary, "run", "--", "/run.sh", "-x"},
+		},
+		"entrypoint from pattern": {
+			container: corev1.Container{Name: "main", Image: "apache/spark:3.5.3", Args: []string{"executor"}},
+			wrapped:   []string{AgentBinary, "run", "--", "/opt/entrypoint.sh"},
+		},
+		"exact entrypoint wins over pattern": {
+			container: corev1.Container{Name: "main", Image: "apache/spark:3.5.3-python"},
+			wrapped:   []string{AgentBinary, "run", "--", "/opt/py-entrypoint.sh"},
+		},
+	}
+	in := New(agentOptions)
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			pod := newPod(map[string]string{annotations.Agent: "true"}, tc.container)
+			_, injected := injectChecked(t, in, pod)
+			c := injected.Spec.Containers[0]
+			if !slices.Equal(c.Command, tc.wrapped) || !slices.Equal(c.Args, tc.container.Args) {
+				t.Fatalf("command %q args %q, want %q args %q", c.Command, c.Args, tc.wrapped, tc.container.Args)
+			}
+			if len(injected.Spec.InitContainers) != 1 || injected.Spec.InitContainers[0].Name != InstallContainer {
+				t.Fatalf("init containers = %+v", injected.Spec.InitContainers)
+			}
+			// Turning the agent off restores the container exactly.
+			injected.Annotations[annotations.Agent] = "false"
+			_, restored := injectChecked(t, in, injected)
+			if got := restored.Spec.Containers[0]; !reflect.DeepEqual(got.Command, tc.container.Command) || len(restored.Spec.InitContainers) != 0 {
+				t.Fatalf("after opting out of the agent: command %q, init containers %d; want %q, 0", got.Command, len(restored.Spec.InitContainers), tc.container.Command)
+			}
+		})
+	}
+}
+
+func TestAgentGraceFitsPodGrace(t *testing.T) {
+	for grace, want := range map[int64]string{30: "", 12: "", 11: "8s", 2: "1s", 1: "1s"} {
+		pod := newPod(nil)
+		pod.Spec.TerminationGracePeriodSeconds = &grace
+		if got := agentGrace(pod); got != want {
+			t.Errorf("pod grace %ds: agent grace %q, want %q", grace, got, want)
+		}
+	}
+}
+
+func TestUserInitContainersStayAfterOurs(t *testing.T) {
+	in := New(agentOptions)
+	pod := newPod(map[string]string{annotations.Agent: "true", annotations.Jars: "https://h.example.com/a.jar"},
+		corev1.Container{Name: "main", Command: []string{"x"}})
+	pod.Spec.InitContainers = []corev1.Container{{Name: "user-1"}, {Name: "user-2"}}
+	_, got := injectChecked(t, in, pod)
+	var names []string
+	for _, c := range got.Spec.InitContainers {
+		names = append(names, c.Name)
+	}
+	if want := []string{InstallContainer, FetchContainer, "user-1", "user-2"}; !slices.Equal(names, want) {
+		t.Fatalf("init containers %v, want %v", names, want)
+	}
+	pod = newPod(map[string]string{annotations.Agent: "true"}, corev1.Container{Name: "main", Command: []string{"x"}})
+	pod.Spec.InitContainers = []corev1.Container{{Name: InstallContainer}}
+	if _, err := in.Inject(pod); err == nil {
+		t.Fatal("a user init container named like ours was not denied")
+	}
+}
+
+func TestNoAgentImageIsAConfigurationError(t *testing.T) {
+	_, err := New(Options{Version: "test"}).Inject(newPod(map[string]string{annotations.Agent: "true"}, corev1.Container{Name: "m", Command: []string{"x"}}))
+	if err == nil {
+		t.Fatal("want an error")
+	}
+	if _, denied := err.(*Denied); denied {
+		t.Fatal("a configuration error must not read as the user's fault")
+	}
+}
