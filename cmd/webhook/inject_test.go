@@ -1,0 +1,78 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const tokenPod = `apiVersion: v1
+kind: Pod
+metadata:
+  name: worker
+  namespace: hive
+  annotations:
+    stagehand.io/service-account-token: "true"
+spec:
+  containers:
+  - name: task
+    image: mr3/hive:4
+`
+
+// unknownKeyPod is denied in strict mode only.
+var unknownKeyPod = strings.Replace(tokenPod, "annotations:\n", "annotations:\n    stagehand.io/no-such-key: x\n", 1)
+
+func writeManifest(t *testing.T, content string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "pod.yaml")
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestInject(t *testing.T) {
+	tests := []struct {
+		name  string
+		args  []string
+		stdin string
+	}{
+		{"file", []string{"inject", "-f", writeManifest(t, tokenPod)}, ""},
+		{"stdin", []string{"inject", "-f", "-"}, tokenPod},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			if err := run(context.Background(), tt.args, strings.NewReader(tt.stdin), &stdout, &stderr); err != nil {
+				t.Fatalf("run(%q) = %v; stderr %q", tt.args, err, stderr.String())
+			}
+			for _, want := range []string{"name: stagehand-token", "stagehand.io/status", "name: worker"} {
+				if !strings.Contains(stdout.String(), want) {
+					t.Errorf("output lacks %q:\n%s", want, stdout.String())
+				}
+			}
+		})
+	}
+}
+
+func TestInjectStrict(t *testing.T) {
+	path := writeManifest(t, unknownKeyPod)
+
+	// Lenient: injected, with a warning about the unknown key.
+	var stdout, stderr bytes.Buffer
+	if err := run(context.Background(), []string{"inject", "-f", path}, nil, &stdout, &stderr); err != nil {
+		t.Fatalf("lenient inject = %v", err)
+	}
+	if !strings.Contains(stdout.String(), "stagehand-token") || !strings.Contains(stderr.String(), "no-such-key") {
+		t.Errorf("lenient inject: stdout %q, stderr %q; want the pod injected and a warning", stdout.String(), stderr.String())
+	}
+
+	// Strict: denied, exit 1, nothing on stdout.
+	out, errOut, code := runMain(t, nil, "", "inject", "--strict", "-f", path)
+	if code != 1 || out != "" || !strings.Contains(errOut, "no-such-key") {
+		t.Errorf("strict inject = exit %d, stdout %q, stderr %q; want 1, nothing, the denial", code, out, errOut)
+	}
+}

@@ -1,0 +1,218 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"path"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+
+	"sigs.k8s.io/yaml"
+
+	"github.com/stagehand-k8s/stagehand/pkg/inject"
+)
+
+// MaxShutdownDelay bounds ShutdownDelay: longer than any sensible
+// terminationGracePeriodSeconds, short enough to catch a missing unit
+// ("5000s" meant as milliseconds).
+const MaxShutdownDelay = 10 * time.Minute
+
+// What each setting accepts, as SettingError.Valid reports it.
+const (
+	validPort     = "an integer port from 1 to 65535"
+	validDir      = "a non-empty directory path"
+	validAddr     = "host:port with a port from 1 to 65535, for example :8081 or 127.0.0.1:8081"
+	validMetrics  = "host:port with a port from 1 to 65535, or 0 to disable"
+	validDelay    = "a Go duration from 0s to 10m0s, for example 5s"
+	validBool     = "true or false"
+	validLevel    = "one of info, debug, trace"
+	validFormat   = "one of json, text"
+	validDistinct = "a port no other server of the webhook listens on"
+	validImage    = "an image reference without spaces"
+	validHosts    = "comma-separated host globs in path.Match syntax, such as *.example.com,repo1.maven.org, with no scheme, port or path"
+	validEntry    = "a readable YAML file mapping image references, or patterns such as apache/spark:*, to non-empty entrypoint lists"
+)
+
+func parseWebhookPort(raw string, w *Webhook) error {
+	p, err := parsePort(raw, validPort)
+	w.Port = p
+	return err
+}
+
+func parsePort(raw, valid string) (int, error) {
+	p, err := strconv.Atoi(raw)
+	if err != nil {
+		return 0, &invalid{kind: ErrSyntax, valid: valid}
+	}
+	if p < 1 || p > 65535 {
+		return 0, &invalid{kind: ErrRange, valid: valid}
+	}
+	return p, nil
+}
+
+func parseCertDir(raw string, w *Webhook) error {
+	if strings.TrimSpace(raw) == "" {
+		return &invalid{kind: ErrRange, valid: validDir}
+	}
+	w.CertDir = raw
+	return nil
+}
+
+func parseHealthAddr(raw string, w *Webhook) error {
+	if err := checkAddr(raw, validAddr); err != nil {
+		return err
+	}
+	w.HealthAddr = raw
+	return nil
+}
+
+func parseMetricsAddr(raw string, w *Webhook) error {
+	if raw != MetricsDisabled {
+		if err := checkAddr(raw, validMetrics); err != nil {
+			return err
+		}
+	}
+	w.MetricsAddr = raw
+	return nil
+}
+
+func checkAddr(raw, valid string) error {
+	_, port, err := net.SplitHostPort(raw)
+	if err != nil {
+		return &invalid{kind: ErrSyntax, detail: unwrapAddrError(err), valid: valid}
+	}
+	_, err = parsePort(port, valid)
+	return err
+}
+
+// unwrapAddrError drops the address that net.AddrError repeats.
+func unwrapAddrError(err error) error {
+	var ae *net.AddrError
+	if errors.As(err, &ae) {
+		return errors.New(ae.Err)
+	}
+	return err
+}
+
+func parseShutdownDelay(raw string, w *Webhook) error {
+	d, err := time.ParseDuration(raw)
+	if err != nil {
+		return &invalid{kind: ErrSyntax, valid: validDelay}
+	}
+	if d < 0 || d > MaxShutdownDelay {
+		return &invalid{kind: ErrRange, valid: validDelay}
+	}
+	w.ShutdownDelay = d
+	return nil
+}
+
+func parseStrict(raw string, w *Webhook) error {
+	b, err := strconv.ParseBool(raw)
+	if err != nil {
+		return &invalid{kind: ErrSyntax, valid: validBool}
+	}
+	w.Strict = b
+	return nil
+}
+
+func parseLogLevel(raw string, w *Webhook) error {
+	switch l := LogLevel(strings.ToLower(raw)); l {
+	case LogInfo, LogDebug, LogTrace:
+		w.LogLevel = l
+		return nil
+	}
+	return &invalid{kind: ErrRange, valid: validLevel}
+}
+
+func parseLogFormat(raw string, w *Webhook) error {
+	switch f := LogFormat(strings.ToLower(raw)); f {
+	case LogJSON, LogText:
+		w.LogFormat = f
+		return nil
+	}
+	return &invalid{kind: ErrRange, valid: validFormat}
+}
+
+func parseAgentImage(raw string, w *Webhook) error {
+	if strings.ContainsFunc(raw, unicode.IsSpace) {
+		return &invalid{kind: ErrSyntax, valid: validImage}
+	}
+	w.AgentImage = raw
+	if raw == "" {
+		w.AgentImage = DefaultAgentImage()
+	}
+	return nil
+}
+
+func parseAllowedHosts(raw string, w *Webhook) error {
+	w.AllowedDependencyHosts = nil
+	for _, glob := range strings.Split(raw, ",") {
+		glob = strings.TrimSpace(glob)
+		if glob == "" {
+			continue
+		}
+		if _, err := path.Match(glob, ""); err != nil || strings.ContainsAny(glob, "/:@") {
+			return &invalid{kind: ErrSyntax, valid: validHosts}
+		}
+		w.AllowedDependencyHosts = append(w.AllowedDependencyHosts, strings.ToLower(glob))
+	}
+	return nil
+}
+
+// parseEntrypoints reads the entrypoint map once, at startup.
+func parseEntrypoints(raw string, w *Webhook) error {
+	w.EntrypointsFile, w.Entrypoints = raw, nil
+	if raw == "" {
+		return nil
+	}
+	data, err := os.ReadFile(raw)
+	if err != nil {
+		return &invalid{kind: ErrRange, valid: validEntry, detail: err}
+	}
+	var m inject.Entrypoints
+	if err := yaml.UnmarshalStrict(data, &m); err != nil {
+		return &invalid{kind: ErrSyntax, valid: validEntry, detail: err}
+	}
+	for image, ep := range m {
+		if _, err := path.Match(image, ""); err != nil || image == "" {
+			return &invalid{kind: ErrSyntax, valid: validEntry, detail: fmt.Errorf("image %q is not a valid reference or pattern", image)}
+		}
+		if len(ep) == 0 || ep[0] == "" {
+			return &invalid{kind: ErrRange, valid: validEntry, detail: fmt.Errorf("image %q has an empty entrypoint", image)}
+		}
+	}
+	w.Entrypoints = m
+	return nil
+}
+
+// listener is one server's address, for finding servers on the same port.
+type listener struct {
+	setting *setting
+	host    string
+	port    string
+}
+
+// conflicts returns the listeners, after the first, that share a port with
+// an earlier one on an overlapping host, paired with that earlier one.
+func conflicts(ls []listener) [][2]listener {
+	var out [][2]listener
+	for i, l := range ls {
+		for _, prev := range ls[:i] {
+			if l.port == prev.port && hostsOverlap(l.host, prev.host) {
+				out = append(out, [2]listener{l, prev})
+				break
+			}
+		}
+	}
+	return out
+}
+
+// hostsOverlap reports whether two listen hosts can claim the same socket.
+func hostsOverlap(a, b string) bool {
+	wildcard := func(h string) bool { return h == "" || h == "0.0.0.0" || h == "::" }
+	return a == b || wildcard(a) || wildcard(b)
+}

@@ -1,0 +1,169 @@
+package webhook
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/go-logr/logr"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"sigs.k8s.io/controller-runtime/pkg/log"
+	"sigs.k8s.io/controller-runtime/pkg/metrics"
+	"sigs.k8s.io/controller-runtime/pkg/webhook"
+	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
+
+	"github.com/stagehand-k8s/stagehand/pkg/config"
+	"github.com/stagehand-k8s/stagehand/pkg/inject"
+)
+
+// Paths of the health and metrics servers.
+const (
+	HealthzPath = "/healthz"
+	ReadyzPath  = "/readyz"
+	MetricsPath = "/metrics"
+)
+
+// ErrStopped is wrapped by Serve's error when a server stops on its own,
+// without having been told to.
+var ErrStopped = errors.New("stopped unexpectedly")
+
+// Serve runs the admission webhook until ctx is cancelled, logging to the
+// logger in ctx (log.FromContext). It serves:
+//
+//   - the webhook at Path on cfg.Port, over TLS 1.2 or later with HTTP/1.1
+//     only, with tls.crt and tls.key from cfg.CertDir reloaded when they
+//     change;
+//   - HealthzPath and ReadyzPath on cfg.HealthAddr; readiness needs the
+//     webhook to accept TLS connections and fails once shutdown begins;
+//   - controller-runtime's metrics.Registry at MetricsPath on
+//     cfg.MetricsAddr, unless metrics are disabled.
+//
+// When ctx is cancelled readiness fails at once, the webhook keeps serving
+// for cfg.ShutdownDelay so that endpoints drop the pod before it stops, then
+// the servers shut down gracefully, completing in-flight requests. Serve
+// then returns nil. It returns an error at once when a server cannot start
+// (an address in use, an unreadable certificate), and an error wrapping
+// ErrStopped when a server stops on its own.
+func Serve(ctx context.Context, cfg config.Webhook) error {
+	logger := log.FromContext(ctx)
+	ls, err := listen(cfg)
+	if err != nil {
+		return err
+	}
+	hook := newWebhookServer(cfg, inject.New(cfg.InjectOptions()), logger)
+	ready := &readiness{checks: map[string]check{"webhook": check(hook.StartedChecker())}}
+	health := newHTTPServer(ctx, newHealthMux(ready))
+
+	// The webhook server stops as soon as its context is done, so it gets
+	// a context of its own, cancelled after the shutdown delay.
+	hookCtx, stopHook := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopHook()
+	g := newGroup(3)
+	g.start(webhookServer, func() error { return hook.Start(hookCtx) })
+	g.start(healthServer, func() error { return serveHTTP(health, ls.health) })
+	var metricsSrv *http.Server
+	if ls.metrics != nil {
+		metricsSrv = newHTTPServer(ctx, newMetricsMux())
+		g.start(metricsServer, func() error { return serveHTTP(metricsSrv, ls.metrics) })
+	}
+	logger.Info("starting servers", "path", Path, "port", cfg.Port, "certDir", cfg.CertDir,
+		"healthAddr", cfg.HealthAddr, "metricsAddr", cfg.MetricsAddr, "strict", cfg.Strict)
+
+	g.wait(ctx)
+	ready.stop()
+	if g.err() == nil && cfg.ShutdownDelay > 0 {
+		logger.Info("shutting down: not ready, still serving", "delay", cfg.ShutdownDelay)
+		delay, cancel := context.WithTimeout(context.Background(), cfg.ShutdownDelay)
+		g.wait(delay)
+		cancel()
+	}
+	logger.Info("stopping servers")
+	g.stop(webhookServer, func() error { stopHook(); return nil })
+	if metricsSrv != nil {
+		g.stop(metricsServer, shutdownHTTP(metricsSrv))
+	}
+	g.stop(healthServer, shutdownHTTP(health))
+	if err := g.err(); err != nil {
+		return err
+	}
+	logger.Info("stopped")
+	return nil
+}
+
+// listeners are the bound addresses of the health and metrics servers; the
+// webhook server binds its own.
+type listeners struct {
+	health, metrics net.Listener
+}
+
+func listen(cfg config.Webhook) (listeners, error) {
+	var ls listeners
+	var err error
+	if ls.health, err = net.Listen("tcp", cfg.HealthAddr); err != nil {
+		return listeners{}, fmt.Errorf("health server: %w", err)
+	}
+	if cfg.MetricsEnabled() {
+		if ls.metrics, err = net.Listen("tcp", cfg.MetricsAddr); err != nil {
+			_ = ls.health.Close()
+			return listeners{}, fmt.Errorf("metrics server: %w", err)
+		}
+	}
+	return ls, nil
+}
+
+// newWebhookServer returns controller-runtime's webhook server with the
+// handler registered at Path. Its certificate watcher reloads the key pair
+// on file events and polls it every 10 seconds.
+func newWebhookServer(cfg config.Webhook, injector *inject.Injector, logger logr.Logger) webhook.Server {
+	srv := webhook.NewServer(webhook.Options{
+		Port:    cfg.Port,
+		CertDir: cfg.CertDir,
+		TLSOpts: []func(*tls.Config){hardenTLS},
+	})
+	admissionLogger := logger.WithName("admission")
+	srv.Register(Path, &admission.Webhook{
+		Handler: &Handler{Injector: injector},
+		LogConstructor: func(_ logr.Logger, req *admission.Request) logr.Logger {
+			return admission.DefaultLogConstructor(admissionLogger, req)
+		},
+	})
+	return srv
+}
+
+// hardenTLS requires TLS 1.2 and offers HTTP/1.1 only: HTTP/2 exposes the
+// server to stream-multiplexing attacks (CVE-2023-44487, CVE-2023-39325) and
+// the API server needs none of it.
+func hardenTLS(c *tls.Config) {
+	c.MinVersion = tls.VersionTLS12
+	c.NextProtos = []string{"http/1.1"}
+}
+
+func newMetricsMux() *http.ServeMux {
+	mux := http.NewServeMux()
+	mux.Handle(MetricsPath, promhttp.HandlerFor(metrics.Registry, promhttp.HandlerOpts{}))
+	return mux
+}
+
+// newHTTPServer returns a server whose requests carry the values of ctx (the
+// logger) but not its cancellation, which starts the shutdown.
+func newHTTPServer(ctx context.Context, h http.Handler) *http.Server {
+	base := context.WithoutCancel(ctx)
+	return &http.Server{
+		Handler:           h,
+		BaseContext:       func(net.Listener) context.Context { return base },
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       90 * time.Second,
+	}
+}
+
+// serveHTTP serves until Shutdown, which is no error.
+func serveHTTP(srv *http.Server, l net.Listener) error {
+	if err := srv.Serve(l); !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
