@@ -1,0 +1,183 @@
+package integration
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/go-logr/logr"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/wait"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/envtest"
+	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
+	ctrlwebhook "sigs.k8s.io/controller-runtime/pkg/webhook"
+	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
+
+	"github.com/stagehand-k8s/stagehand/pkg/annotations"
+	"github.com/stagehand-k8s/stagehand/pkg/inject"
+	"github.com/stagehand-k8s/stagehand/pkg/webhook"
+)
+
+// manifestPath is the shipped webhook configuration, installed as is.
+const manifestPath = "../../manifests/base/mutatingwebhookconfiguration.yaml"
+
+// Bounds on every wait, so that a broken setup fails instead of hanging.
+const (
+	// startTimeout bounds starting etcd and the API server on a busy machine.
+	startTimeout = 90 * time.Second
+	// waitTimeout bounds waiting for the API server to see a webhook.
+	waitTimeout = 30 * time.Second
+	// requestTimeout bounds one API request.
+	requestTimeout = 20 * time.Second
+	pollInterval   = 100 * time.Millisecond
+)
+
+// suite is the API server and webhook server that every test shares.
+type suite struct {
+	env    *envtest.Environment
+	client client.Client
+	// calls records what the API server sent to stagehand's handler.
+	calls *recorder
+	// other records what it sent to the second webhook of reinvoke_test.go.
+	other *recorder
+}
+
+var (
+	shared *suite
+	// skipReason is set when the package runs without an API server.
+	skipReason string
+)
+
+func TestMain(m *testing.M) {
+	flag.Parse()
+	os.Exit(run(m))
+}
+
+func run(m *testing.M) int {
+	switch {
+	case testing.Short():
+		skipReason = "-short: the integration tests need an API server"
+	case os.Getenv("KUBEBUILDER_ASSETS") == "":
+		skipReason = "KUBEBUILDER_ASSETS is unset: run `make envtest-assets` and the tests through make, or export it"
+	}
+	if skipReason != "" {
+		return m.Run()
+	}
+	ctrllog.SetLogger(logr.Discard())
+	s, stop, err := start()
+	defer stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "integration: starting the test environment:", err)
+		return 1
+	}
+	shared = s
+	return m.Run()
+}
+
+// env returns the shared suite, or skips the test when there is none.
+func env(t *testing.T) *suite {
+	t.Helper()
+	if skipReason != "" {
+		t.Skip(skipReason)
+	}
+	return shared
+}
+
+// start runs the API server with the shipped webhook configuration and
+// serves stagehand's handler where envtest pointed the configuration. stop
+// is always safe to call.
+func start() (*suite, func(), error) {
+	e := &envtest.Environment{
+		WebhookInstallOptions: envtest.WebhookInstallOptions{
+			Paths:        []string{manifestPath},
+			MaxTime:      waitTimeout,
+			PollInterval: pollInterval,
+		},
+		ControlPlaneStartTimeout: startTimeout,
+		ControlPlaneStopTimeout:  waitTimeout,
+	}
+	// envtest disables the ServiceAccount admission plugin; run it as a real
+	// cluster does, so that pods carry the kubelet's token volume before our
+	// webhook sees them. Every test namespace gets a "default" ServiceAccount.
+	e.ControlPlane.GetAPIServer().Configure().Disable("disable-admission-plugins")
+
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	stop := func() {
+		if err := e.Stop(); err != nil {
+			fmt.Fprintln(os.Stderr, "integration: stopping the API server:", err)
+		}
+		cancel()
+	}
+	cfg, err := e.Start()
+	if err != nil {
+		return nil, stop, err
+	}
+	cfg.Timeout = requestTimeout
+	c, err := client.New(cfg, client.Options{Scheme: clientgoscheme.Scheme})
+	if err != nil {
+		return nil, stop, err
+	}
+	s := &suite{
+		env:    e,
+		client: c,
+		calls:  &recorder{next: &webhook.Handler{Injector: inject.New(inject.Options{Version: "test"})}},
+		other:  &recorder{next: admission.HandlerFunc(addOtherChange)},
+	}
+
+	o := e.WebhookInstallOptions
+	srv := ctrlwebhook.NewServer(ctrlwebhook.Options{Host: o.LocalServingHost, Port: o.LocalServingPort, CertDir: o.LocalServingCertDir})
+	srv.Register(webhook.Path, &admission.Webhook{Handler: s.calls})
+	srv.Register(otherPath, &admission.Webhook{Handler: s.other})
+	go func() { served <- srv.Start(ctx) }()
+	started := srv.StartedChecker()
+	err = wait.PollUntilContextTimeout(ctx, pollInterval, waitTimeout, true, func(context.Context) (bool, error) {
+		select {
+		case err := <-served:
+			return false, fmt.Errorf("webhook server stopped: %w", err)
+		default:
+		}
+		return started(nil) == nil, nil
+	})
+	if err != nil {
+		return nil, stop, fmt.Errorf("waiting for the webhook server: %w", err)
+	}
+	if err := waitForInjection(ctx, c); err != nil {
+		return nil, stop, err
+	}
+	return s, stop, nil
+}
+
+// waitForInjection waits until the API server calls the webhook: envtest
+// only waits until the configuration is stored, not until the API server
+// uses it, and a test that expects no injection would pass before then.
+func waitForInjection(ctx context.Context, c client.Client) error {
+	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{
+		Name:   "stagehand-it-probe",
+		Labels: map[string]string{annotations.NamespaceLabel: annotations.NamespaceLabelEnabled},
+	}}
+	if err := c.Create(ctx, ns); err != nil {
+		return fmt.Errorf("creating the probe namespace: %w", err)
+	}
+	if err := c.Create(ctx, &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: "default", Namespace: ns.Name}}); err != nil {
+		return fmt.Errorf("creating the probe ServiceAccount: %w", err)
+	}
+	var last error
+	err := wait.PollUntilContextTimeout(ctx, pollInterval, waitTimeout, true, func(ctx context.Context) (bool, error) {
+		pod := sparkDriver("probe", map[string]string{annotations.ServiceAccountToken: "true"})
+		pod.Namespace = ns.Name
+		last = c.Create(ctx, pod, client.DryRunAll)
+		_, injected := pod.Annotations[annotations.Status]
+		return last == nil && injected, nil
+	})
+	if err != nil {
+		return fmt.Errorf("the API server never called the webhook (last create error: %v): %w", last, err)
+	}
+	return nil
+}
