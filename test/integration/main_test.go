@@ -127,7 +127,7 @@ func start() (*suite, func(), error) {
 	s := &suite{
 		env:    e,
 		client: c,
-		calls:  &recorder{next: &webhook.Handler{Injector: inject.New(inject.Options{Version: "test"})}},
+		calls:  &recorder{next: &webhook.Handler{Injector: inject.New(inject.Options{Version: "test", AgentImage: "registry.example.com/stagehand/agent:test"})}},
 		other:  &recorder{next: admission.HandlerFunc(addOtherChange)},
 	}
 

@@ -55,3 +55,46 @@ func TestRestrictedPodSecurityAdmitsInjectedPod(t *testing.T) {
 		t.Errorf("keytab volume %s, want the Secret ats-keytab", toJSON(keytab))
 	}
 }
+
+// TestRestrictedPodSecurityAdmitsAgentAndFetch: stagehand's own init
+// containers (agent install, dependency fetch) and the wrapped command keep
+// a compliant pod compliant with PodSecurity "restricted", on the real API
+// server, and the re-invocation defaults leave the injection as it is.
+func TestRestrictedPodSecurityAdmitsAgentAndFetch(t *testing.T) {
+	s := env(t)
+	ns := s.newNamespace(t, map[string]string{
+		annotations.NamespaceLabel:           annotations.NamespaceLabelEnabled,
+		"pod-security.kubernetes.io/enforce": "restricted",
+	})
+	anns := map[string]string{
+		annotations.Agent:                  "true",
+		annotations.Jars:                   "https://artifacts.example.com/udf.jar,local:///opt/mr3-run/lib/aux.jar",
+		annotations.Archives:               "https://artifacts.example.com/venv.tar.gz",
+		annotations.DependenciesAuthSecret: "artifacts-token",
+		annotations.TaskTimeout:            "1h",
+	}
+	s.createPod(t, ns, harden(mr3Worker("mr3-worker-agent", anns)))
+	pod := s.getPod(t, ns, "mr3-worker-agent")
+	assertStatus(t, pod, inject.PartDeps, inject.PartAgent)
+	if n := len(pod.Spec.InitContainers); n < 3 || pod.Spec.InitContainers[0].Name != inject.InstallContainer || pod.Spec.InitContainers[1].Name != inject.FetchContainer {
+		t.Fatalf("init containers %s, want stagehand-install and stagehand-fetch first", toJSON(pod.Spec.InitContainers))
+	}
+	var worker *corev1.Container
+	for i := range pod.Spec.Containers {
+		if pod.Spec.Containers[i].Name == "mr3-worker" {
+			worker = &pod.Spec.Containers[i]
+		}
+	}
+	if worker == nil || len(worker.Command) < 2 || worker.Command[0] != inject.AgentBinary {
+		t.Fatalf("worker command %v, want it wrapped by the agent", worker)
+	}
+	var classpath string
+	for _, e := range worker.Env {
+		if e.Name == inject.SparkClasspathEnv {
+			classpath = e.Value
+		}
+	}
+	if want := annotations.DefaultJarsDir + "/udf.jar:/opt/mr3-run/lib/aux.jar"; classpath != want {
+		t.Errorf("SPARK_EXTRA_CLASSPATH = %q, want %q", classpath, want)
+	}
+}

@@ -3,6 +3,7 @@ package integration
 import (
 	"context"
 	"encoding/json"
+	"maps"
 	"net"
 	"net/http"
 	"slices"
@@ -155,5 +156,37 @@ func TestReinvocationAfterAnotherWebhook(t *testing.T) {
 	}
 	if d := webhook.AdmissionCount("allowed", string(inject.OutcomeUnchanged)) - unchanged; d != 1 {
 		t.Errorf("outcome unchanged counted %v times, want 1", d)
+	}
+}
+
+// TestReinvocationWithAgentIsStable: after the API server defaults
+// stagehand's init containers and volumes, the re-invocation still finds
+// the injection equal and patches nothing, with the agent and dependencies
+// injected too.
+func TestReinvocationWithAgentIsStable(t *testing.T) {
+	s := env(t)
+	ns := s.newNamespace(t, map[string]string{
+		annotations.NamespaceLabel: annotations.NamespaceLabelEnabled,
+		otherLabel:                 "true",
+	})
+	s.installOther(t)
+	anns := maps.Clone(mr3Annotations)
+	anns[annotations.Agent] = "true"
+	anns[annotations.Jars] = "https://artifacts.example.com/udf.jar"
+	anns[annotations.DependenciesCAConfigMap] = "corp-ca"
+	eventually(t, "the API server to call the second webhook", func(ctx context.Context) (bool, error) {
+		pod := mr3Worker("probe", anns)
+		pod.Namespace = ns
+		if err := s.client.Create(ctx, pod, client.DryRunAll); err != nil {
+			return false, err
+		}
+		return len(pod.Spec.Volumes) > 0 && pod.Spec.Volumes[0].Name == otherVolume, nil
+	})
+	s.createPod(t, ns, mr3Worker("mr3-worker-agent", anns))
+	pod := s.getPod(t, ns, "mr3-worker-agent")
+	assertStatus(t, pod, inject.PartCredentials, inject.PartATSKey, inject.PartDeps, inject.PartAgent)
+	calls := s.calls.of(ns, "mr3-worker-agent")
+	if len(calls) != 2 || calls[0].Patches == 0 || !calls[1].Allowed || calls[1].Patches != 0 {
+		t.Errorf("stagehand calls %+v, want two: one with a patch, then a re-invocation with none", calls)
 	}
 }
