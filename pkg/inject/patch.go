@@ -43,23 +43,23 @@ func takeSnapshot(pod *corev1.Pod) snapshot {
 // (listed in previous or current), so elements of the user, and fields the Go
 // types do not know, are never removed or reordered.
 func buildPatch(before *snapshot, pod *corev1.Pod, previous, current *Status) []jsonpatch.Operation {
-	var ops []jsonpatch.Operation
+	ops := make([]jsonpatch.Operation, 0, 16)
 	ops = append(ops, statusPatch(before, pod)...)
 	ownsVolume := func(name string) bool { return previous.ownsVolume(name) || current.ownsVolume(name) }
-	ops = append(ops, diffList("/spec/volumes", before.volumes, pod.Spec.Volumes,
-		func(v *corev1.Volume) bool { return ownsVolume(v.Name) })...)
-	ops = append(ops, diffList("/spec/initContainers", before.initContainers, pod.Spec.InitContainers, func(c *corev1.Container) bool {
+	ops = diffList(ops, "/spec/volumes", before.volumes, pod.Spec.Volumes,
+		func(v *corev1.Volume) bool { return ownsVolume(v.Name) })
+	ops = diffList(ops, "/spec/initContainers", before.initContainers, pod.Spec.InitContainers, func(c *corev1.Container) bool {
 		return previous.ownsInitContainer(c.Name) || current.ownsInitContainer(c.Name)
-	})...)
+	})
 	for i := range pod.Spec.Containers {
 		c := &pod.Spec.Containers[i]
 		base := "/spec/containers/" + strconv.Itoa(i)
 		ops = append(ops, commandPatch(base+"/command", before.commands[i], c.Command)...)
-		ops = append(ops, diffList(base+"/env", before.env[i], c.Env, func(v *corev1.EnvVar) bool {
+		ops = diffList(ops, base+"/env", before.env[i], c.Env, func(v *corev1.EnvVar) bool {
 			return previous.ownsEnv(c.Name, v.Name) || current.ownsEnv(c.Name, v.Name)
-		})...)
-		ops = append(ops, diffList(base+"/volumeMounts", before.mounts[i], c.VolumeMounts,
-			func(m *corev1.VolumeMount) bool { return ownsVolume(m.Name) })...)
+		})
+		ops = diffList(ops, base+"/volumeMounts", before.mounts[i], c.VolumeMounts,
+			func(m *corev1.VolumeMount) bool { return ownsVolume(m.Name) })
 	}
 	return ops
 }
@@ -94,17 +94,18 @@ func statusPatch(before *snapshot, pod *corev1.Pod) []jsonpatch.Operation {
 	return nil
 }
 
-// diffList patches list before into after. after must be before without
-// some owned elements and with owned elements inserted: the user's elements
-// keep their relative order. Equal lists give no operations.
-func diffList[T any](path string, before, after []T, owned func(*T) bool) []jsonpatch.Operation {
+// diffList appends to ops the operations that patch list before into
+// after. after must be before without some owned elements and with owned
+// elements inserted: the user's elements keep their relative order. Equal
+// lists give no operations. Values point into after, which must not change
+// until the patch is marshalled.
+func diffList[T any](ops []jsonpatch.Operation, path string, before, after []T, owned func(*T) bool) []jsonpatch.Operation {
 	if equalLists(before, after) {
-		return nil
+		return ops
 	}
 	if len(before) == 0 {
-		return []jsonpatch.Operation{{Operation: "add", Path: path, Value: after}}
+		return append(ops, jsonpatch.Operation{Operation: "add", Path: path, Value: after})
 	}
-	var ops []jsonpatch.Operation
 	for i := len(before) - 1; i >= 0; i-- {
 		if owned(&before[i]) {
 			ops = append(ops, jsonpatch.Operation{Operation: "remove", Path: path + "/" + strconv.Itoa(i)})
@@ -112,7 +113,7 @@ func diffList[T any](path string, before, after []T, owned func(*T) bool) []json
 	}
 	for j := range after {
 		if owned(&after[j]) {
-			ops = append(ops, jsonpatch.Operation{Operation: "add", Path: path + "/" + strconv.Itoa(j), Value: after[j]})
+			ops = append(ops, jsonpatch.Operation{Operation: "add", Path: path + "/" + strconv.Itoa(j), Value: &after[j]})
 		}
 	}
 	return ops

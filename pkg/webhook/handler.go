@@ -2,12 +2,10 @@ package webhook
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"net/http"
 
 	admissionv1 "k8s.io/api/admission/v1"
-	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
@@ -39,15 +37,15 @@ func (h *Handler) Handle(ctx context.Context, req admission.Request) admission.R
 	if req.Operation != admissionv1.Create && req.Operation != admissionv1.Update {
 		return admission.Allowed("")
 	}
-	var pod corev1.Pod
-	if err := json.Unmarshal(req.Object.Raw, &pod); err != nil {
+	pod, err := decodePod(req.Object.Raw)
+	if err != nil {
 		admissionTotal.WithLabelValues(resultError, reasonUndecodable).Inc()
 		return admission.Errored(http.StatusBadRequest, err)
 	}
 	if pod.Namespace == "" {
 		pod.Namespace = req.Namespace
 	}
-	res, err := h.Injector.Inject(&pod)
+	res, err := h.Injector.Inject(pod)
 	var denied *inject.Denied
 	if errors.As(err, &denied) {
 		admissionTotal.WithLabelValues(resultDenied, denied.Reason).Inc()
@@ -60,7 +58,9 @@ func (h *Handler) Handle(ctx context.Context, req admission.Request) admission.R
 		return admission.Errored(http.StatusInternalServerError, err)
 	}
 	admissionTotal.WithLabelValues(resultAllowed, string(res.Outcome)).Inc()
-	logger.V(LevelDebug).Info("admitted pod", "outcome", res.Outcome, "operations", len(res.Patch), "warnings", len(res.Warnings))
+	if debug := logger.V(LevelDebug); debug.Enabled() {
+		debug.Info("admitted pod", "outcome", res.Outcome, "operations", len(res.Patch), "warnings", len(res.Warnings))
+	}
 	resp := admission.Patched("", res.Patch...)
 	resp.Warnings = res.Warnings
 	return resp

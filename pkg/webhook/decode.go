@@ -1,0 +1,75 @@
+package webhook
+
+import (
+	"encoding/json"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// podView is the part of a Pod that injection reads. Decoding only these
+// fields, instead of the whole Pod, keeps admission cheap on large pods:
+// probes, resources, ports and the like are skipped by the decoder.
+//
+// The injector never serializes the pod's own elements: its patch only
+// carries elements stagehand owns, whose content it builds itself. The
+// golden tests send every case through this decoder and compare the result
+// with the offline injector, which decodes whole objects, so a field that an
+// injector starts to read but this view lacks fails them.
+type podView struct {
+	Metadata struct {
+		Name         string            `json:"name"`
+		GenerateName string            `json:"generateName"`
+		Namespace    string            `json:"namespace"`
+		Annotations  map[string]string `json:"annotations"`
+	} `json:"metadata"`
+	Spec struct {
+		AutomountServiceAccountToken  *bool  `json:"automountServiceAccountToken"`
+		TerminationGracePeriodSeconds *int64 `json:"terminationGracePeriodSeconds"`
+		SecurityContext               *struct {
+			FSGroup *int64 `json:"fsGroup"`
+		} `json:"securityContext"`
+		// Volumes and init containers are decoded whole: stagehand's own
+		// are among them, and re-injection compares them in full.
+		Volumes        []corev1.Volume    `json:"volumes"`
+		InitContainers []corev1.Container `json:"initContainers"`
+		Containers     []containerView    `json:"containers"`
+	} `json:"spec"`
+}
+
+// containerView is the part of an app container that injection reads.
+type containerView struct {
+	Name         string               `json:"name"`
+	Image        string               `json:"image"`
+	Command      []string             `json:"command"`
+	Env          []corev1.EnvVar      `json:"env"`
+	VolumeMounts []corev1.VolumeMount `json:"volumeMounts"`
+}
+
+// decodePod decodes the fields of a Pod that injection reads.
+func decodePod(raw []byte) (*corev1.Pod, error) {
+	var v podView
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return nil, err
+	}
+	pod := &corev1.Pod{
+		ObjectMeta: metav1.ObjectMeta{
+			Name: v.Metadata.Name, GenerateName: v.Metadata.GenerateName,
+			Namespace: v.Metadata.Namespace, Annotations: v.Metadata.Annotations,
+		},
+		Spec: corev1.PodSpec{
+			AutomountServiceAccountToken:  v.Spec.AutomountServiceAccountToken,
+			TerminationGracePeriodSeconds: v.Spec.TerminationGracePeriodSeconds,
+			Volumes:                       v.Spec.Volumes,
+			InitContainers:                v.Spec.InitContainers,
+			Containers:                    make([]corev1.Container, len(v.Spec.Containers)),
+		},
+	}
+	if sc := v.Spec.SecurityContext; sc != nil {
+		pod.Spec.SecurityContext = &corev1.PodSecurityContext{FSGroup: sc.FSGroup}
+	}
+	for i, c := range v.Spec.Containers {
+		pod.Spec.Containers[i] = corev1.Container{Name: c.Name, Image: c.Image, Command: c.Command, Env: c.Env, VolumeMounts: c.VolumeMounts}
+	}
+	return pod, nil
+}
