@@ -89,7 +89,7 @@ func Parse(pod *corev1.Pod, opts Options) (Spec, []string, field.ErrorList) {
 // ourKeys returns the stagehand.io/ keys in sorted order, or errors when the
 // annotations are too many or too long to consider.
 func ourKeys(anns map[string]string) ([]string, field.ErrorList) {
-	var keys []string
+	keys := make([]string, 0, len(anns))
 	var errs field.ErrorList
 	for k, v := range anns {
 		if !strings.HasPrefix(k, Prefix) {
@@ -224,7 +224,7 @@ func targetContainers(pod *corev1.Pod, errs field.ErrorList) ([]string, field.Er
 // checkPathOverlap rejects injected mounts that would shadow one another.
 func checkPathOverlap(spec Spec, errs field.ErrorList, invalid map[string]bool) field.ErrorList {
 	type mount struct{ key, path string }
-	var mounts []mount
+	mounts := make([]mount, 0, 5) // stays on the stack
 	if spec.Agent != nil {
 		mounts = append(mounts, mount{Agent, AgentBinDir})
 	}

@@ -150,7 +150,8 @@ func validateMountPath(v string) []string {
 
 // PathWithin reports whether p equals dir or lies below it.
 func PathWithin(p, dir string) bool {
-	return p == dir || strings.HasPrefix(p, strings.TrimSuffix(dir, "/")+"/")
+	dir = strings.TrimSuffix(dir, "/")
+	return p == dir || (strings.HasPrefix(p, dir) && len(p) > len(dir) && p[len(dir)] == '/')
 }
 
 func validateObjectName(v string) []string { return validation.IsDNS1123Subdomain(v) }

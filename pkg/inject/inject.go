@@ -72,6 +72,9 @@ var steps = []step{
 // an agent image.
 var errNoAgentImage = errors.New("stagehand: no agent image configured (STAGEHAND_AGENT_IMAGE)")
 
+// maxVolumes is the most volumes the steps add.
+const maxVolumes = 8
+
 // Injector injects pods. It is safe for concurrent use.
 type Injector struct {
 	opts Options
@@ -97,6 +100,9 @@ func (in *Injector) Inject(pod *corev1.Pod) (Result, error) {
 		return Result{Warnings: warnings}, errNoAgentImage
 	}
 	e := editor{opts: &in.opts, pod: pod, spec: &spec, previous: previous}
+	e.status.Parts = make([]string, 0, len(steps))
+	// One allocation for the volumes stagehand may add, instead of growing.
+	pod.Spec.Volumes = slices.Grow(pod.Spec.Volumes, maxVolumes)
 	if injectedBefore {
 		e.detach()
 		e.unwrap()

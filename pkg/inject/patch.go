@@ -19,21 +19,23 @@ type snapshot struct {
 	hasStatus      bool
 	volumes        []corev1.Volume
 	initContainers []corev1.Container
-	commands       [][]string
-	env            [][]corev1.EnvVar
-	mounts         [][]corev1.VolumeMount
+	containers     []containerSnapshot
+}
+
+// containerSnapshot keeps the lists of one app container.
+type containerSnapshot struct {
+	command []string
+	env     []corev1.EnvVar
+	mounts  []corev1.VolumeMount
 }
 
 func takeSnapshot(pod *corev1.Pod) snapshot {
 	s := snapshot{annotationsNil: pod.Annotations == nil, volumes: pod.Spec.Volumes, initContainers: pod.Spec.InitContainers}
 	s.status, s.hasStatus = pod.Annotations[annotations.Status]
-	s.env = make([][]corev1.EnvVar, len(pod.Spec.Containers))
-	s.mounts = make([][]corev1.VolumeMount, len(pod.Spec.Containers))
-	s.commands = make([][]string, len(pod.Spec.Containers))
+	s.containers = make([]containerSnapshot, len(pod.Spec.Containers))
 	for i := range pod.Spec.Containers {
-		s.commands[i] = pod.Spec.Containers[i].Command
-		s.env[i] = pod.Spec.Containers[i].Env
-		s.mounts[i] = pod.Spec.Containers[i].VolumeMounts
+		c := &pod.Spec.Containers[i]
+		s.containers[i] = containerSnapshot{command: c.Command, env: c.Env, mounts: c.VolumeMounts}
 	}
 	return s
 }
@@ -44,7 +46,7 @@ func takeSnapshot(pod *corev1.Pod) snapshot {
 // types do not know, are never removed or reordered.
 func buildPatch(before *snapshot, pod *corev1.Pod, previous, current *Status) []jsonpatch.Operation {
 	ops := make([]jsonpatch.Operation, 0, 16)
-	ops = append(ops, statusPatch(before, pod)...)
+	ops = appendStatusPatch(ops, before, pod)
 	ownsVolume := func(name string) bool { return previous.ownsVolume(name) || current.ownsVolume(name) }
 	ops = diffList(ops, "/spec/volumes", before.volumes, pod.Spec.Volumes,
 		func(v *corev1.Volume) bool { return ownsVolume(v.Name) })
@@ -54,44 +56,45 @@ func buildPatch(before *snapshot, pod *corev1.Pod, previous, current *Status) []
 	for i := range pod.Spec.Containers {
 		c := &pod.Spec.Containers[i]
 		base := "/spec/containers/" + strconv.Itoa(i)
-		ops = append(ops, commandPatch(base+"/command", before.commands[i], c.Command)...)
-		ops = diffList(ops, base+"/env", before.env[i], c.Env, func(v *corev1.EnvVar) bool {
+		was := &before.containers[i]
+		ops = appendCommandPatch(ops, base+"/command", was.command, c.Command)
+		ops = diffList(ops, base+"/env", was.env, c.Env, func(v *corev1.EnvVar) bool {
 			return previous.ownsEnv(c.Name, v.Name) || current.ownsEnv(c.Name, v.Name)
 		})
-		ops = diffList(ops, base+"/volumeMounts", before.mounts[i], c.VolumeMounts,
+		ops = diffList(ops, base+"/volumeMounts", was.mounts, c.VolumeMounts,
 			func(m *corev1.VolumeMount) bool { return ownsVolume(m.Name) })
 	}
 	return ops
 }
 
-// commandPatch rewrites a container's command, which the agent wraps.
-func commandPatch(path string, before, after []string) []jsonpatch.Operation {
+// appendCommandPatch rewrites a container's command, which the agent wraps.
+func appendCommandPatch(ops []jsonpatch.Operation, path string, before, after []string) []jsonpatch.Operation {
 	switch {
 	case slices.Equal(before, after):
-		return nil
+		return ops
 	case len(after) == 0:
-		return []jsonpatch.Operation{{Operation: "remove", Path: path}}
+		return append(ops, jsonpatch.Operation{Operation: "remove", Path: path})
 	case len(before) == 0:
-		return []jsonpatch.Operation{{Operation: "add", Path: path, Value: after}}
+		return append(ops, jsonpatch.Operation{Operation: "add", Path: path, Value: after})
 	}
-	return []jsonpatch.Operation{{Operation: "replace", Path: path, Value: after}}
+	return append(ops, jsonpatch.Operation{Operation: "replace", Path: path, Value: after})
 }
 
 var statusPointer = "/metadata/annotations/" + escapePointer(annotations.Status)
 
-func statusPatch(before *snapshot, pod *corev1.Pod) []jsonpatch.Operation {
+func appendStatusPatch(ops []jsonpatch.Operation, before *snapshot, pod *corev1.Pod) []jsonpatch.Operation {
 	now, has := pod.Annotations[annotations.Status]
 	switch {
 	case has && before.annotationsNil:
-		return []jsonpatch.Operation{{Operation: "add", Path: "/metadata/annotations", Value: map[string]string{annotations.Status: now}}}
+		return append(ops, jsonpatch.Operation{Operation: "add", Path: "/metadata/annotations", Value: map[string]string{annotations.Status: now}})
 	case has && !before.hasStatus:
-		return []jsonpatch.Operation{{Operation: "add", Path: statusPointer, Value: now}}
+		return append(ops, jsonpatch.Operation{Operation: "add", Path: statusPointer, Value: now})
 	case has && now != before.status:
-		return []jsonpatch.Operation{{Operation: "replace", Path: statusPointer, Value: now}}
+		return append(ops, jsonpatch.Operation{Operation: "replace", Path: statusPointer, Value: now})
 	case !has && before.hasStatus:
-		return []jsonpatch.Operation{{Operation: "remove", Path: statusPointer}}
+		return append(ops, jsonpatch.Operation{Operation: "remove", Path: statusPointer})
 	}
-	return nil
+	return ops
 }
 
 // diffList appends to ops the operations that patch list before into

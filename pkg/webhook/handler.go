@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 
+	"github.com/go-logr/logr"
 	admissionv1 "k8s.io/api/admission/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/log"
@@ -46,16 +47,8 @@ func (h *Handler) Handle(ctx context.Context, req admission.Request) admission.R
 		pod.Namespace = req.Namespace
 	}
 	res, err := h.Injector.Inject(pod)
-	var denied *inject.Denied
-	if errors.As(err, &denied) {
-		admissionTotal.WithLabelValues(resultDenied, denied.Reason).Inc()
-		logger.Info("denied pod", "reason", denied.Reason, "errors", len(denied.Errors), "message", denied.Error())
-		return deny(denied, res.Warnings)
-	}
 	if err != nil {
-		admissionTotal.WithLabelValues(resultError, "internal").Inc()
-		logger.Error(err, "injecting pod")
-		return admission.Errored(http.StatusInternalServerError, err)
+		return failed(logger, err, res.Warnings)
 	}
 	admissionTotal.WithLabelValues(resultAllowed, string(res.Outcome)).Inc()
 	if debug := logger.V(LevelDebug); debug.Enabled() {
@@ -64,6 +57,20 @@ func (h *Handler) Handle(ctx context.Context, req admission.Request) admission.R
 	resp := admission.Patched("", res.Patch...)
 	resp.Warnings = res.Warnings
 	return resp
+}
+
+// failed answers a pod that was not injected: a denial of the user's input,
+// or an internal error.
+func failed(logger logr.Logger, err error, warnings []string) admission.Response {
+	var denied *inject.Denied
+	if errors.As(err, &denied) {
+		admissionTotal.WithLabelValues(resultDenied, denied.Reason).Inc()
+		logger.Info("denied pod", "reason", denied.Reason, "errors", len(denied.Errors), "message", denied.Error())
+		return deny(denied, warnings)
+	}
+	admissionTotal.WithLabelValues(resultError, "internal").Inc()
+	logger.Error(err, "injecting pod")
+	return admission.Errored(http.StatusInternalServerError, err)
 }
 
 // deny builds an Invalid status with one cause per problem, as the API
