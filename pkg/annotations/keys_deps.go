@@ -58,4 +58,6 @@ const (
 	DependenciesAuthKey = "token"
 	// AgentBinDir is where the agent binary is installed in every container.
 	AgentBinDir = "/stagehand/bin"
+	// SpoolDir is where the agent spools Timeline Server events.
+	SpoolDir = "/stagehand/spool"
 )

@@ -224,9 +224,12 @@ func targetContainers(pod *corev1.Pod, errs field.ErrorList) ([]string, field.Er
 // checkPathOverlap rejects injected mounts that would shadow one another.
 func checkPathOverlap(spec Spec, errs field.ErrorList, invalid map[string]bool) field.ErrorList {
 	type mount struct{ key, path string }
-	mounts := make([]mount, 0, 5) // stays on the stack
+	mounts := make([]mount, 0, 6) // stays on the stack
 	if spec.Agent != nil {
 		mounts = append(mounts, mount{Agent, AgentBinDir})
+	}
+	if spec.TimelineURL != "" && (spec.Agent != nil || spec.Deps != nil) {
+		mounts = append(mounts, mount{TimelineURL, SpoolDir})
 	}
 	if spec.Token != nil {
 		mounts = append(mounts, mount{TokenPath, spec.Token.Path})

@@ -56,7 +56,10 @@ func injectDependencies(e *editor) bool {
 		}}}, annotations.DependenciesAuthSecret)
 		mounts = append(mounts, corev1.VolumeMount{Name: DepsAuthVolume, MountPath: depsAuthDir, ReadOnly: true})
 	}
-	e.ensureInitContainer(fetchContainer(e.opts.AgentImage, fetchJob(d, limit.Value()), mounts))
+	if reports(e.spec) {
+		mounts = append(mounts, corev1.VolumeMount{Name: SpoolVolume, MountPath: SpoolDir})
+	}
+	e.ensureInitContainer(fetchContainer(e.opts.AgentImage, fetchJob(d, limit.Value()), mounts, fetchReporterEnv(e.spec, e.opts.AgentImage)))
 	e.ensureMount(corev1.VolumeMount{Name: JarsVolume, MountPath: d.JarsDir, ReadOnly: true}, annotations.JarsDir)
 	e.ensureMount(corev1.VolumeMount{Name: FilesVolume, MountPath: d.FilesDir, ReadOnly: true}, annotations.FilesDir)
 	if len(d.Classpath) > 0 {
@@ -95,12 +98,12 @@ func fetchJob(d *annotations.DepsSpec, maxTotalBytes int64) fetch.Job {
 }
 
 // fetchContainer runs `agent fetch` with its job in one JSON env var.
-func fetchContainer(image string, job fetch.Job, mounts []corev1.VolumeMount) corev1.Container {
+func fetchContainer(image string, job fetch.Job, mounts []corev1.VolumeMount, reporter []corev1.EnvVar) corev1.Container {
 	payload, err := json.Marshal(job)
 	if err != nil {
 		panic(err) // a struct of strings and numbers always marshals
 	}
-	env := []corev1.EnvVar{{Name: fetch.EnvJob, Value: string(payload)}}
+	env := append([]corev1.EnvVar{{Name: fetch.EnvJob, Value: string(payload)}}, reporter...)
 	return initContainer(FetchContainer, image, []string{AgentImageBinary, "fetch"}, env, mounts,
 		resources("50m", "64Mi", "1", "256Mi"))
 }

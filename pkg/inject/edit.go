@@ -78,20 +78,25 @@ func (e *editor) ensureMount(m corev1.VolumeMount, cause string) {
 // ensureEnv sets an env var in every target container, unless the user set
 // it already: then the user's value stays and a warning says so.
 func (e *editor) ensureEnv(v corev1.EnvVar, cause string) {
+	e.ensureEnvEach(v.Name, cause, func(*corev1.Container) corev1.EnvVar { return v })
+}
+
+// ensureEnvEach is ensureEnv with a value that depends on the container.
+func (e *editor) ensureEnvEach(name, cause string, build func(*corev1.Container) corev1.EnvVar) {
 	for _, ci := range e.targets {
 		c := &e.pod.Spec.Containers[ci]
-		i := slices.IndexFunc(c.Env, func(x corev1.EnvVar) bool { return x.Name == v.Name })
+		i := slices.IndexFunc(c.Env, func(x corev1.EnvVar) bool { return x.Name == name })
 		switch {
 		case i < 0:
-			c.Env = append(c.Env, v)
-		case e.previous.ownsEnv(c.Name, v.Name):
-			c.Env[i] = v
+			c.Env = append(c.Env, build(c))
+		case e.previous.ownsEnv(c.Name, name):
+			c.Env[i] = build(c)
 		default:
 			e.warnings = append(e.warnings, fmt.Sprintf("%s: %s is already set by the pod and was left as it is, so %s has no effect in container %q",
-				containersPath.Index(ci).Child("env").Key(v.Name), v.Name, cause, c.Name))
+				containersPath.Index(ci).Child("env").Key(name), name, cause, c.Name))
 			continue
 		}
-		e.status.addEnv(c.Name, v.Name)
+		e.status.addEnv(c.Name, name)
 	}
 }
 

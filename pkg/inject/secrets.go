@@ -19,16 +19,23 @@ func injectATSKey(e *editor) bool {
 	if ref == nil {
 		return false
 	}
-	src := &corev1.EnvVarSource{}
 	cause := annotations.ATSConfigMap
 	if ref.Kind == annotations.SourceSecret {
 		cause = annotations.ATSSecret
-		src.SecretKeyRef = &corev1.SecretKeySelector{LocalObjectReference: corev1.LocalObjectReference{Name: ref.Name}, Key: ref.Key}
-	} else {
-		src.ConfigMapKeyRef = &corev1.ConfigMapKeySelector{LocalObjectReference: corev1.LocalObjectReference{Name: ref.Name}, Key: ref.Key}
 	}
-	e.ensureEnv(corev1.EnvVar{Name: ATSSecretKeyEnv, ValueFrom: src}, cause)
+	e.ensureEnv(corev1.EnvVar{Name: ATSSecretKeyEnv, ValueFrom: atsKeySource(ref)}, cause)
 	return true
+}
+
+// atsKeySource references the ATS secret key; nil when none was asked for.
+func atsKeySource(ref *annotations.KeyRef) *corev1.EnvVarSource {
+	switch {
+	case ref == nil:
+		return nil
+	case ref.Kind == annotations.SourceSecret:
+		return &corev1.EnvVarSource{SecretKeyRef: &corev1.SecretKeySelector{LocalObjectReference: corev1.LocalObjectReference{Name: ref.Name}, Key: ref.Key}}
+	}
+	return &corev1.EnvVarSource{ConfigMapKeyRef: &corev1.ConfigMapKeySelector{LocalObjectReference: corev1.LocalObjectReference{Name: ref.Name}, Key: ref.Key}}
 }
 
 // injectKeytab mounts the keytab Secret read-only.
