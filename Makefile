@@ -12,7 +12,7 @@ TEST_FLAGS ?= -count=1 -timeout=20m
 
 export KUBEBUILDER_ASSETS := $(ENVTEST_ASSETS)
 
-.PHONY: all build test unit envtest-assets golden docs fmt vet clean
+.PHONY: all build test unit envtest-assets golden docs fmt vet clean images
 
 all: build
 
@@ -20,6 +20,11 @@ all: build
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/webhook ./cmd/webhook
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/agent ./cmd/agent
+
+## images: agent and webhook OCI image tarballs in bin/images/, built without a Docker daemon.
+images: build
+	$(GO) run ./hack/images --binary $(BIN)/agent --entrypoint /agent --ref ghcr.io/stagehand-k8s/agent:$(VERSION) --out $(BIN)/images/agent.tar
+	$(GO) run ./hack/images --binary $(BIN)/webhook --entrypoint /webhook --ref ghcr.io/stagehand-k8s/webhook:$(VERSION) --out $(BIN)/images/webhook.tar
 
 ## envtest-assets: kube-apiserver and etcd built from the Go module proxy (reused when present).
 envtest-assets:
