@@ -8,6 +8,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"golang.org/x/crypto/x509roots/fallback/bundle"
 )
 
 // userAgent identifies the fetcher to servers.
@@ -18,18 +20,9 @@ const userAgent = "stagehand-agent-fetch/1"
 // transparent decompression (so sizes and hashes are of the bytes served).
 // Stall, per-file and overall timeouts are enforced through contexts.
 func newHTTPClient(job Job) (*http.Client, error) {
-	roots, err := x509.SystemCertPool()
-	if err != nil || roots == nil {
-		roots = x509.NewCertPool()
-	}
-	if job.CAFile != "" {
-		pem, err := os.ReadFile(job.CAFile)
-		if err != nil {
-			return nil, badInput("read CA file", "", "%w", err)
-		}
-		if !roots.AppendCertsFromPEM(pem) {
-			return nil, badInput("read CA file", "", "no PEM certificates in %s", job.CAFile)
-		}
+	roots, err := trustedRoots(job.CAFile)
+	if err != nil {
+		return nil, err
 	}
 	connectTimeout := time.Duration(job.ConnectTimeout)
 	dialer := &net.Dialer{Timeout: connectTimeout, KeepAlive: 30 * time.Second}
@@ -45,6 +38,46 @@ func newHTTPClient(job Job) (*http.Client, error) {
 		ExpectContinueTimeout: time.Second,
 	}
 	return &http.Client{Transport: transport}, nil
+}
+
+// trustedRoots returns nil, meaning the system's roots, when there is no CA
+// file: the agent binary also embeds Mozilla's roots as the fallback for
+// images without a CA store (package fallback, imported by cmd/agent).
+// With a CA file, it returns the system's roots, or the embedded ones when
+// the system has none, plus the file's certificates.
+func trustedRoots(caFile string) (*x509.CertPool, error) {
+	if caFile == "" {
+		return nil, nil
+	}
+	roots, err := x509.SystemCertPool()
+	if err != nil || roots == nil || roots.Equal(x509.NewCertPool()) {
+		roots = bundledRoots()
+	}
+	pem, err := os.ReadFile(caFile)
+	if err != nil {
+		return nil, badInput("read CA file", "", "%w", err)
+	}
+	if !roots.AppendCertsFromPEM(pem) {
+		return nil, badInput("read CA file", "", "no PEM certificates in %s", caFile)
+	}
+	return roots, nil
+}
+
+// bundledRoots is Mozilla's root store as golang.org/x/crypto embeds it.
+func bundledRoots() *x509.CertPool {
+	pool := x509.NewCertPool()
+	for root := range bundle.Roots() {
+		cert, err := x509.ParseCertificate(root.Certificate)
+		if err != nil {
+			continue
+		}
+		if root.Constraint == nil {
+			pool.AddCert(cert)
+		} else {
+			pool.AddCertWithConstraint(cert, root.Constraint)
+		}
+	}
+	return pool
 }
 
 // readBearerToken reads the token in path. The token itself never appears
