@@ -12,7 +12,7 @@ TEST_FLAGS ?= -count=1 -timeout=20m
 
 export KUBEBUILDER_ASSETS := $(ENVTEST_ASSETS)
 
-.PHONY: all build test unit envtest-assets golden docs fmt vet clean images
+.PHONY: all build test unit envtest-assets golden docs fmt vet clean images certs
 
 all: build
 
@@ -25,6 +25,10 @@ build:
 images: build
 	$(GO) run ./hack/images --binary $(BIN)/agent --entrypoint /agent --ref ghcr.io/stagehand-k8s/agent:$(VERSION) --out $(BIN)/images/agent.tar
 	$(GO) run ./hack/images --binary $(BIN)/webhook --entrypoint /webhook --ref ghcr.io/stagehand-k8s/webhook:$(VERSION) --out $(BIN)/images/webhook.tar
+
+## certs: CA and serving certificate for manifests/self-signed (git-ignored); rerun to renew.
+certs:
+	$(GO) run ./hack/certs --service stagehand-webhook --namespace stagehand-system --out-dir manifests/self-signed/certs
 
 ## envtest-assets: kube-apiserver and etcd built from the Go module proxy (reused when present).
 envtest-assets:

@@ -1,0 +1,40 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/stagehand-k8s/stagehand/pkg/certs"
+)
+
+func main() {
+	var (
+		opts certs.Options
+		days int
+	)
+	flag.StringVar(&opts.Service, "service", "stagehand-webhook", "name of the webhook's Service")
+	flag.StringVar(&opts.Namespace, "namespace", "stagehand-system", "namespace of the webhook's Service")
+	flag.StringVar(&opts.Dir, "out-dir", "manifests/self-signed/certs", "directory to write the certificates, keys and caBundle patch to")
+	flag.IntVar(&days, "days", 365, "validity of the serving certificate in days (a new CA gets ten times as long)")
+	flag.BoolVar(&opts.NewCA, "new-ca", false, "replace the CA in --out-dir even when it is still valid")
+	flag.Parse()
+	if flag.NArg() > 0 {
+		fmt.Fprintf(os.Stderr, "certs: unexpected argument %q\n", flag.Arg(0))
+		os.Exit(2)
+	}
+	opts.Validity = time.Duration(days) * 24 * time.Hour
+	res, err := certs.Generate(opts)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "certs:", err)
+		os.Exit(1)
+	}
+	ca := "new CA"
+	if res.ReusedCA {
+		ca = "existing CA"
+	}
+	fmt.Printf("wrote %s: %s valid until %s, serving certificate for %v valid until %s\n",
+		opts.Dir, ca, res.CA.Cert.NotAfter.Format(time.DateOnly), res.Serving.Cert.DNSNames, res.Serving.Cert.NotAfter.Format(time.DateOnly))
+	fmt.Printf("CA SHA-256 fingerprint: %s\n", certs.Fingerprint(res.CA.Cert))
+}

@@ -1,0 +1,183 @@
+package manifests
+
+import (
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
+	"sigs.k8s.io/kustomize/api/krusty"
+	"sigs.k8s.io/kustomize/kyaml/filesys"
+
+	"github.com/stagehand-k8s/stagehand/pkg/certs"
+)
+
+// manifestsDir is the repository's manifests/ tree.
+const manifestsDir = "../../manifests"
+
+// certManagerModule is cert-manager's Go module, whose deploy/crds holds
+// its CRDs; certManagerVersion is used when go.mod does not require it.
+const (
+	certManagerModule  = "github.com/cert-manager/cert-manager"
+	certManagerVersion = "v1.21.2"
+)
+
+// overlay is the built output of one kustomization.
+type overlay struct {
+	name    string
+	objects []*unstructured.Unstructured
+}
+
+// build runs kustomize on dir, as `kubectl apply -k dir` would.
+func build(dir string) (*overlay, error) {
+	k := krusty.MakeKustomizer(krusty.MakeDefaultOptions())
+	m, err := k.Run(filesys.MakeFsOnDisk(), dir)
+	if err != nil {
+		return nil, fmt.Errorf("kustomize build %s: %w", dir, err)
+	}
+	o := &overlay{name: filepath.Base(dir)}
+	for _, r := range m.Resources() {
+		// Through JSON, so that numbers are int64 as in every unstructured
+		// object, not kustomize's int.
+		b, err := r.MarshalJSON()
+		u := &unstructured.Unstructured{}
+		if err == nil {
+			err = u.UnmarshalJSON(b)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("kustomize build %s: %s: %w", dir, r.CurId(), err)
+		}
+		o.objects = append(o.objects, u)
+	}
+	return o, nil
+}
+
+// buildOverlay builds manifests/<name>; the self-signed overlay is built in
+// a copy of manifests/ with freshly generated certificates.
+func buildOverlay(t *testing.T, name string) *overlay {
+	t.Helper()
+	dir := filepath.Join(manifestsDir, name)
+	if name == "self-signed" {
+		dir = selfSignedCopy(t)
+	}
+	o, err := build(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return o
+}
+
+// selfSignedCopy copies manifests/ (without any certs/ made by a developer's
+// `make certs`) into a temporary directory, generates the overlay's
+// certificates there as `make certs` does, and returns the overlay's path.
+func selfSignedCopy(t *testing.T) string {
+	t.Helper()
+	root := t.TempDir()
+	if err := copyTree(manifestsDir, root); err != nil {
+		t.Fatalf("copying manifests: %v", err)
+	}
+	dir := filepath.Join(root, "self-signed")
+	_, err := certs.Generate(certs.Options{
+		Service: "stagehand-webhook", Namespace: "stagehand-system",
+		Dir: filepath.Join(dir, "certs"), Validity: 24 * time.Hour,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+func copyTree(src, dst string) error {
+	return filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(src, path)
+		if err != nil {
+			return err
+		}
+		target := filepath.Join(dst, rel)
+		switch {
+		case d.IsDir() && d.Name() == "certs":
+			return filepath.SkipDir
+		case d.IsDir():
+			return os.MkdirAll(target, 0o755)
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(target, b, 0o644)
+	})
+}
+
+// find returns the object of that kind and name, or fails the test.
+func (o *overlay) find(t *testing.T, kind, name string) *unstructured.Unstructured {
+	t.Helper()
+	for _, u := range o.objects {
+		if u.GetKind() == kind && u.GetName() == name {
+			return u
+		}
+	}
+	t.Fatalf("overlay %s has no %s %q", o.name, kind, name)
+	return nil
+}
+
+// kinds lists "Kind/name" of every object, in build order.
+func (o *overlay) kinds() []string {
+	var out []string
+	for _, u := range o.objects {
+		out = append(out, u.GetKind()+"/"+u.GetName())
+	}
+	return out
+}
+
+// typed converts a built object into its Go type, strictly: a field the
+// type does not know is an error.
+func typed[T any](t *testing.T, u *unstructured.Unstructured) *T {
+	t.Helper()
+	var out T
+	if err := runtime.DefaultUnstructuredConverter.FromUnstructuredWithValidation(u.Object, &out, true); err != nil {
+		t.Fatalf("%s %s: %v", u.GetKind(), u.GetName(), err)
+	}
+	return &out
+}
+
+// certManagerCRDs finds the directory of cert-manager's CRDs: in the module
+// go.mod requires, or else in the module cache, downloading it if needed.
+func certManagerCRDs() (string, error) {
+	dir, err := goOutput("list", "-m", "-f", "{{.Dir}}", certManagerModule)
+	if err != nil || dir == "" {
+		var mod struct{ Dir, Error string }
+		out, derr := goOutput("mod", "download", "-json", certManagerModule+"@"+certManagerVersion)
+		if derr != nil {
+			return "", fmt.Errorf("finding %s: %w", certManagerModule, derr)
+		}
+		if err := json.Unmarshal([]byte(out), &mod); err != nil || mod.Dir == "" {
+			return "", fmt.Errorf("finding %s: go mod download: %v %s", certManagerModule, err, mod.Error)
+		}
+		dir = mod.Dir
+	}
+	crds := filepath.Join(dir, "deploy", "crds")
+	if _, err := os.Stat(crds); err != nil {
+		return "", fmt.Errorf("cert-manager CRDs: %w", err)
+	}
+	return crds, nil
+}
+
+func goOutput(args ...string) (string, error) {
+	cmd := exec.Command("go", args...)
+	cmd.Stderr = nil
+	out, err := cmd.Output()
+	if err != nil {
+		return "", fmt.Errorf("go %s: %w", strings.Join(args, " "), err)
+	}
+	return strings.TrimSpace(string(out)), nil
+}

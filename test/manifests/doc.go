@@ -1,0 +1,23 @@
+// Package manifests tests the kustomize layout of manifests/ as a cluster
+// admin installs it (`kubectl apply -k manifests/<overlay>`).
+//
+// Each overlay (base, cert-manager, self-signed, examples) is built with the
+// kustomize API; the self-signed overlay in a temporary copy of manifests/,
+// with certificates made there by package certs, so that no test depends on
+// committed keys. The built objects are checked for what operating the
+// webhook needs: replicas, anti-affinity, disruption budget, rolling update,
+// shutdown drain, probes, a restricted securityContext, every STAGEHAND_*
+// setting, no RBAC at all, the webhook configuration, cert-manager's objects.
+//
+// Then every object of every overlay is applied to a real kube-apiserver
+// (controller-runtime's envtest, with cert-manager's CRDs from its Go
+// module), with the webhook configuration pointed at a local webhook server
+// running stagehand's handler. The tests prove that the example pods are
+// injected, and that the ValidatingAdmissionPolicy stagehand-guard, as
+// shipped, rejects a pod from which a later mutating webhook removed or
+// altered what stagehand injected, and admits every other pod.
+//
+// The API server tests need the binaries from `make envtest-assets` and
+// KUBEBUILDER_ASSETS pointing at them; without it, or with -short, they
+// skip. One API server serves the whole package, started in TestMain.
+package manifests

@@ -1,0 +1,261 @@
+package manifests
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/go-logr/logr"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/util/wait"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/envtest"
+	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
+	ctrlwebhook "sigs.k8s.io/controller-runtime/pkg/webhook"
+	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
+
+	"github.com/stagehand-k8s/stagehand/pkg/config"
+	"github.com/stagehand-k8s/stagehand/pkg/inject"
+	"github.com/stagehand-k8s/stagehand/pkg/webhook"
+)
+
+// Bounds on every wait, so that a broken setup fails instead of hanging.
+const (
+	startTimeout   = 90 * time.Second
+	waitTimeout    = 30 * time.Second
+	requestTimeout = 20 * time.Second
+	pollInterval   = 100 * time.Millisecond
+)
+
+// fieldOwner applies every object, so that re-applying an object replaces
+// what an earlier apply of it set.
+const fieldOwner = client.FieldOwner("stagehand-manifests-test")
+
+// suite is the API server and the local webhook server every test shares.
+type suite struct {
+	env    *envtest.Environment
+	client client.Client
+	// base is manifests/base as built in TestMain.
+	base *overlay
+	// url is the local webhook server, caBundle its CA.
+	url      string
+	caBundle []byte
+}
+
+var (
+	shared     *suite
+	skipReason string
+)
+
+func TestMain(m *testing.M) {
+	flag.Parse()
+	os.Exit(run(m))
+}
+
+func run(m *testing.M) int {
+	switch {
+	case testing.Short():
+		skipReason = "-short: the manifest tests that apply objects need an API server"
+	case os.Getenv("KUBEBUILDER_ASSETS") == "":
+		skipReason = "KUBEBUILDER_ASSETS is unset: run `make envtest-assets` and the tests through make, or export it"
+	}
+	if skipReason != "" {
+		return m.Run()
+	}
+	ctrllog.SetLogger(logr.Discard())
+	s, stop, err := start()
+	defer stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "manifests: starting the test environment:", err)
+		return 1
+	}
+	shared = s
+	return m.Run()
+}
+
+// env returns the shared suite, or skips the test when there is none.
+func env(t *testing.T) *suite {
+	t.Helper()
+	if skipReason != "" {
+		t.Skip(skipReason)
+	}
+	return shared
+}
+
+// start runs the API server with cert-manager's CRDs, serves stagehand's
+// handler (configured as the base Deployment configures it) and the strip
+// webhook locally, and installs the base's webhook configuration, pointed at
+// that server, and its guard policy. stop is always safe to call.
+func start() (*suite, func(), error) {
+	crds, err := certManagerCRDs()
+	if err != nil {
+		return nil, func() {}, err
+	}
+	base, err := build(filepath.Join(manifestsDir, "base"))
+	if err != nil {
+		return nil, func() {}, err
+	}
+	opts, cleanup, err := injectOptions(base)
+	if err != nil {
+		return nil, func() {}, err
+	}
+	e := &envtest.Environment{
+		CRDInstallOptions:        envtest.CRDInstallOptions{Paths: []string{crds}, ErrorIfPathMissing: true},
+		WebhookInstallOptions:    envtest.WebhookInstallOptions{MaxTime: waitTimeout, PollInterval: pollInterval},
+		ControlPlaneStartTimeout: startTimeout,
+		ControlPlaneStopTimeout:  waitTimeout,
+	}
+	// Run the ServiceAccount admission plugin as a real cluster does, so that
+	// pods must name ServiceAccounts that exist.
+	e.ControlPlane.GetAPIServer().Configure().Disable("disable-admission-plugins")
+
+	ctx, cancel := context.WithCancel(context.Background())
+	stop := func() {
+		if err := e.Stop(); err != nil {
+			fmt.Fprintln(os.Stderr, "manifests: stopping the API server:", err)
+		}
+		cancel()
+		cleanup()
+	}
+	cfg, err := e.Start()
+	if err != nil {
+		return nil, stop, err
+	}
+	cfg.Timeout = requestTimeout
+	c, err := client.New(cfg, client.Options{Scheme: clientgoscheme.Scheme})
+	if err != nil {
+		return nil, stop, err
+	}
+	o := e.WebhookInstallOptions
+	s := &suite{
+		env: e, client: c, base: base,
+		url:      "https://" + net.JoinHostPort(o.LocalServingHost, strconv.Itoa(o.LocalServingPort)),
+		caBundle: o.LocalServingCAData,
+	}
+	if err := s.serve(ctx, inject.New(opts)); err != nil {
+		return nil, stop, err
+	}
+	if err := s.installAdmission(ctx); err != nil {
+		return nil, stop, err
+	}
+	return s, stop, nil
+}
+
+// injectOptions configures the injector from the base Deployment's env and
+// the entrypoint map of its ConfigMap, through package config, as `webhook
+// serve` in the cluster reads them.
+func injectOptions(base *overlay) (inject.Options, func(), error) {
+	dir, err := os.MkdirTemp("", "stagehand-manifests-")
+	if err != nil {
+		return inject.Options{}, func() {}, err
+	}
+	cleanup := func() { os.RemoveAll(dir) }
+	entrypoints, err := configMapData(base, "stagehand-entrypoints", "entrypoints.yaml")
+	if err == nil {
+		err = os.WriteFile(filepath.Join(dir, "entrypoints.yaml"), []byte(entrypoints), 0o644)
+	}
+	if err != nil {
+		return inject.Options{}, cleanup, err
+	}
+	env, err := deploymentEnv(base)
+	if err != nil {
+		return inject.Options{}, cleanup, err
+	}
+	for _, name := range []string{"STAGEHAND_STRICT", "STAGEHAND_AGENT_IMAGE", "STAGEHAND_ALLOWED_DEPENDENCY_HOSTS"} {
+		if err := os.Setenv(name, env[name]); err != nil {
+			return inject.Options{}, cleanup, err
+		}
+	}
+	if err := os.Setenv("STAGEHAND_ENTRYPOINTS", filepath.Join(dir, "entrypoints.yaml")); err != nil {
+		return inject.Options{}, cleanup, err
+	}
+	w, err := config.LoadInjection(nil, nil)
+	if err != nil {
+		return inject.Options{}, cleanup, fmt.Errorf("the base Deployment's injection settings: %w", err)
+	}
+	return w.InjectOptions(), cleanup, nil
+}
+
+// serve runs stagehand's handler and the strip webhook where envtest made
+// serving certificates for.
+func (s *suite) serve(ctx context.Context, injector *inject.Injector) error {
+	o := s.env.WebhookInstallOptions
+	srv := ctrlwebhook.NewServer(ctrlwebhook.Options{Host: o.LocalServingHost, Port: o.LocalServingPort, CertDir: o.LocalServingCertDir})
+	srv.Register(webhook.Path, &admission.Webhook{Handler: &webhook.Handler{Injector: injector}})
+	srv.Register(stripPath, &admission.Webhook{Handler: admission.HandlerFunc(strip)})
+	served := make(chan error, 1)
+	go func() { served <- srv.Start(ctx) }()
+	started := srv.StartedChecker()
+	return wait.PollUntilContextTimeout(ctx, pollInterval, waitTimeout, true, func(context.Context) (bool, error) {
+		select {
+		case err := <-served:
+			return false, fmt.Errorf("webhook server stopped: %w", err)
+		default:
+		}
+		return started(nil) == nil, nil
+	})
+}
+
+// installAdmission installs the base's webhook configuration and guard, and
+// the strip webhook, and waits until the API server uses all three.
+func (s *suite) installAdmission(ctx context.Context) error {
+	for _, kind := range []string{"MutatingWebhookConfiguration", "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding"} {
+		for _, u := range s.base.objects {
+			if u.GetKind() != kind {
+				continue
+			}
+			if err := s.apply(ctx, s.localize(u)); err != nil {
+				return fmt.Errorf("installing %s %s: %w", kind, u.GetName(), err)
+			}
+		}
+	}
+	if err := s.client.Create(ctx, s.stripConfiguration()); err != nil {
+		return fmt.Errorf("installing the strip webhook: %w", err)
+	}
+	return s.waitForAdmission(ctx)
+}
+
+// apply applies one object with server-side apply.
+func (s *suite) apply(ctx context.Context, u *unstructured.Unstructured, opts ...client.ApplyOption) error {
+	opts = append([]client.ApplyOption{fieldOwner, client.ForceOwnership}, opts...)
+	return s.client.Apply(ctx, client.ApplyConfigurationFromUnstructured(u.DeepCopy()), opts...)
+}
+
+// waitForAdmission waits until the API server calls stagehand's webhook and
+// the strip webhook and enforces the guard: envtest only waits until the
+// objects are stored, not until the API server uses them.
+func (s *suite) waitForAdmission(ctx context.Context) error {
+	ns, err := s.createNamespace(ctx, "stagehand-manifests-probe", stripNamespaceLabels())
+	if err != nil {
+		return err
+	}
+	var last error
+	err = wait.PollUntilContextTimeout(ctx, pollInterval, waitTimeout, true, func(ctx context.Context) (bool, error) {
+		pod := agentPod("probe", stripFetch)
+		pod.Namespace = ns
+		last = s.client.Create(ctx, pod, client.DryRunAll)
+		return last != nil && isGuardDenial(last), nil
+	})
+	if err != nil {
+		return fmt.Errorf("the API server never enforced the guard after the strip webhook (last create error: %v): %w", last, err)
+	}
+	return nil
+}
+
+// isGuardDenial tells a denial of stagehand-guard from other errors.
+func isGuardDenial(err error) bool {
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		if containsAll(e.Error(), "stagehand-guard", "stagehand guard:") {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,173 @@
+package manifests
+
+import (
+	"bytes"
+	"crypto/x509"
+	"encoding/pem"
+	"slices"
+	"testing"
+
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/utils/ptr"
+
+	"github.com/stagehand-k8s/stagehand/pkg/annotations"
+	"github.com/stagehand-k8s/stagehand/pkg/webhook"
+)
+
+// systemNamespaces are never injected nor guarded.
+var systemNamespaces = []string{"kube-system", "kube-public", "kube-node-lease", "stagehand-system"}
+
+func webhookConfiguration(t *testing.T, o *overlay) *admissionregistrationv1.MutatingWebhookConfiguration {
+	t.Helper()
+	cfg := typed[admissionregistrationv1.MutatingWebhookConfiguration](t, o.find(t, "MutatingWebhookConfiguration", "stagehand"))
+	if len(cfg.Webhooks) != 1 {
+		t.Fatalf("%d webhooks, want 1", len(cfg.Webhooks))
+	}
+	return cfg
+}
+
+func TestWebhookConfiguration(t *testing.T) {
+	w := webhookConfiguration(t, buildOverlay(t, "base")).Webhooks[0]
+	svc := w.ClientConfig.Service
+	if svc == nil || svc.Name != "stagehand-webhook" || svc.Namespace != "stagehand-system" || ptr.Deref(svc.Port, 0) != 443 || ptr.Deref(svc.Path, "") != webhook.Path {
+		t.Errorf("clientConfig.service %+v, want stagehand-webhook.stagehand-system:443%s", svc, webhook.Path)
+	}
+	if len(w.Rules) != 1 || !slices.Equal(w.Rules[0].Operations, []admissionregistrationv1.OperationType{admissionregistrationv1.Create}) ||
+		!slices.Equal(w.Rules[0].Resources, []string{"pods"}) {
+		t.Errorf("rules %+v, want Pod CREATE only", w.Rules)
+	}
+	checkNamespaceSelector(t, "webhook", w.NamespaceSelector.MatchLabels, w.NamespaceSelector.MatchExpressions)
+	if len(w.MatchConditions) == 0 {
+		t.Error("no matchConditions: every pod of an opted-in namespace would call the webhook")
+	}
+	if ptr.Deref(w.FailurePolicy, "") != admissionregistrationv1.Fail || ptr.Deref(w.TimeoutSeconds, 10) > 5 ||
+		ptr.Deref(w.ReinvocationPolicy, "") != admissionregistrationv1.IfNeededReinvocationPolicy ||
+		ptr.Deref(w.SideEffects, "") != admissionregistrationv1.SideEffectClassNone || !slices.Equal(w.AdmissionReviewVersions, []string{"v1"}) {
+		t.Errorf("failurePolicy %v timeoutSeconds %v reinvocationPolicy %v sideEffects %v admissionReviewVersions %v",
+			ptr.Deref(w.FailurePolicy, ""), ptr.Deref(w.TimeoutSeconds, 0), ptr.Deref(w.ReinvocationPolicy, ""), ptr.Deref(w.SideEffects, ""), w.AdmissionReviewVersions)
+	}
+}
+
+func checkNamespaceSelector(t *testing.T, what string, labels map[string]string, exprs []metav1.LabelSelectorRequirement) {
+	t.Helper()
+	if labels[annotations.NamespaceLabel] != annotations.NamespaceLabelEnabled || len(exprs) != 1 ||
+		exprs[0].Key != corev1.LabelMetadataName || exprs[0].Operator != "NotIn" || !sameElements(exprs[0].Values, systemNamespaces) {
+		t.Errorf("%s namespaceSelector %v %+v, want %s=%s, not in %v", what, labels, exprs,
+			annotations.NamespaceLabel, annotations.NamespaceLabelEnabled, systemNamespaces)
+	}
+}
+
+func TestGuardPolicy(t *testing.T) {
+	base := buildOverlay(t, "base")
+	p := typed[admissionregistrationv1.ValidatingAdmissionPolicy](t, base.find(t, "ValidatingAdmissionPolicy", "stagehand-guard"))
+	b := typed[admissionregistrationv1.ValidatingAdmissionPolicyBinding](t, base.find(t, "ValidatingAdmissionPolicyBinding", "stagehand-guard"))
+	rules := p.Spec.MatchConstraints.ResourceRules
+	if len(rules) != 1 || !slices.Equal(rules[0].Operations, []admissionregistrationv1.OperationType{admissionregistrationv1.Create}) ||
+		!slices.Equal(rules[0].Resources, []string{"pods"}) {
+		t.Errorf("policy resourceRules %+v, want Pod CREATE", rules)
+	}
+	if ptr.Deref(p.Spec.FailurePolicy, "") != admissionregistrationv1.Fail || len(p.Spec.MatchConditions) == 0 || len(p.Spec.Validations) == 0 {
+		t.Errorf("policy failurePolicy %v, %d matchConditions, %d validations", ptr.Deref(p.Spec.FailurePolicy, ""), len(p.Spec.MatchConditions), len(p.Spec.Validations))
+	}
+	for i, v := range p.Spec.Validations {
+		if v.MessageExpression == "" {
+			t.Errorf("validation %d (%s) has no messageExpression", i, v.Expression)
+		}
+	}
+	if b.Spec.PolicyName != p.Name || !slices.Equal(b.Spec.ValidationActions, []admissionregistrationv1.ValidationAction{admissionregistrationv1.Deny}) {
+		t.Errorf("binding policy %q actions %v, want %s [Deny]", b.Spec.PolicyName, b.Spec.ValidationActions, p.Name)
+	}
+	sel := b.Spec.MatchResources.NamespaceSelector
+	if sel == nil {
+		t.Fatal("the binding has no namespaceSelector")
+	}
+	checkNamespaceSelector(t, "binding", sel.MatchLabels, sel.MatchExpressions)
+}
+
+func TestCertManagerOverlay(t *testing.T) {
+	o := buildOverlay(t, "cert-manager")
+	cfg := webhookConfiguration(t, o)
+	if got := cfg.Annotations["cert-manager.io/inject-ca-from"]; got != "stagehand-system/stagehand-webhook" {
+		t.Errorf("inject-ca-from %q, want stagehand-system/stagehand-webhook", got)
+	}
+	spec := func(kind, name string) map[string]any {
+		u := o.find(t, kind, name)
+		if u.GetAPIVersion() != "cert-manager.io/v1" || u.GetNamespace() != "stagehand-system" {
+			t.Errorf("%s %s is %s in %q", kind, name, u.GetAPIVersion(), u.GetNamespace())
+		}
+		m, _, _ := unstructured.NestedMap(u.Object, "spec")
+		return m
+	}
+	str := func(m map[string]any, fields ...string) string {
+		s, _, _ := unstructured.NestedString(m, fields...)
+		return s
+	}
+	selfSigned := spec("Issuer", "stagehand-selfsigned")
+	if _, ok := selfSigned["selfSigned"]; !ok {
+		t.Errorf("Issuer stagehand-selfsigned %v is not selfSigned", selfSigned)
+	}
+	ca := spec("Certificate", "stagehand-ca")
+	if isCA, _, _ := unstructured.NestedBool(ca, "isCA"); !isCA || str(ca, "secretName") != "stagehand-ca" || str(ca, "issuerRef", "name") != "stagehand-selfsigned" {
+		t.Errorf("CA Certificate %v", ca)
+	}
+	if caIssuer := spec("Issuer", "stagehand-ca"); str(caIssuer, "ca", "secretName") != "stagehand-ca" {
+		t.Errorf("CA Issuer %v", caIssuer)
+	}
+	serving := spec("Certificate", "stagehand-webhook")
+	names, _, _ := unstructured.NestedStringSlice(serving, "dnsNames")
+	if str(serving, "secretName") != "stagehand-webhook-tls" || str(serving, "issuerRef", "name") != "stagehand-ca" ||
+		!slices.Contains(names, "stagehand-webhook.stagehand-system.svc") || !slices.Contains(names, "stagehand-webhook.stagehand-system.svc.cluster.local") {
+		t.Errorf("serving Certificate %v", serving)
+	}
+	if usages, _, _ := unstructured.NestedStringSlice(serving, "usages"); !slices.Contains(usages, "server auth") {
+		t.Errorf("serving Certificate usages %v, want server auth", usages)
+	}
+}
+
+func TestSelfSignedOverlay(t *testing.T) {
+	o := buildOverlay(t, "self-signed")
+	secret := typed[corev1.Secret](t, o.find(t, "Secret", "stagehand-webhook-tls"))
+	if secret.Namespace != "stagehand-system" || secret.Type != corev1.SecretTypeTLS {
+		t.Errorf("Secret in %q of type %q", secret.Namespace, secret.Type)
+	}
+	cfg := webhookConfiguration(t, o)
+	bundle := cfg.Webhooks[0].ClientConfig.CABundle
+	if len(bundle) == 0 || cfg.Webhooks[0].ClientConfig.Service == nil {
+		t.Fatalf("clientConfig %+v, want the Service and a caBundle", cfg.Webhooks[0].ClientConfig)
+	}
+	data := secret.Data
+	if !bytes.Equal(data["ca.crt"], bundle) {
+		t.Error("the caBundle is not the CA in the Secret")
+	}
+	block, _ := pem.Decode(bundle)
+	if block == nil {
+		t.Fatal("the caBundle is not PEM")
+	}
+	caCert, err := x509.ParseCertificate(block.Bytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	servingBlock, _ := pem.Decode(data["tls.crt"])
+	if servingBlock == nil || len(data["tls.key"]) == 0 {
+		t.Fatal("the Secret lacks tls.crt or tls.key")
+	}
+	serving, err := x509.ParseCertificate(servingBlock.Bytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	roots := x509.NewCertPool()
+	roots.AddCert(caCert)
+	if _, err := serving.Verify(x509.VerifyOptions{DNSName: "stagehand-webhook.stagehand-system.svc", Roots: roots}); err != nil {
+		t.Errorf("the serving certificate does not verify against the caBundle for the Service: %v", err)
+	}
+	// The Deployment mounts the Secret by its exact name: no hash suffix.
+	d, _ := webhookDeployment(t, o)
+	for _, v := range d.Spec.Template.Spec.Volumes {
+		if v.Secret != nil && v.Secret.SecretName != secret.Name {
+			t.Errorf("the Deployment mounts Secret %q, the overlay makes %q", v.Secret.SecretName, secret.Name)
+		}
+	}
+}
