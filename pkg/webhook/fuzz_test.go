@@ -1,0 +1,112 @@
+package webhook
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"testing"
+
+	jsonpatch "github.com/evanphx/json-patch/v5"
+	admissionv1 "k8s.io/api/admission/v1"
+	corev1 "k8s.io/api/core/v1"
+	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
+	"sigs.k8s.io/yaml"
+
+	"github.com/stagehand-k8s/stagehand/pkg/inject"
+)
+
+// FuzzHandle sends arbitrary request bodies through the admission webhook
+// as the API server would. It must never panic; every answer is an
+// AdmissionReview or an HTTP error; an allowed patch must apply to the
+// object it was computed from and leave a pod whose names and mounts are
+// still unique.
+func FuzzHandle(f *testing.F) {
+	for _, name := range []string{"mr3-worker", "mr3-worker-agent", "spark-executor", "clash", "unknown-fields"} {
+		data, err := os.ReadFile("../../testdata/inject/" + name + ".in.yaml")
+		if err != nil {
+			f.Fatal(err)
+		}
+		raw, err := yaml.YAMLToJSON(data)
+		if err != nil {
+			f.Fatal(err)
+		}
+		body, _ := json.Marshal(map[string]any{
+			"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview",
+			"request": map[string]any{"uid": "u", "operation": "CREATE", "namespace": "ns",
+				"kind": map[string]string{"version": "v1", "kind": "Pod"}, "resource": map[string]string{"version": "v1", "resource": "pods"},
+				"object": json.RawMessage(raw)},
+		})
+		f.Add(body)
+	}
+	f.Add([]byte(`{"request":{"uid":"u","operation":"CREATE","object":{"metadata":{"annotations":{"stagehand.io/agent":"true"}},"spec":{"containers":[{"name":"a"}]}}}}`))
+	f.Add([]byte(`{"request":{"object":"not an object"}}`))
+	wh := &admission.Webhook{Handler: &Handler{Injector: inject.New(inject.Options{Version: "fuzz", AgentImage: "agent:fuzz"})}}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		rec := httptest.NewRecorder()
+		req := httptest.NewRequest(http.MethodPost, Path, bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		wh.ServeHTTP(rec, req)
+		var review admissionv1.AdmissionReview
+		if err := json.Unmarshal(rec.Body.Bytes(), &review); err != nil || review.Response == nil {
+			if rec.Code == http.StatusOK && err != nil {
+				t.Fatalf("HTTP 200 with a body that is not an AdmissionReview: %q", rec.Body.String())
+			}
+			return
+		}
+		resp := review.Response
+		if !resp.Allowed || len(resp.Patch) == 0 {
+			return
+		}
+		var in admissionv1.AdmissionReview
+		if err := json.Unmarshal(body, &in); err != nil || in.Request == nil {
+			t.Fatalf("patched a request that does not decode: %v", err)
+		}
+		patch, err := jsonpatch.DecodePatch(resp.Patch)
+		if err != nil {
+			t.Fatalf("undecodable patch %s: %v", resp.Patch, err)
+		}
+		out, err := patch.Apply(in.Request.Object.Raw)
+		if err != nil {
+			t.Fatalf("patch %s does not apply to its object: %v", resp.Patch, err)
+		}
+		var pod corev1.Pod
+		if err := json.Unmarshal(out, &pod); err != nil {
+			t.Fatalf("patched object is not a pod: %v", err)
+		}
+		if err := uniqueNames(&pod); err != nil {
+			t.Fatalf("patched pod is invalid: %v\n%s", err, out)
+		}
+	})
+}
+
+// uniqueNames checks what injection could break: unique volume and
+// container names, and mount paths unique per container.
+func uniqueNames(p *corev1.Pod) error {
+	seen := map[string]bool{}
+	for _, v := range p.Spec.Volumes {
+		if seen["v/"+v.Name] {
+			return &duplicateError{"volume", v.Name}
+		}
+		seen["v/"+v.Name] = true
+	}
+	for _, c := range append(append([]corev1.Container{}, p.Spec.InitContainers...), p.Spec.Containers...) {
+		if seen["c/"+c.Name] {
+			return &duplicateError{"container", c.Name}
+		}
+		seen["c/"+c.Name] = true
+		paths := map[string]bool{}
+		for _, m := range c.VolumeMounts {
+			if paths[m.MountPath] {
+				return &duplicateError{"mount path in " + c.Name, m.MountPath}
+			}
+			paths[m.MountPath] = true
+		}
+	}
+	return nil
+}
+
+type duplicateError struct{ what, name string }
+
+func (e *duplicateError) Error() string { return "duplicate " + e.what + " " + e.name }
