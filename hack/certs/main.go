@@ -3,7 +3,9 @@ package main
 import (
 	"flag"
 	"fmt"
+	"net"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/stagehand-k8s/stagehand/pkg/certs"
@@ -19,12 +21,16 @@ func main() {
 	flag.StringVar(&opts.Dir, "out-dir", "manifests/self-signed/certs", "directory to write the certificates, keys and caBundle patch to")
 	flag.IntVar(&days, "days", 365, "validity of the serving certificate in days (a new CA gets ten times as long)")
 	flag.BoolVar(&opts.NewCA, "new-ca", false, "replace the CA in --out-dir even when it is still valid")
+	extra := flag.String("extra-names", "", "comma-separated extra names or IPs for the serving certificate, e.g. 127.0.0.1,localhost for a webhook outside the cluster")
 	flag.Parse()
 	if flag.NArg() > 0 {
 		fmt.Fprintf(os.Stderr, "certs: unexpected argument %q\n", flag.Arg(0))
 		os.Exit(2)
 	}
 	opts.Validity = time.Duration(days) * 24 * time.Hour
+	if *extra != "" {
+		opts.ExtraNames = strings.Split(*extra, ",")
+	}
 	res, err := certs.Generate(opts)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "certs:", err)
@@ -35,6 +41,14 @@ func main() {
 		ca = "existing CA"
 	}
 	fmt.Printf("wrote %s: %s valid until %s, serving certificate for %v valid until %s\n",
-		opts.Dir, ca, res.CA.Cert.NotAfter.Format(time.DateOnly), res.Serving.Cert.DNSNames, res.Serving.Cert.NotAfter.Format(time.DateOnly))
+		opts.Dir, ca, res.CA.Cert.NotAfter.Format(time.DateOnly), append(res.Serving.Cert.DNSNames, ipStrings(res.Serving.Cert.IPAddresses)...), res.Serving.Cert.NotAfter.Format(time.DateOnly))
 	fmt.Printf("CA SHA-256 fingerprint: %s\n", certs.Fingerprint(res.CA.Cert))
+}
+
+func ipStrings(ips []net.IP) []string {
+	out := make([]string, len(ips))
+	for i, ip := range ips {
+		out[i] = ip.String()
+	}
+	return out
 }

@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"net"
 	"strings"
 	"time"
 )
@@ -54,15 +55,26 @@ func NewCA(commonName string, now time.Time, validity time.Duration) (*KeyPair, 
 	return create(tmpl, nil)
 }
 
-// Issue makes a serving certificate signed by ca for dnsNames, valid for
-// validity from now. Its common name is the first DNS name.
-func (ca *KeyPair) Issue(dnsNames []string, now time.Time, validity time.Duration) (*KeyPair, error) {
-	if len(dnsNames) == 0 {
+// Issue makes a serving certificate signed by ca for names, valid for
+// validity from now: IP literals become IP addresses, the rest DNS names.
+// Its common name is the first name.
+func (ca *KeyPair) Issue(names []string, now time.Time, validity time.Duration) (*KeyPair, error) {
+	if len(names) == 0 {
 		return nil, errors.New("issuing a serving certificate: no DNS names")
 	}
+	var dnsNames []string
+	var ips []net.IP
+	for _, name := range names {
+		if ip := net.ParseIP(name); ip != nil {
+			ips = append(ips, ip)
+		} else {
+			dnsNames = append(dnsNames, name)
+		}
+	}
 	tmpl := &x509.Certificate{
-		Subject:     pkix.Name{CommonName: dnsNames[0], Organization: []string{"stagehand"}},
+		Subject:     pkix.Name{CommonName: names[0], Organization: []string{"stagehand"}},
 		DNSNames:    dnsNames,
+		IPAddresses: ips,
 		NotBefore:   now.Add(-clockSkew),
 		NotAfter:    now.Add(validity),
 		KeyUsage:    x509.KeyUsageDigitalSignature,

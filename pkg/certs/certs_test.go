@@ -184,3 +184,25 @@ func TestGenerateRejects(t *testing.T) {
 		t.Errorf("Generate over a corrupt CA: %v, want an error naming %s", err, dir)
 	}
 }
+
+func TestIssueSplitsIPsFromDNSNames(t *testing.T) {
+	now := time.Now()
+	ca, err := NewCA("test CA", now, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kp, err := ca.Issue([]string{"stagehand-webhook", "127.0.0.1", "localhost"}, now, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	roots := x509.NewCertPool()
+	roots.AddCert(ca.Cert)
+	for _, host := range []string{"127.0.0.1", "localhost", "stagehand-webhook"} {
+		if _, err := kp.Cert.Verify(x509.VerifyOptions{DNSName: host, Roots: roots}); err != nil {
+			t.Errorf("serving certificate does not verify for %s: %v", host, err)
+		}
+	}
+	if len(kp.Cert.IPAddresses) != 1 || len(kp.Cert.DNSNames) != 2 {
+		t.Errorf("IPs %v DNS names %v", kp.Cert.IPAddresses, kp.Cert.DNSNames)
+	}
+}

@@ -36,6 +36,10 @@ type Options struct {
 	NewCA bool
 	// Now is the time of issue; zero means time.Now().
 	Now time.Time
+	// ExtraNames are more names for the serving certificate, such as
+	// localhost or 127.0.0.1 for a webhook served outside the cluster;
+	// IP literals become IP addresses.
+	ExtraNames []string
 }
 
 // Result is what Generate made.
@@ -81,7 +85,7 @@ func Generate(opts Options) (*Result, error) {
 		}
 		res.CA = ca
 	}
-	serving, err := res.CA.Issue(DNSNames(opts.Service, opts.Namespace), now, opts.Validity)
+	serving, err := res.CA.Issue(append(DNSNames(opts.Service, opts.Namespace), opts.ExtraNames...), now, opts.Validity)
 	if err != nil {
 		return nil, fmt.Errorf("generating the serving certificate: %w", err)
 	}

@@ -13,9 +13,8 @@ import (
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
-	"sigs.k8s.io/kustomize/api/krusty"
-	"sigs.k8s.io/kustomize/kyaml/filesys"
 
+	stagehandoverlay "github.com/stagehand-k8s/stagehand/internal/overlay"
 	"github.com/stagehand-k8s/stagehand/pkg/certs"
 )
 
@@ -37,26 +36,11 @@ type overlay struct {
 
 // build runs kustomize on dir, as `kubectl apply -k dir` would.
 func build(dir string) (*overlay, error) {
-	k := krusty.MakeKustomizer(krusty.MakeDefaultOptions())
-	m, err := k.Run(filesys.MakeFsOnDisk(), dir)
+	objects, err := stagehandoverlay.Build(dir)
 	if err != nil {
-		return nil, fmt.Errorf("kustomize build %s: %w", dir, err)
+		return nil, err
 	}
-	o := &overlay{name: filepath.Base(dir)}
-	for _, r := range m.Resources() {
-		// Through JSON, so that numbers are int64 as in every unstructured
-		// object, not kustomize's int.
-		b, err := r.MarshalJSON()
-		u := &unstructured.Unstructured{}
-		if err == nil {
-			err = u.UnmarshalJSON(b)
-		}
-		if err != nil {
-			return nil, fmt.Errorf("kustomize build %s: %s: %w", dir, r.CurId(), err)
-		}
-		o.objects = append(o.objects, u)
-	}
-	return o, nil
+	return &overlay{name: filepath.Base(dir), objects: objects}, nil
 }
 
 // buildOverlay builds manifests/<name>; the self-signed overlay is built in

@@ -2,7 +2,6 @@ package manifests
 
 import (
 	"context"
-	"encoding/base64"
 	"fmt"
 	"strings"
 	"testing"
@@ -15,6 +14,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/wait"
 
+	stagehandoverlay "github.com/stagehand-k8s/stagehand/internal/overlay"
 	"github.com/stagehand-k8s/stagehand/pkg/annotations"
 )
 
@@ -61,17 +61,9 @@ func (s *suite) localize(u *unstructured.Unstructured) *unstructured.Unstructure
 		return u
 	}
 	u = u.DeepCopy()
-	hooks, _, _ := unstructured.NestedSlice(u.Object, "webhooks")
-	for i, h := range hooks {
-		hook := h.(map[string]any)
-		path, _, _ := unstructured.NestedString(hook, "clientConfig", "service", "path")
-		hook["clientConfig"] = map[string]any{
-			"url":      s.url + path,
-			"caBundle": base64.StdEncoding.EncodeToString(s.caBundle),
-		}
-		hooks[i] = hook
+	if err := stagehandoverlay.PointWebhooksAt(u, s.url, s.caBundle); err != nil {
+		panic(err) // the base's configuration has webhooks: TestBaseOverlay checks it
 	}
-	_ = unstructured.SetNestedSlice(u.Object, hooks, "webhooks")
 	return u
 }
 
