@@ -12,7 +12,7 @@ TEST_FLAGS ?= -count=1 -timeout=20m
 
 export KUBEBUILDER_ASSETS := $(ENVTEST_ASSETS)
 
-.PHONY: all build test unit envtest-assets golden docs fmt vet clean images certs
+.PHONY: all build test unit envtest-assets golden docs fmt vet clean images certs demo
 
 all: build
 
@@ -20,6 +20,11 @@ all: build
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/webhook ./cmd/webhook
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/agent ./cmd/agent
+
+## demo: the whole platform on this machine: API server, webhook, examples, and an injected MR3 worker run locally.
+demo: build envtest-assets
+	$(GO) run ./hack/certs --out-dir $(BIN)/demo/certs --extra-names 127.0.0.1,localhost
+	$(GO) run ./hack/demo --bin $(BIN) --certs $(BIN)/demo/certs
 
 ## images: agent and webhook OCI image tarballs in bin/images/, built without a Docker daemon.
 images: build

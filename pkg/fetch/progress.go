@@ -50,6 +50,6 @@ func (p *progress) log(log *slog.Logger, message string) {
 		slog.Int64("bytesPerSecond", int64(rate)),
 		slog.Int64("filesDone", p.filesDone.Load()),
 		slog.Int("filesTotal", p.filesTotal),
-		slog.Duration("elapsed", elapsed.Round(time.Millisecond)),
+		slog.String("elapsed", elapsed.Round(time.Millisecond).String()),
 	)
 }

@@ -198,7 +198,7 @@ func (f *fetcher) fetchOne(ctx context.Context, dep *dependency) (entry Entry, e
 		slog.String("uri", dep.redacted),
 		slog.String("path", dep.target),
 		slog.Int64("bytes", result.size),
-		slog.Duration("duration", time.Since(started).Round(time.Millisecond)),
+		slog.String("duration", time.Since(started).Round(time.Millisecond).String()),
 	)
 	return entry, nil
 }
