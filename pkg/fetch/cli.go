@@ -11,6 +11,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"github.com/stagehand-k8s/stagehand/pkg/timeline"
 )
 
 // Main runs `agent fetch`. args are the arguments after "fetch". The job is
@@ -24,14 +26,60 @@ func Main(ctx context.Context, args []string, stderr io.Writer) int {
 	if errors.Is(err, flag.ErrHelp) {
 		return ExitOK
 	}
+	report := startReport(job, args, log)
+	var manifest *Manifest
 	if err == nil {
-		_, err = Run(ctx, job, log)
+		manifest, err = Run(ctx, job, log)
 	}
 	code := ExitCode(err)
 	if err != nil {
 		log.Error("fetch failed", slog.String("error", err.Error()), slog.Int("exitCode", code))
 	}
+	report.finish(ctx, manifest, code, err)
 	return code
+}
+
+// fetchReport reports the fetch to the Timeline Server when
+// STAGEHAND_TIMELINE_URL is set (see package timeline).
+type fetchReport struct {
+	rep     *timeline.Reporter
+	flush   time.Duration
+	started time.Time
+}
+
+func startReport(job Job, args []string, log *slog.Logger) *fetchReport {
+	command := append([]string{"agent", "fetch"}, args...)
+	rep, flush := timeline.StartFromEnv(os.Getenv, "stagehand-fetch", command, timeline.EventFetchProgress, log)
+	if rep == nil {
+		return nil
+	}
+	r := &fetchReport{rep: rep, flush: flush, started: time.Now()}
+	rep.Lifecycle(timeline.EventFetchStarted, r.started, map[string]any{
+		"dependencies": len(job.Jars) + len(job.Files) + len(job.Archives)})
+	return r
+}
+
+// finish reports FETCH_FINISHED and flushes within the flush timeout, even
+// when ctx was canceled by a signal.
+func (r *fetchReport) finish(ctx context.Context, manifest *Manifest, code int, err error) {
+	if r == nil {
+		return
+	}
+	info := map[string]any{"exitCode": code, "durationMs": time.Since(r.started).Milliseconds(), "files": 0, "bytes": int64(0)}
+	if manifest != nil {
+		var size int64
+		for _, e := range manifest.Entries {
+			size += e.Size
+		}
+		info["files"], info["bytes"] = len(manifest.Entries), size
+	}
+	if err != nil {
+		info["error"] = err.Error()
+	}
+	r.rep.Lifecycle(timeline.EventFetchFinished, time.Now(), info)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.flush)
+	defer cancel()
+	_ = r.rep.Close(ctx) // Close logs what it could not deliver
 }
 
 // parseJob decodes envJSON (if not empty) and applies the flags in args on

@@ -38,7 +38,13 @@ func Main(ctx context.Context, args []string, stderr io.Writer) int {
 		return r.ExitCode
 	}
 	opts.Logger = log
-	return Run(ctx, opts).ExitCode
+	reporter := startTimeline(&opts, log)
+	if reporter != nil {
+		opts.Observer = reporter
+	}
+	code := Run(ctx, opts).ExitCode
+	reporter.close(opts.grace())
+	return code
 }
 
 // ParseArgs parses the arguments of `agent run` into Options. Flags may be

@@ -61,6 +61,14 @@
 // only written when it already exists (the kubelet always provides it),
 // explicit paths are created.
 //
+// # Task history
+//
+// When STAGEHAND_TIMELINE_URL is set, `agent run` reports TASK_STARTED,
+// TASK_FINISHED and TASK_KILLED to the Timeline Server through package
+// timeline: events are spooled first and sent in the background, so the
+// task's start, exit code and timing never depend on the server; the flush
+// at exit is bounded inside the grace period.
+//
 // # Logging
 //
 // The agent's own log lines are JSON (log/slog) on stderr, with

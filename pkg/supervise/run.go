@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/stagehand-k8s/stagehand/pkg/timeline"
 )
 
 // pollInterval bounds how long a lost SIGCHLD can delay reaping.
@@ -94,7 +96,8 @@ func run(ctx context.Context, opts *Options, start time.Time, log *slog.Logger) 
 		return failure(serr.code, serr.reason, start, "%v", serr)
 	}
 	taskStart := time.Now()
-	log.Info("task started", "pid", pid, "path", path, "args", opts.Command[1:])
+	// Arguments may carry credentials: log them redacted, as they are reported.
+	log.Info("task started", "pid", pid, "path", path, "args", timeline.RedactArgs(opts.Command[1:], os.Getenv(timeline.EnvSecretKey)))
 	opts.taskStarted(pid, taskStart)
 
 	s := &supervisor{pid: pid, grace: opts.grace(), log: log, sigCh: sigCh}

@@ -1,0 +1,132 @@
+package timeline
+
+import (
+	"net/url"
+	"strings"
+)
+
+// Redacted replaces what RedactArgs removes.
+const Redacted = "[redacted]"
+
+// secretWords mark a key as secret when its lowercase form contains one.
+var secretWords = []string{"secret", "passw", "pwd", "token", "credential", "apikey", "accesskey",
+	"privatekey", "authorization", "signature", "cookie", "session"}
+
+// secretParts mark a key as secret when one of its parts (split at
+// anything but letters and digits) is one of them.
+var secretParts = map[string]bool{"key": true, "pass": true, "auth": true, "sig": true, "sas": true, "jwt": true}
+
+// RedactArgs returns a copy of a command line that is safe to report:
+//
+//   - the value of key=value arguments (also -Dkey=value and --key=value)
+//     whose key looks secret (password, secret, token, key, ...),
+//   - the argument after a flag that looks secret (--password VALUE),
+//   - the password of URLs with credentials and query values with
+//     secret-looking names,
+//   - and every occurrence of the given secrets
+//
+// are replaced by "[redacted]". Environment values are never reported.
+func RedactArgs(args []string, secrets ...string) []string {
+	if args == nil {
+		return nil
+	}
+	out := make([]string, len(args))
+	redactNext := false
+	for i, arg := range args {
+		switch {
+		case redactNext:
+			out[i] = Redacted
+			redactNext = false
+			continue
+		case strings.HasPrefix(arg, "-") && !strings.Contains(arg, "=") && secretKey(arg):
+			redactNext = true
+		}
+		out[i] = redactArg(arg)
+		for _, s := range secrets {
+			if s != "" {
+				out[i] = strings.ReplaceAll(out[i], s, Redacted)
+			}
+		}
+	}
+	return out
+}
+
+func redactArg(arg string) string {
+	if key, _, ok := strings.Cut(arg, "="); ok && !strings.Contains(key, "://") && secretKey(key) {
+		return key + "=" + Redacted
+	}
+	// URLs anywhere in the argument, e.g. --uri=https://u:p@host/x?token=y.
+	var b strings.Builder
+	rest := arg
+	for {
+		i := strings.Index(rest, "://")
+		if i < 0 {
+			b.WriteString(rest)
+			return b.String()
+		}
+		start := i
+		for start > 0 && isSchemeChar(rest[start-1]) {
+			start--
+		}
+		end := i + 3
+		for end < len(rest) && !strings.ContainsRune(" \t,;\"'<>", rune(rest[end])) {
+			end++
+		}
+		b.WriteString(rest[:start])
+		b.WriteString(redactURL(rest[start:end]))
+		rest = rest[end:]
+	}
+}
+
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		// Unparsable: keep the scheme and host part only.
+		scheme, after, _ := strings.Cut(raw, "://")
+		if at := strings.LastIndex(after, "@"); at >= 0 {
+			return scheme + "://" + Redacted + "@" + strings.SplitN(after[at+1:], "/", 2)[0]
+		}
+		return raw
+	}
+	if _, has := u.User.Password(); has {
+		u.User = url.UserPassword(u.User.Username(), Redacted)
+	}
+	if u.RawQuery != "" {
+		q := u.Query()
+		changed := false
+		for k := range q {
+			if secretKey(k) {
+				q[k] = []string{Redacted}
+				changed = true
+			}
+		}
+		if changed {
+			u.RawQuery = q.Encode()
+		}
+	}
+	s := u.String()
+	return strings.ReplaceAll(strings.ReplaceAll(s, url.QueryEscape(Redacted), Redacted), url.PathEscape(Redacted), Redacted)
+}
+
+func isSchemeChar(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '+' || c == '-' || c == '.'
+}
+
+// secretKey reports whether a flag or key names a secret.
+func secretKey(key string) bool {
+	k := strings.TrimPrefix(key, "-D") // -Dfs.s3a.secret.key=...
+	k = strings.ToLower(strings.TrimLeft(k, "-"))
+	for _, w := range secretWords {
+		if strings.Contains(k, w) {
+			return true
+		}
+	}
+	for _, part := range strings.FieldsFunc(k, func(r rune) bool {
+		return (r < 'a' || r > 'z') && (r < '0' || r > '9')
+	}) {
+		if secretParts[part] {
+			return true
+		}
+	}
+	return false
+}
