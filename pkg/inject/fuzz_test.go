@@ -8,24 +8,8 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 
-	"github.com/stagehand-k8s/stagehand/pkg/annotations"
+	"github.com/stagehand-k8s/stagehand/internal/fuzzpod"
 )
-
-// fuzzBases are the pods the fuzzer varies annotations on.
-var fuzzBases = []func() *corev1.Pod{
-	func() *corev1.Pod { return newPod(nil) },
-	func() *corev1.Pod {
-		p := newPod(nil, corev1.Container{Name: "worker", Command: []string{"/run.sh"},
-			Env:          []corev1.EnvVar{{Name: ATSSecretKeyEnv, Value: "user"}},
-			VolumeMounts: []corev1.VolumeMount{{Name: "conf", MountPath: "/opt/conf"}}},
-			corev1.Container{Name: "side", Image: "apache/spark:3.5.3"})
-		p.Spec.Volumes = []corev1.Volume{{Name: "conf"}}
-		p.Spec.InitContainers = []corev1.Container{{Name: "init", Command: []string{"true"}}}
-		f := false
-		p.Spec.AutomountServiceAccountToken = &f
-		return p
-	},
-}
 
 // FuzzInject checks, for arbitrary annotations, that an admitted pod is
 // internally valid, that the patch turns the original into exactly the
@@ -37,18 +21,9 @@ func FuzzInject(f *testing.F) {
 	f.Add(uint8(1), "ats-configmap=client-am-config\nats-keytab-secret=k\ntimeline-url=http://ats:8188\ntoken-path=/opt/conf")
 	f.Add(uint8(0), "archives=https://a.example.com/v.tgz\nfiles=https://a.example.com/f\ndependencies-auth-secret=t\ntask-timeout=1m")
 	f.Add(uint8(1), "inject=false\nagent=true")
-	in := New(Options{Version: "fuzz", AgentImage: "agent:fuzz", Entrypoints: Entrypoints{"apache/spark:*": {"/opt/entrypoint.sh"}}})
+	in := New(Options{Version: "fuzz", AgentImage: "agent:fuzz", Entrypoints: fuzzpod.Entrypoints})
 	f.Fuzz(func(t *testing.T, base uint8, spec string) {
-		pod := fuzzBases[int(base)%len(fuzzBases)]()
-		pod.Annotations = map[string]string{}
-		for _, line := range strings.Split(spec, "\n") {
-			k, v, _ := strings.Cut(line, "=")
-			if !strings.Contains(k, "/") {
-				k = annotations.Prefix + k
-			}
-			pod.Annotations[k] = v
-		}
-		res, injected := injectChecked(t, in, pod)
+		res, injected := injectChecked(t, in, fuzzpod.Pod(base, spec))
 		if injected == nil {
 			return // denied
 		}

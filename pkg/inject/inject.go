@@ -95,6 +95,11 @@ func (in *Injector) Inject(pod *corev1.Pod) (Result, error) {
 	if !injectedBefore && spec.Empty() {
 		return Result{Warnings: warnings, Outcome: emptyOutcome(&spec)}, nil
 	}
+	if len(pod.Spec.Containers) == 0 {
+		// Not a valid pod: the API server's validation rejects it; there is
+		// nothing to inject into, and no spec to patch.
+		return Result{Warnings: append(warnings, "spec.containers: the pod has no containers, so stagehand injects nothing"), Outcome: OutcomeNotRequested}, nil
+	}
 	before := takeSnapshot(pod)
 	if (spec.Deps != nil || spec.Agent != nil) && in.opts.AgentImage == "" {
 		return Result{Warnings: warnings}, errNoAgentImage

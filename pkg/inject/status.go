@@ -45,8 +45,15 @@ type Status struct {
 // ParseStatus reads a status annotation value. ok is false when it is absent
 // or not stagehand's JSON.
 func ParseStatus(value string) (Status, bool) {
+	if value == "" {
+		return Status{}, false // most pods: decode nothing, allocate nothing
+	}
+	return decodeStatus(value)
+}
+
+func decodeStatus(value string) (Status, bool) {
 	var s Status
-	if value == "" || json.Unmarshal([]byte(value), &s) != nil || s.SpecHash == "" {
+	if json.Unmarshal([]byte(value), &s) != nil || s.SpecHash == "" {
 		return Status{}, false
 	}
 	return s, true

@@ -11,6 +11,7 @@ import (
 	jsonpatch "github.com/evanphx/json-patch/v5"
 	corev1 "k8s.io/api/core/v1"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
+	sigsjson "sigs.k8s.io/json"
 	"sigs.k8s.io/yaml"
 
 	"github.com/stagehand-k8s/stagehand/pkg/inject"
@@ -111,8 +112,10 @@ func injectObject(raw []byte, pointer, namespace string, injector *inject.Inject
 	if err != nil {
 		return nil, nil, fmt.Errorf("encoding the pod template: %w", err)
 	}
+	// Case-sensitive, as the API server decodes: the patch addresses fields
+	// by their exact names.
 	var pod corev1.Pod
-	if err := json.Unmarshal(podJSON, &pod); err != nil {
+	if err := sigsjson.UnmarshalCaseSensitivePreserveInts(podJSON, &pod); err != nil {
 		return nil, nil, fmt.Errorf("decoding the pod at %q: %w", pointer+"/", err)
 	}
 	if pod.Namespace == "" {

@@ -1,10 +1,9 @@
 package webhook
 
 import (
-	"encoding/json"
-
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	sigsjson "sigs.k8s.io/json"
 )
 
 // podView is the part of a Pod that injection reads. Decoding only these
@@ -46,10 +45,13 @@ type containerView struct {
 	VolumeMounts []corev1.VolumeMount `json:"volumeMounts"`
 }
 
-// decodePod decodes the fields of a Pod that injection reads.
+// decodePod decodes the fields of a Pod that injection reads. Field names
+// match case-sensitively, as the API server's own decoder does: the patch
+// addresses fields by their exact names, so "Metadata" must not be read as
+// "metadata".
 func decodePod(raw []byte) (*corev1.Pod, error) {
 	var v podView
-	if err := json.Unmarshal(raw, &v); err != nil {
+	if err := sigsjson.UnmarshalCaseSensitivePreserveInts(raw, &v); err != nil {
 		return nil, err
 	}
 	pod := &corev1.Pod{
