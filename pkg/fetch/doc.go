@@ -42,6 +42,19 @@
 // FilesDir/.stagehand-manifest.json when there is no JarsDir). Its presence
 // means the whole job succeeded; read it with [ReadManifest].
 //
+// # Concurrent runs
+//
+// A run holds an exclusive flock(2) on JarsDir, FilesDir and the manifest's
+// directory (the directories themselves; no lock file is created) from
+// before it removes the old manifest until after it writes the new one.
+// Fetchers started at once on the same directories therefore run one after
+// the other: each waits, within Job.Timeout (exit 11 when it elapses),
+// then does its whole job from the start: it removes the manifest, fetches
+// and verifies everything again and atomically replaces the files at their
+// final names, so a file there is always complete. The kernel releases the
+// lock of a fetcher that dies. On a file system without flock support the
+// run goes on unlocked, with a warning.
+//
 // # Retries and limits
 //
 // Responses 408, 429 and 5xx, network errors, connections reset mid-body,

@@ -36,6 +36,15 @@ func Run(ctx context.Context, job Job, log *slog.Logger) (*Manifest, error) {
 	if err := job.validate(); err != nil {
 		return nil, err
 	}
+	timeout := time.Duration(job.Timeout)
+	ctx, cancel := context.WithTimeoutCause(ctx, timeout, fmt.Errorf("overall timeout %s exceeded", timeout))
+	defer cancel()
+	// Concurrent fetchers on the same directories run one after the other.
+	unlock, err := lockDirectories(ctx, job, log)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	// First of all, so that even a bad-input failure leaves no manifest.
 	if err := removeManifest(job.ManifestPath); err != nil {
 		return nil, localIO("remove old manifest", "", err)
@@ -58,9 +67,6 @@ func Run(ctx context.Context, job Job, log *slog.Logger) (*Manifest, error) {
 	}
 
 	f := &fetcher{job: job, client: client, bearerToken: token, log: log, progress: newProgress(len(deps))}
-	timeout := time.Duration(job.Timeout)
-	ctx, cancel := context.WithTimeoutCause(ctx, timeout, fmt.Errorf("overall timeout %s exceeded", timeout))
-	defer cancel()
 	log.Info("fetch starting", slog.Int("dependencies", len(deps)), slog.Int("parallelism", job.Parallelism))
 
 	progressCtx, stopProgress := context.WithCancel(ctx)

@@ -19,6 +19,7 @@ const Usage = "usage: agent run [--timeout D] [--grace D] [--manifest PATH] [--t
 // word; the result is the exit code. The agent's own log lines go to stderr
 // as JSON; the task inherits the agent's stdin, stdout and stderr.
 func Main(ctx context.Context, args []string, stderr io.Writer) int {
+	catchForLife()
 	start := time.Now()
 	log := slog.New(slog.NewJSONHandler(stderr, nil)).With("component", Component)
 

@@ -75,7 +75,7 @@ func run(ctx context.Context, opts *Options, start time.Time, log *slog.Logger) 
 	// ignored by the kernel.
 	sigCh := make(chan os.Signal, 128)
 	signal.Notify(sigCh)
-	defer signal.Stop(sigCh)
+	defer signal.Stop(sigCh) // Main keeps the terminating ones caught until the process exits
 
 	if err := setSubreaper(); err != nil {
 		log.Warn("cannot become child subreaper; orphans of the task will not be reaped", "error", err)

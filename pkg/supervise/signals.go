@@ -3,10 +3,24 @@ package supervise
 import (
 	"errors"
 	"os"
+	"os/signal"
 	"syscall"
 
 	"golang.org/x/sys/unix"
 )
+
+// terminating are the signals whose default action ends the process.
+var terminating = []os.Signal{unix.SIGTERM, unix.SIGINT, unix.SIGHUP, unix.SIGQUIT, unix.SIGUSR1, unix.SIGUSR2, unix.SIGALRM, unix.SIGPIPE}
+
+// catchForLife keeps the terminating signals caught until the process exits,
+// with a channel nobody reads: a signal arriving after Run stopped
+// forwarding (between the task's exit and the agent's) is then dropped
+// instead of killing the agent and losing the task's exit code and
+// termination message. Stopping a Notify, or Ignore, would leave a window in
+// which the default action applies.
+func catchForLife() {
+	signal.Notify(make(chan os.Signal, 1), terminating...)
+}
 
 // forwardable reports whether a signal received by the agent is forwarded
 // to the task's process group. SIGCHLD is the agent's own business (it
