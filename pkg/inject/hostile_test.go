@@ -1,0 +1,65 @@
+package inject
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/stagehand-k8s/stagehand/pkg/annotations"
+)
+
+// TestHostileAnnotations: what a pod author could try in order to reach
+// beyond their pod, and that it is denied (or, for unknown keys, has no
+// effect) with a message naming the key.
+func TestHostileAnnotations(t *testing.T) {
+	in := New(Options{Version: "test", AgentImage: "registry.example.com/stagehand/agent:trusted", AllowedDependencyHosts: []string{"*.example.com"}})
+	command := corev1.Container{Name: "main", Image: "busybox", Command: []string{"true"}}
+	denied := map[string]map[string]string{
+		"secret of another namespace":    {annotations.ATSSecret: "other-namespace/ats"},
+		"configmap of another namespace": {annotations.ATSConfigMap: "../kube-system/client-am-config"},
+		"keytab of another namespace":    {annotations.ATSKeytabSecret: "kube-system/keytabs"},
+		"auth secret path":               {annotations.Jars: "https://a.example.com/a.jar", annotations.DependenciesAuthSecret: "ns/token"},
+		"jars dir traversal":             {annotations.Jars: "https://a.example.com/a.jar", annotations.JarsDir: "/opt/../etc"},
+		"files dir under proc":           {annotations.Files: "https://a.example.com/f", annotations.FilesDir: "/proc/self/root"},
+		"token path under sys":           {annotations.ServiceAccountToken: "true", annotations.TokenPath: "/sys/kernel"},
+		"keytab path under dev":          {annotations.ATSKeytabSecret: "k", annotations.ATSKeytabPath: "/dev/shm/k"},
+		"keytab over agent bin":          {annotations.Agent: "true", annotations.ATSKeytabSecret: "k", annotations.ATSKeytabPath: annotations.AgentBinDir},
+		"files dir over the token":       {annotations.Files: "https://a.example.com/f", annotations.ServiceAccountToken: "true", annotations.TokenPath: "/data", annotations.FilesDir: "/data/files"},
+		"metadata service":               {annotations.Jars: "http://169.254.169.254/latest/a.jar"},
+		"ipv6 link-local":                {annotations.Jars: "http://[fe80::1]/a.jar"},
+		"ip literal outside allow-list":  {annotations.Jars: "http://10.0.0.7/a.jar"},
+		"host outside allow-list":        {annotations.Jars: "https://evil.example.org/a.jar"},
+		"file scheme":                    {annotations.Jars: "file:///etc/shadow"},
+	}
+	for name, anns := range denied {
+		t.Run(name, func(t *testing.T) {
+			_, err := in.Inject(newPod(anns, command))
+			var d *Denied
+			if !errors.As(err, &d) {
+				t.Fatalf("want a denial, got %v", err)
+			}
+			for _, e := range d.Errors {
+				if !strings.HasPrefix(e.Field, "metadata.annotations[stagehand.io/") {
+					t.Errorf("denial does not name the annotation: %v", e)
+				}
+			}
+		})
+	}
+	t.Run("the agent image cannot be chosen", func(t *testing.T) {
+		pod := newPod(map[string]string{annotations.Agent: "true", annotations.Prefix + "agent-image": "evil/agent:latest"}, command)
+		res, injected := injectChecked(t, in, pod)
+		for _, c := range injected.Spec.InitContainers {
+			if c.Image != "registry.example.com/stagehand/agent:trusted" {
+				t.Errorf("init container %s runs image %q", c.Name, c.Image)
+			}
+		}
+		if len(res.Warnings) != 1 || !strings.Contains(res.Warnings[0], "unknown stagehand.io/ annotation") {
+			t.Errorf("warnings %q, want the unknown key reported", res.Warnings)
+		}
+		if _, err := New(Options{Strict: true, AgentImage: "x"}).Inject(newPod(map[string]string{annotations.Prefix + "agent-image": "evil"}, command)); err == nil {
+			t.Error("strict mode admitted an unknown key")
+		}
+	})
+}
