@@ -17,7 +17,6 @@ import (
 // soakEnv, when "1", makes the storm tests run more rounds.
 const soakEnv = "STAGEHAND_SOAK"
 
-
 func rounds(short, long int) int {
 	if os.Getenv(soakEnv) == "1" {
 		return long
