@@ -12,7 +12,7 @@ TEST_FLAGS ?= -count=1 -timeout=20m
 
 export KUBEBUILDER_ASSETS := $(ENVTEST_ASSETS)
 
-.PHONY: all build test unit envtest-assets golden docs fmt vet clean images certs demo fuzz
+.PHONY: all build test unit envtest-assets golden docs fmt vet clean images certs demo fuzz soak
 
 all: build
 
@@ -47,6 +47,10 @@ test: envtest-assets
 ## unit: tests that need no API server.
 unit:
 	$(GO) test $(TEST_FLAGS) -short ./...
+
+## soak: the long form of the load, rotation, shutdown and fault tests (bounded; about half an hour).
+soak: envtest-assets
+	STAGEHAND_SOAK=1 $(GO) test -count=1 -timeout 60m ./test/... ./pkg/fetch/... ./pkg/supervise/...
 
 ## fuzz: every Go fuzz target for FUZZTIME each (default 30s); SAVE_CORPUS=1 keeps new seeds in testdata/fuzz.
 fuzz:
