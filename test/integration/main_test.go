@@ -4,21 +4,19 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"net/http"
 	"os"
 	"testing"
-	"time"
 
 	"github.com/go-logr/logr"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/wait"
-	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
 	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
-	ctrlwebhook "sigs.k8s.io/controller-runtime/pkg/webhook"
 	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
 
+	"github.com/stagehand-k8s/stagehand/internal/testenv"
 	"github.com/stagehand-k8s/stagehand/pkg/annotations"
 	"github.com/stagehand-k8s/stagehand/pkg/inject"
 	"github.com/stagehand-k8s/stagehand/pkg/webhook"
@@ -29,18 +27,13 @@ const manifestPath = "../../manifests/base/mutatingwebhookconfiguration.yaml"
 
 // Bounds on every wait, so that a broken setup fails instead of hanging.
 const (
-	// startTimeout bounds starting etcd and the API server on a busy machine.
-	startTimeout = 90 * time.Second
-	// waitTimeout bounds waiting for the API server to see a webhook.
-	waitTimeout = 30 * time.Second
-	// requestTimeout bounds one API request.
-	requestTimeout = 20 * time.Second
-	pollInterval   = 100 * time.Millisecond
+	waitTimeout  = testenv.WaitTimeout
+	pollInterval = testenv.PollInterval
 )
 
 // suite is the API server and webhook server that every test shares.
 type suite struct {
-	env    *envtest.Environment
+	*testenv.Env
 	client client.Client
 	// calls records what the API server sent to stagehand's handler.
 	calls *recorder
@@ -60,13 +53,7 @@ func TestMain(m *testing.M) {
 }
 
 func run(m *testing.M) int {
-	switch {
-	case testing.Short():
-		skipReason = "-short: the integration tests need an API server"
-	case os.Getenv("KUBEBUILDER_ASSETS") == "":
-		skipReason = "KUBEBUILDER_ASSETS is unset: run `make envtest-assets` and the tests through make, or export it"
-	}
-	if skipReason != "" {
+	if skipReason = testenv.SkipReason(); skipReason != "" {
 		return m.Run()
 	}
 	ctrllog.SetLogger(logr.Discard())
@@ -93,62 +80,26 @@ func env(t *testing.T) *suite {
 // serves stagehand's handler where envtest pointed the configuration. stop
 // is always safe to call.
 func start() (*suite, func(), error) {
-	e := &envtest.Environment{
-		WebhookInstallOptions: envtest.WebhookInstallOptions{
-			Paths:        []string{manifestPath},
-			MaxTime:      waitTimeout,
-			PollInterval: pollInterval,
-		},
-		ControlPlaneStartTimeout: startTimeout,
-		ControlPlaneStopTimeout:  waitTimeout,
-	}
-	// envtest disables the ServiceAccount admission plugin; run it as a real
-	// cluster does, so that pods carry the kubelet's token volume before our
-	// webhook sees them. Every test namespace gets a "default" ServiceAccount.
-	e.ControlPlane.GetAPIServer().Configure().Disable("disable-admission-plugins")
-
+	e, stopEnv, err := testenv.Start(testenv.Options{WebhookPaths: []string{manifestPath}})
 	ctx, cancel := context.WithCancel(context.Background())
-	served := make(chan error, 1)
-	stop := func() {
-		if err := e.Stop(); err != nil {
-			fmt.Fprintln(os.Stderr, "integration: stopping the API server:", err)
-		}
-		cancel()
-	}
-	cfg, err := e.Start()
-	if err != nil {
-		return nil, stop, err
-	}
-	cfg.Timeout = requestTimeout
-	c, err := client.New(cfg, client.Options{Scheme: clientgoscheme.Scheme})
+	stop := func() { stopEnv(); cancel() }
 	if err != nil {
 		return nil, stop, err
 	}
 	s := &suite{
-		env:    e,
-		client: c,
+		Env:    e,
+		client: e.Client,
 		calls:  &recorder{next: &webhook.Handler{Injector: inject.New(inject.Options{Version: "test", AgentImage: "registry.example.com/stagehand/agent:test"})}},
 		other:  &recorder{next: admission.HandlerFunc(addOtherChange)},
 	}
-
-	o := e.WebhookInstallOptions
-	srv := ctrlwebhook.NewServer(ctrlwebhook.Options{Host: o.LocalServingHost, Port: o.LocalServingPort, CertDir: o.LocalServingCertDir})
-	srv.Register(webhook.Path, &admission.Webhook{Handler: s.calls})
-	srv.Register(otherPath, &admission.Webhook{Handler: s.other})
-	go func() { served <- srv.Start(ctx) }()
-	started := srv.StartedChecker()
-	err = wait.PollUntilContextTimeout(ctx, pollInterval, waitTimeout, true, func(context.Context) (bool, error) {
-		select {
-		case err := <-served:
-			return false, fmt.Errorf("webhook server stopped: %w", err)
-		default:
-		}
-		return started(nil) == nil, nil
+	err = e.Serve(ctx, map[string]http.Handler{
+		webhook.Path: &admission.Webhook{Handler: s.calls},
+		otherPath:    &admission.Webhook{Handler: s.other},
 	})
 	if err != nil {
 		return nil, stop, fmt.Errorf("waiting for the webhook server: %w", err)
 	}
-	if err := waitForInjection(ctx, c); err != nil {
+	if err := waitForInjection(ctx, s.client); err != nil {
 		return nil, stop, err
 	}
 	return s, stop, nil

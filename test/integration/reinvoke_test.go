@@ -76,7 +76,7 @@ func addOtherChange(_ context.Context, req admission.Request) admission.Response
 // otherLabel, and removes it after the test.
 func (s *suite) installOther(t *testing.T) {
 	t.Helper()
-	o := s.env.WebhookInstallOptions
+	o := s.Env.Env.WebhookInstallOptions
 	url := "https://" + net.JoinHostPort(o.LocalServingHost, strconv.Itoa(o.LocalServingPort)) + otherPath
 	cfg := &admissionregistrationv1.MutatingWebhookConfiguration{
 		ObjectMeta: metav1.ObjectMeta{Name: otherName},

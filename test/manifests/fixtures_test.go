@@ -61,7 +61,7 @@ func (s *suite) localize(u *unstructured.Unstructured) *unstructured.Unstructure
 		return u
 	}
 	u = u.DeepCopy()
-	if err := stagehandoverlay.PointWebhooksAt(u, s.url, s.caBundle); err != nil {
+	if err := stagehandoverlay.PointWebhooksAt(u, s.URL, s.CABundle); err != nil {
 		panic(err) // the base's configuration has webhooks: TestBaseOverlay checks it
 	}
 	return u

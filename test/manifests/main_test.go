@@ -5,23 +5,19 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"net"
+	"net/http"
 	"os"
 	"path/filepath"
-	"strconv"
 	"testing"
-	"time"
 
 	"github.com/go-logr/logr"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/util/wait"
-	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
 	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
-	ctrlwebhook "sigs.k8s.io/controller-runtime/pkg/webhook"
 	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
 
+	"github.com/stagehand-k8s/stagehand/internal/testenv"
 	"github.com/stagehand-k8s/stagehand/pkg/config"
 	"github.com/stagehand-k8s/stagehand/pkg/inject"
 	"github.com/stagehand-k8s/stagehand/pkg/webhook"
@@ -29,10 +25,8 @@ import (
 
 // Bounds on every wait, so that a broken setup fails instead of hanging.
 const (
-	startTimeout   = 90 * time.Second
-	waitTimeout    = 30 * time.Second
-	requestTimeout = 20 * time.Second
-	pollInterval   = 100 * time.Millisecond
+	waitTimeout  = testenv.WaitTimeout
+	pollInterval = testenv.PollInterval
 )
 
 // fieldOwner applies every object, so that re-applying an object replaces
@@ -41,13 +35,10 @@ const fieldOwner = client.FieldOwner("stagehand-manifests-test")
 
 // suite is the API server and the local webhook server every test shares.
 type suite struct {
-	env    *envtest.Environment
+	*testenv.Env
 	client client.Client
 	// base is manifests/base as built in TestMain.
 	base *overlay
-	// url is the local webhook server, caBundle its CA.
-	url      string
-	caBundle []byte
 }
 
 var (
@@ -107,39 +98,13 @@ func start() (*suite, func(), error) {
 	if err != nil {
 		return nil, func() {}, err
 	}
-	e := &envtest.Environment{
-		CRDInstallOptions:        envtest.CRDInstallOptions{Paths: []string{crds}, ErrorIfPathMissing: true},
-		WebhookInstallOptions:    envtest.WebhookInstallOptions{MaxTime: waitTimeout, PollInterval: pollInterval},
-		ControlPlaneStartTimeout: startTimeout,
-		ControlPlaneStopTimeout:  waitTimeout,
-	}
-	// Run the ServiceAccount admission plugin as a real cluster does, so that
-	// pods must name ServiceAccounts that exist.
-	e.ControlPlane.GetAPIServer().Configure().Disable("disable-admission-plugins")
-
+	e, stopEnv, err := testenv.Start(testenv.Options{CRDPaths: []string{crds}})
 	ctx, cancel := context.WithCancel(context.Background())
-	stop := func() {
-		if err := e.Stop(); err != nil {
-			fmt.Fprintln(os.Stderr, "manifests: stopping the API server:", err)
-		}
-		cancel()
-		cleanup()
-	}
-	cfg, err := e.Start()
+	stop := func() { stopEnv(); cancel(); cleanup() }
 	if err != nil {
 		return nil, stop, err
 	}
-	cfg.Timeout = requestTimeout
-	c, err := client.New(cfg, client.Options{Scheme: clientgoscheme.Scheme})
-	if err != nil {
-		return nil, stop, err
-	}
-	o := e.WebhookInstallOptions
-	s := &suite{
-		env: e, client: c, base: base,
-		url:      "https://" + net.JoinHostPort(o.LocalServingHost, strconv.Itoa(o.LocalServingPort)),
-		caBundle: o.LocalServingCAData,
-	}
+	s := &suite{Env: e, client: e.Client, base: base}
 	if err := s.serve(ctx, inject.New(opts)); err != nil {
 		return nil, stop, err
 	}
@@ -187,20 +152,9 @@ func injectOptions(base *overlay) (inject.Options, func(), error) {
 // serve runs stagehand's handler and the strip webhook where envtest made
 // serving certificates for.
 func (s *suite) serve(ctx context.Context, injector *inject.Injector) error {
-	o := s.env.WebhookInstallOptions
-	srv := ctrlwebhook.NewServer(ctrlwebhook.Options{Host: o.LocalServingHost, Port: o.LocalServingPort, CertDir: o.LocalServingCertDir})
-	srv.Register(webhook.Path, &admission.Webhook{Handler: &webhook.Handler{Injector: injector}})
-	srv.Register(stripPath, &admission.Webhook{Handler: admission.HandlerFunc(strip)})
-	served := make(chan error, 1)
-	go func() { served <- srv.Start(ctx) }()
-	started := srv.StartedChecker()
-	return wait.PollUntilContextTimeout(ctx, pollInterval, waitTimeout, true, func(context.Context) (bool, error) {
-		select {
-		case err := <-served:
-			return false, fmt.Errorf("webhook server stopped: %w", err)
-		default:
-		}
-		return started(nil) == nil, nil
+	return s.Serve(ctx, map[string]http.Handler{
+		webhook.Path: &admission.Webhook{Handler: &webhook.Handler{Injector: injector}},
+		stripPath:    &admission.Webhook{Handler: admission.HandlerFunc(strip)},
 	})
 }
 

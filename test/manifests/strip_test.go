@@ -144,12 +144,12 @@ func stripNamed(pod *corev1.Pod, mode stripMode) []jsonpatch.Operation {
 
 // stripConfiguration registers the strip webhook.
 func (s *suite) stripConfiguration() *admissionregistrationv1.MutatingWebhookConfiguration {
-	url := s.url + stripPath
+	url := s.URL + stripPath
 	return &admissionregistrationv1.MutatingWebhookConfiguration{
 		ObjectMeta: metav1.ObjectMeta{Name: stripName},
 		Webhooks: []admissionregistrationv1.MutatingWebhook{{
 			Name:         "pods.strip.example.com",
-			ClientConfig: admissionregistrationv1.WebhookClientConfig{URL: &url, CABundle: s.caBundle},
+			ClientConfig: admissionregistrationv1.WebhookClientConfig{URL: &url, CABundle: s.CABundle},
 			Rules: []admissionregistrationv1.RuleWithOperations{{
 				Operations: []admissionregistrationv1.OperationType{admissionregistrationv1.Create},
 				Rule: admissionregistrationv1.Rule{APIGroups: []string{""}, APIVersions: []string{"v1"},
