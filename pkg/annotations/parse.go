@@ -52,7 +52,7 @@ func Parse(pod *corev1.Pod, opts Options) (Spec, []string, field.ErrorList) {
 		entry, known := registryIndex[k]
 		switch {
 		case !known && opts.Strict:
-			errs = append(errs, field.Invalid(KeyPath(k), v, unknownKeyMessage(k)))
+			errs = append(errs, field.Invalid(KeyPath(k), redactURIList(v), unknownKeyMessage(k)))
 		case !known:
 			warnings = append(warnings, KeyPath(k).String()+": "+unknownKeyMessage(k))
 		case entry.Written:

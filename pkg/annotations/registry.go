@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"k8s.io/apimachinery/pkg/util/validation"
+
+	"github.com/stagehand-k8s/stagehand/pkg/fetch"
 )
 
 // Key describes one annotation key of the contract.
@@ -59,7 +61,7 @@ var coreKeys = []Key{
 	{Name: ATSKeytabPath, Description: "Mount path of the keytab Secret.",
 		Default: "`" + DefaultATSKeytabPath + "`", Valid: validPath, Validate: validateMountPath},
 	{Name: TimelineURL, Description: "Timeline Server URL, given to the containers as `STAGEHAND_TIMELINE_URL`.",
-		Default: "none", Valid: "an absolute http:// or https:// URL with a host and no credentials", Validate: validateHTTPURL},
+		Default: "none", Valid: "an absolute http:// or https:// URL with a host and no credentials", Validate: validateHTTPURL, Redact: redactURL},
 }
 
 // statusKeys are written by the webhook.
@@ -157,6 +159,15 @@ func PathWithin(p, dir string) bool {
 func validateObjectName(v string) []string { return validation.IsDNS1123Subdomain(v) }
 
 func validateDataKey(v string) []string { return validation.IsConfigMapKey(v) }
+
+// redactURL removes credentials and the query string from a URL for
+// messages, leaving a URL without them as written.
+func redactURL(v string) string {
+	if u, err := url.Parse(v); err == nil && u.User == nil && u.RawQuery == "" && !u.ForceQuery && u.Fragment == "" {
+		return v
+	}
+	return fetch.RedactURI(v)
+}
 
 func validateHTTPURL(v string) []string {
 	u, err := url.Parse(v)

@@ -54,8 +54,9 @@ func Serve(ctx context.Context, cfg config.Webhook) error {
 	if err != nil {
 		return err
 	}
-	hook := newWebhookServer(cfg, inject.New(cfg.InjectOptions()), logger)
-	ready := &readiness{checks: map[string]check{"webhook": check(hook.StartedChecker())}}
+	ready := &readiness{}
+	hook := newWebhookServer(cfg, inject.New(cfg.InjectOptions()), logger, ready)
+	ready.checks = map[string]check{"webhook": check(hook.StartedChecker())}
 	health := newHTTPServer(ctx, newHealthMux(ready))
 
 	// The webhook server stops as soon as its context is done, so it gets
@@ -118,20 +119,33 @@ func listen(cfg config.Webhook) (listeners, error) {
 // newWebhookServer returns controller-runtime's webhook server with the
 // handler registered at Path. Its certificate watcher reloads the key pair
 // on file events and polls it every 10 seconds.
-func newWebhookServer(cfg config.Webhook, injector *inject.Injector, logger logr.Logger) webhook.Server {
+func newWebhookServer(cfg config.Webhook, injector *inject.Injector, logger logr.Logger, ready *readiness) webhook.Server {
 	srv := webhook.NewServer(webhook.Options{
 		Port:    cfg.Port,
 		CertDir: cfg.CertDir,
 		TLSOpts: []func(*tls.Config){hardenTLS},
 	})
 	admissionLogger := logger.WithName("admission")
-	srv.Register(Path, &admission.Webhook{
+	srv.Register(Path, closeWhenStopping(ready, &admission.Webhook{
 		Handler: &Handler{Injector: injector},
 		LogConstructor: func(_ logr.Logger, req *admission.Request) logr.Logger {
 			return admission.DefaultLogConstructor(admissionLogger, req)
 		},
-	})
+	}))
 	return srv
+}
+
+// closeWhenStopping answers with Connection: close once shutdown has begun,
+// so that clients drop their keep-alive connections during the shutdown
+// delay instead of racing the server's close of idle connections when it
+// ends: a POST lost in that race is not retried by the API server.
+func closeWhenStopping(ready *readiness, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if ready.stopping.Load() {
+			w.Header().Set("Connection", "close")
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 // hardenTLS requires TLS 1.2 and offers HTTP/1.1 only: HTTP/2 exposes the
