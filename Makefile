@@ -12,7 +12,7 @@ TEST_FLAGS ?= -count=1 -timeout=20m
 
 export KUBEBUILDER_ASSETS := $(ENVTEST_ASSETS)
 
-.PHONY: all build test unit envtest-assets golden docs fmt vet clean images certs demo fuzz soak
+.PHONY: all build test unit envtest-assets golden docs fmt vet clean images certs demo fuzz soak bench
 
 all: build
 
@@ -47,6 +47,10 @@ test: envtest-assets
 ## unit: tests that need no API server.
 unit:
 	$(GO) test $(TEST_FLAGS) -short ./...
+
+## bench: performance against floors measured in the same run; report in bench/results/latest.md.
+bench: build envtest-assets
+	$(GO) run ./bench/cmd/stagehand-bench --webhook-bin $(BIN)/webhook --agent-bin $(BIN)/agent --out bench/results/latest.md
 
 ## soak: the long form of the load, rotation, shutdown and fault tests (bounded; about half an hour).
 soak: envtest-assets

@@ -1,0 +1,202 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sync/atomic"
+	"time"
+
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/wait"
+	"k8s.io/client-go/kubernetes"
+	"sigs.k8s.io/controller-runtime/pkg/envtest"
+	"sigs.k8s.io/yaml"
+
+	"github.com/stagehand-k8s/stagehand/bench/loadgen"
+	"github.com/stagehand-k8s/stagehand/pkg/annotations"
+)
+
+// webhookManifest is the shipped webhook configuration.
+const webhookManifest = "manifests/base/mutatingwebhookconfiguration.yaml"
+
+// Bounds of the API-server part.
+const (
+	apiStartTimeout   = 90 * time.Second
+	apiStopTimeout    = 30 * time.Second
+	apiRequestTimeout = 20 * time.Second
+	apiWaitTimeout    = 30 * time.Second
+	apiRoundTimeout   = 3 * time.Minute
+)
+
+// Namespaces of the API-server part: opted in to stagehand, not opted in,
+// and served by the no-op webhook (the cost of calling any webhook).
+const (
+	nsWith    = "bench-webhook"
+	nsWithout = "bench-plain"
+	nsNoop    = "bench-noop"
+)
+
+// noopLabel opts a namespace in to the no-op webhook's configuration.
+const noopLabel = "bench.stagehand.io/noop"
+
+// apiResults are the creates with the webhook, without it, and with the
+// no-op webhook.
+type apiResults struct {
+	with, without, noop loadgen.Result
+}
+
+// p99Ratio is the create p99 with the webhook over without.
+func (a apiResults) p99Ratio() float64 {
+	return ratio(float64(a.with.Percentile(99)), float64(a.without.Percentile(99)))
+}
+
+// benchAPIServer creates the MR3 pod through an envtest API server, in a
+// namespace the webhook serves (a stagehand process, configured by the
+// shipped manifest) and in one it does not, alternating rounds.
+func benchAPIServer(ctx context.Context, o options, w *workspace, mr3 fixture, log io.Writer) (apiResults, error) {
+	var res apiResults
+	s, err := startServer(w, kindStagehand, "")
+	if err != nil {
+		return res, err
+	}
+	defer s.stop()
+	if _, err := s.waitAdmitting(ctx, w, mr3); err != nil {
+		return res, err
+	}
+	noop, err := startServer(w, kindNoop, "")
+	if err != nil {
+		return res, err
+	}
+	defer noop.stop()
+	if _, err := noop.waitAdmitting(ctx, w, mr3); err != nil {
+		return res, err
+	}
+	env := &envtest.Environment{
+		BinaryAssetsDirectory:    o.assets,
+		ControlPlaneStartTimeout: apiStartTimeout,
+		ControlPlaneStopTimeout:  apiStopTimeout,
+	}
+	// envtest turns the ServiceAccount admission plugin off; a real cluster
+	// runs it, and the projected token stagehand injects needs the
+	// serviceAccountName it defaults.
+	env.ControlPlane.GetAPIServer().Configure().Disable("disable-admission-plugins")
+	cfg, err := env.Start()
+	defer func() { _ = env.Stop() }()
+	if err != nil {
+		return res, fmt.Errorf("starting the API server: %w", err)
+	}
+	cfg.QPS, cfg.Burst, cfg.Timeout = -1, 0, apiRequestTimeout // no client-side rate limit
+	cs, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		return res, fmt.Errorf("API client: %w", err)
+	}
+	if err := installWebhook(ctx, o.root, cs, s.url, noop.url, w.caPEM); err != nil {
+		return res, err
+	}
+	if err := waitForWebhook(ctx, cs, mr3.pod); err != nil {
+		return res, err
+	}
+	var n atomic.Int64
+	create := func(ns string) loadgen.Doer {
+		return loadgen.DoerFunc(func(ctx context.Context) error {
+			pod := mr3.pod.DeepCopy()
+			pod.Namespace, pod.Name = ns, fmt.Sprintf("bench-%d", n.Add(1))
+			_, err := cs.CoreV1().Pods(ns).Create(ctx, pod, metav1.CreateOptions{})
+			return err
+		})
+	}
+	perRound := max(o.apiPods/o.rounds, 1)
+	results := map[string][]loadgen.Result{}
+	for r := range o.rounds {
+		for _, ns := range []string{nsWithout, nsWith, nsNoop} {
+			loop := loadgen.Closed{Concurrency: o.apiConc, Duration: apiRoundTimeout, MaxRequests: perRound}
+			if r == 0 {
+				// Warm connections and caches up, unmeasured.
+				warm := loop
+				warm.MaxRequests = 2 * o.apiConc
+				if _, err := warm.Run(ctx, create(ns)); err != nil {
+					return res, err
+				}
+			}
+			got, err := loop.Run(ctx, create(ns))
+			if err != nil {
+				return res, err
+			}
+			results[ns] = append(results[ns], got)
+			fmt.Fprintf(log, "apiserver %-13s %d pods %.0f pods/s p99=%v errors=%d\n", ns, got.Requests, got.Throughput(), got.Percentile(99), got.Errors)
+		}
+	}
+	res.with, res.without, res.noop = loadgen.Merge(results[nsWith]...), loadgen.Merge(results[nsWithout]...), loadgen.Merge(results[nsNoop]...)
+	return res, nil
+}
+
+// installWebhook creates the namespaces, the shipped webhook configuration
+// pointed at url, and a copy of it for the namespace nsNoop pointed at the
+// no-op webhook's noopURL.
+func installWebhook(ctx context.Context, root string, cs kubernetes.Interface, url, noopURL string, caPEM []byte) error {
+	data, err := os.ReadFile(filepath.Join(root, webhookManifest))
+	if err != nil {
+		return fmt.Errorf("reading the webhook configuration: %w", err)
+	}
+	var mwc admissionregistrationv1.MutatingWebhookConfiguration
+	if err := yaml.UnmarshalStrict(data, &mwc); err != nil {
+		return fmt.Errorf("decoding the webhook configuration: %w", err)
+	}
+	for i := range mwc.Webhooks {
+		mwc.Webhooks[i].ClientConfig = admissionregistrationv1.WebhookClientConfig{URL: &url, CABundle: caPEM}
+	}
+	noop := mwc.DeepCopy()
+	noop.Name = "stagehand-bench-noop"
+	for i := range noop.Webhooks {
+		noop.Webhooks[i].Name = "noop.bench.stagehand.io"
+		noop.Webhooks[i].ClientConfig.URL = &noopURL
+		noop.Webhooks[i].NamespaceSelector = &metav1.LabelSelector{MatchLabels: map[string]string{noopLabel: "enabled"}}
+	}
+	for _, c := range []*admissionregistrationv1.MutatingWebhookConfiguration{&mwc, noop} {
+		if _, err := cs.AdmissionregistrationV1().MutatingWebhookConfigurations().Create(ctx, c, metav1.CreateOptions{}); err != nil {
+			return fmt.Errorf("creating the webhook configuration %s: %w", c.Name, err)
+		}
+	}
+	for ns, labels := range map[string]map[string]string{
+		nsWith:    {annotations.NamespaceLabel: annotations.NamespaceLabelEnabled},
+		nsWithout: nil,
+		nsNoop:    {noopLabel: "enabled"},
+	} {
+		obj := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns, Labels: labels}}
+		if _, err := cs.CoreV1().Namespaces().Create(ctx, obj, metav1.CreateOptions{}); err != nil {
+			return fmt.Errorf("creating namespace %s: %w", ns, err)
+		}
+		// No controller manager creates the default ServiceAccount.
+		sa := &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: "default", Namespace: ns}}
+		if _, err := cs.CoreV1().ServiceAccounts(ns).Create(ctx, sa, metav1.CreateOptions{}); err != nil {
+			return fmt.Errorf("creating the default ServiceAccount of %s: %w", ns, err)
+		}
+	}
+	return nil
+}
+
+// waitForWebhook waits until the API server calls the webhook: creating
+// the configuration does not mean the API server uses it yet.
+func waitForWebhook(ctx context.Context, cs kubernetes.Interface, pod *corev1.Pod) error {
+	var last error
+	err := wait.PollUntilContextTimeout(ctx, 100*time.Millisecond, apiWaitTimeout, true, func(ctx context.Context) (bool, error) {
+		p := pod.DeepCopy()
+		p.Namespace, p.Name = nsWith, "probe"
+		got, err := cs.CoreV1().Pods(nsWith).Create(ctx, p, metav1.CreateOptions{DryRun: []string{metav1.DryRunAll}})
+		last = err
+		if err != nil {
+			return false, nil
+		}
+		_, injected := got.Annotations[annotations.Status]
+		return injected, nil
+	})
+	if err != nil {
+		return fmt.Errorf("the API server never called the webhook (last error: %v): %w", last, err)
+	}
+	return nil
+}

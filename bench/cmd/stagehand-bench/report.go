@@ -1,0 +1,157 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/stagehand-k8s/stagehand/bench/loadgen"
+)
+
+// writeReport writes the markdown report of a run.
+func writeReport(w io.Writer, r *results, gs []goal) {
+	p := func(format string, args ...any) { fmt.Fprintf(w, format+"\n", args...) }
+	mode := "full"
+	if r.opts.smoke {
+		mode = "smoke (tiny durations and sizes: the numbers mean nothing)"
+	}
+	p("# stagehand benchmarks\n")
+	p("- run: %s, %s, mode %s", r.started.UTC().Format(time.RFC3339), r.ended.Sub(r.started).Round(time.Second), mode)
+	p("- machine: %s, %d cores, Linux %s, %s", r.machine.cpu, r.machine.cores, r.machine.kernel, r.machine.goVersion)
+	p("- load average (1, 5, 15 min): %s before, %s after", r.machine.loadBefore, r.machine.loadAfter)
+	for _, f := range r.fixtures {
+		p("- pod %s: %d bytes of JSON, %d env vars in its first container", f.name, f.size, len(f.pod.Spec.Containers[0].Env))
+	}
+	if len(r.skipped) > 0 {
+		p("- skipped: %s", strings.Join(r.skipped, ", "))
+	}
+	var parts []string
+	for _, pr := range r.parts {
+		parts = append(parts, fmt.Sprintf("%s %s (load %s)", pr.name, pr.took.Round(time.Second), pr.load))
+	}
+	p("- parts: %s", strings.Join(parts, "; "))
+	p("\n## Goals\n")
+	p("| goal | measured | target | result |\n| --- | --- | --- | --- |")
+	for _, g := range gs {
+		m := g.measured
+		if m == "" {
+			m = "n/a"
+		}
+		p("| %s | %s | %s | %s |", g.name, m, g.target, g.status())
+	}
+	if len(r.failures) > 0 {
+		p("\n## Failures\n")
+		for _, f := range r.failures {
+			p("- %s", strings.ReplaceAll(f, "\n", " "))
+		}
+	}
+	writeWebhook(p, r)
+	writeOthers(p, r)
+	writeProfiles(p, r)
+}
+
+type printer func(format string, args ...any)
+
+func writeWebhook(p printer, r *results) {
+	w := r.webhook
+	if w == nil {
+		return
+	}
+	p("\n## Webhook under load\n")
+	p("stagehand is `webhook serve`; noop is the floor (bench/noop). Closed loop: %v measured per subject and scenario in %d alternating rounds after a %v warmup. Open loop: latency from each request's scheduled send time. CPU is utime+stime per request, of the server process and of the load generator (this process); other processes' CPU is the share of the machine (all cores) the rest of the system used meanwhile, from /proc/stat: noise.\n",
+		r.opts.measure, r.opts.rounds, r.opts.warmup)
+	p("| mode | pod | load | subject | requests | req/s | p50 | p99 | p99.9 | errors | server CPU ms/req | client CPU ms/req | other processes' CPU |")
+	p("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+	for _, row := range w.rows {
+		p("| %s | %s | %s | %s | %d | %.0f | %s | %s | %s | %d | %s | %s | %.0f%% |", row.mode, row.pod, row.load(), row.subject, row.res.Requests, row.res.Throughput(),
+			fmtDur(row.res.Percentile(50)), fmtDur(row.res.Percentile(99)), fmtDur(row.res.Percentile(99.9)), row.res.Errors,
+			cpuMS(row.cpuPerRequest()), cpuMS(row.clientPerRequest()), 100*row.othersShare())
+	}
+	p("\nRatios, stagehand over the floor (throughput: higher is better; p99 and CPU: lower is better):\n")
+	p("| pod | c | throughput | p50 | p99 | p99.9 | CPU/req |\n| --- | --- | --- | --- | --- | --- | --- |")
+	for _, row := range w.rows {
+		if row.mode != modeClosed || row.subject != kindStagehand {
+			continue
+		}
+		n, ok := w.find(modeClosed, row.pod, row.conc, kindNoop)
+		if !ok {
+			continue
+		}
+		q := func(p float64) float64 { return ratio(float64(row.res.Percentile(p)), float64(n.res.Percentile(p))) }
+		p("| %s | %d | %.2f | %.2f | %.2f | %.2f | %.2f |", row.pod, row.conc, ratio(row.res.Throughput(), n.res.Throughput()),
+			q(50), q(99), q(99.9), ratio(float64(row.cpuPerRequest()), float64(n.cpuPerRequest())))
+	}
+	p("\nPeak RSS (VmHWM) after all of the above: stagehand %s, noop %s.", fmtMiB(w.peakRSS[kindStagehand]), fmtMiB(w.peakRSS[kindNoop]))
+}
+
+func writeOthers(p printer, r *results) {
+	if len(r.cold) > 0 {
+		p("\n## Cold start to the first admission\n")
+		p("Process start to the first 200 Allowed answer (with a patch for stagehand) to the MR3 pod, new connection per attempt.\n")
+		p("| server | runs | median | min | max |\n| --- | --- | --- | --- | --- |")
+		for _, kind := range []string{kindStagehand, kindNoop} {
+			ds := r.cold[kind]
+			p("| %s | %d | %s | %s | %s |", kind, len(ds), fmtDur(median(ds)), fmtDur(quantile(ds, 0)), fmtDur(quantile(ds, 1)))
+		}
+	}
+	if h := r.handler; h != nil {
+		p("\n## Handler benchmarks (go test -bench ./pkg/webhook)\n")
+		p("Median of %d runs of -benchtime %s.\n", r.opts.benchCount, r.opts.benchTime)
+		p("| benchmark | ns/op | B/op | allocs/op |\n| --- | --- | --- | --- |")
+		for _, b := range h.benches {
+			p("| %s | %.0f | %.0f | %.0f |", b.name, b.nsPerOp, b.bytesOp, b.allocsOp)
+		}
+	}
+	if f := r.fetch; f != nil {
+		p("\n## Fetch: agent fetch vs curl --parallel --parallel-max 5\n")
+		p("%d files, %s in all, from a loopback HTTP server; agent with a sha256 pin per file. Median of %d alternating rounds; each run writes to a new directory, then (untimed) everything is synced and removed.\n",
+			f.files, fmtMiB(int64(f.bytes)), r.opts.fetchRounds)
+		p("| destination | agent fetch | curl | ratio | agent runs | curl runs |\n| --- | --- | --- | --- | --- | --- |")
+		for _, d := range f.dests {
+			t := f.times[d]
+			p("| %s | %s | %s | %.2f | %s | %s |", d, fmtDur(median(t[toolAgent])), fmtDur(median(t[toolCurl])), f.ratio(d), fmtDurs(t[toolAgent]), fmtDurs(t[toolCurl]))
+		}
+	}
+	if rr := r.run; rr != nil {
+		p("\n## Run: agent run -- /bin/true vs /bin/true\n")
+		p("%d runs each, alternating. Agent binary (stripped): %s.\n", r.opts.runCount, fmtMiB(rr.agentBytes))
+		p("| way | median | p95 |\n| --- | --- | --- |")
+		for _, way := range runWays {
+			p("| %s | %s | %s |", way, fmtDur(median(rr.times[way])), fmtDur(quantile(rr.times[way], 0.95)))
+		}
+		p("\nMedian overhead of agent run over direct exec: %s; of starting the agent binary alone (agent version) over direct exec: %s.",
+			fmtDur(rr.overhead()), fmtDur(median(rr.times[runStart])-median(rr.times[runDirect])))
+	}
+	if a := r.api; a != nil {
+		p("\n## Through the API server (envtest)\n")
+		p("The MR3 pod created at concurrency %d in a namespace stagehand serves, in one no webhook serves, and in one the no-op webhook (bench/noop, same configuration otherwise) serves: the cost of calling any webhook. Alternating rounds, after an unmeasured warmup.\n", r.opts.apiConc)
+		p("| namespace | pods | pods/s | p50 | p99 | errors |\n| --- | --- | --- | --- | --- | --- |")
+		for _, side := range []struct {
+			name string
+			res  loadgen.Result
+		}{{"without webhook", a.without}, {"with stagehand", a.with}, {"with the no-op webhook", a.noop}} {
+			p("| %s | %d | %.0f | %s | %s | %d |", side.name, side.res.Requests, side.res.Throughput(), fmtDur(side.res.Percentile(50)), fmtDur(side.res.Percentile(99)), side.res.Errors)
+		}
+		p("\np99 ratio, stagehand over no webhook: %.2f; the no-op webhook over no webhook: %.2f.", a.p99Ratio(),
+			ratio(float64(a.noop.Percentile(99)), float64(a.without.Percentile(99))))
+	}
+}
+
+func writeProfiles(p printer, r *results) {
+	if len(r.profiles) == 0 {
+		return
+	}
+	p("\n## Profiles\n")
+	for _, pr := range r.profiles {
+		p("### %s\n\n`%s`\n\n```text\n%s\n```\n", pr.name, pr.path, pr.top)
+	}
+}
+
+func fmtDurs(ds []time.Duration) string {
+	s := make([]string, len(ds))
+	for i, d := range ds {
+		s[i] = fmtDur(d)
+	}
+	return strings.Join(s, " ")
+}

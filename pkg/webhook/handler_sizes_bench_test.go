@@ -1,0 +1,77 @@
+package webhook
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/go-logr/logr"
+	admissionv1 "k8s.io/api/admission/v1"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"sigs.k8s.io/controller-runtime/pkg/log"
+	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
+	"sigs.k8s.io/yaml"
+
+	"github.com/stagehand-k8s/stagehand/pkg/inject"
+)
+
+// plainPodJSON is a one-container pod that asks for the projected token
+// only: the least injection a pod can ask for.
+const plainPodJSON = `{"apiVersion":"v1","kind":"Pod","metadata":{"name":"plain","namespace":"hivemr3",
+"annotations":{"stagehand.io/service-account-token":"true"}},
+"spec":{"containers":[{"name":"main","image":"busybox:1.36","command":["sleep","3600"]}]}}`
+
+// BenchmarkHandlePlain measures the smallest injected pod.
+func BenchmarkHandlePlain(b *testing.B) {
+	benchmarkHandleJSON(b, []byte(plainPodJSON))
+}
+
+// BenchmarkHandle64KiB measures the MR3 worker with dependencies and the
+// agent, padded to 64 KiB with about 900 environment variables, as
+// bench/cmd/stagehand-bench sends it.
+func BenchmarkHandle64KiB(b *testing.B) {
+	data, err := os.ReadFile("../../testdata/inject/mr3-worker-agent.in.yaml")
+	if err != nil {
+		b.Fatal(err)
+	}
+	pod := &corev1.Pod{}
+	if err := yaml.Unmarshal(data, pod); err != nil {
+		b.Fatal(err)
+	}
+	value := strings.Repeat("abcdefghijklmnopqrstuvwxyz", 2)[:38]
+	c := &pod.Spec.Containers[0]
+	var raw []byte
+	for n := 0; ; n++ {
+		if n%10 == 0 {
+			if raw, err = json.Marshal(pod); err != nil {
+				b.Fatal(err)
+			}
+			if len(raw) >= 64<<10 {
+				break
+			}
+		}
+		c.Env = append(c.Env, corev1.EnvVar{Name: fmt.Sprintf("BENCH_VAR_%04d", n), Value: value})
+	}
+	benchmarkHandleJSON(b, raw)
+}
+
+// benchmarkHandleJSON is benchmarkHandle for a pod given as JSON.
+func benchmarkHandleJSON(b *testing.B, raw []byte) {
+	h := &Handler{Injector: inject.New(inject.Options{Version: "bench", AgentImage: "agent:bench"})}
+	req := admission.Request{AdmissionRequest: admissionv1.AdmissionRequest{
+		Operation: admissionv1.Create, Namespace: "hivemr3", Object: runtime.RawExtension{Raw: raw},
+	}}
+	ctx := log.IntoContext(context.Background(), logr.Discard())
+	b.SetBytes(int64(len(raw)))
+	b.ReportAllocs()
+	for b.Loop() {
+		resp := h.Handle(ctx, req)
+		if !resp.Allowed || len(resp.Patches) == 0 {
+			b.Fatalf("not injected: %+v", resp.Result)
+		}
+	}
+}
