@@ -55,14 +55,11 @@ func Parse(pod *corev1.Pod, opts Options) (Spec, []string, field.ErrorList) {
 			errs = append(errs, field.Invalid(KeyPath(k), redactURIList(v), unknownKeyMessage(k)))
 		case !known:
 			warnings = append(warnings, KeyPath(k).String()+": "+unknownKeyMessage(k))
-		case entry.Written:
+		case entry.Written, entry.WithOthers:
 		default:
 			if msgs := entry.Validate(v); len(msgs) > 0 {
 				invalid[k] = true
-				if entry.Redact != nil {
-					v = entry.Redact(v)
-				}
-				errs = append(errs, field.Invalid(KeyPath(k), v, strings.Join(msgs, "; ")+" (valid: "+entry.Valid+")"))
+				errs = append(errs, invalidValue(entry, v, msgs))
 			}
 		}
 	}
@@ -106,6 +103,14 @@ func ourKeys(anns map[string]string) ([]string, field.ErrorList) {
 	slices.Sort(keys)
 	slices.SortFunc(errs, func(a, b *field.Error) int { return strings.Compare(a.Field, b.Field) })
 	return keys, errs
+}
+
+// invalidValue is the error of a value its key's validator rejected.
+func invalidValue(entry *Key, v string, msgs []string) *field.Error {
+	if entry.Redact != nil {
+		v = entry.Redact(v)
+	}
+	return field.Invalid(KeyPath(entry.Name), v, strings.Join(msgs, "; ")+" (valid: "+entry.Valid+")")
 }
 
 type parser struct {

@@ -47,15 +47,18 @@ func (p parser) dependencies(opts Options, errs field.ErrorList) (*DepsSpec, fie
 		{Files, fetch.KindFile, d.FilesDir, &d.Files},
 		{Archives, fetch.KindArchive, d.FilesDir, &d.Archives},
 	} {
-		if p.invalid[group.key] {
+		v, ok := p.anns[group.key]
+		if !ok {
 			continue
 		}
-		for _, raw := range splitList(p.anns[group.key]) {
-			dep, err := fetch.ParseDependency(group.kind, raw, group.dir)
-			if err != nil {
-				continue // reported by the key's validator
-			}
-			*group.into = append(*group.into, raw)
+		raws, deps, msgs := parseURIs(group.kind, group.dir, v)
+		if len(msgs) > 0 {
+			p.invalid[group.key] = true
+			errs = append(errs, invalidValue(registryIndex[group.key], v, msgs))
+			continue
+		}
+		*group.into = raws
+		for _, dep := range deps {
 			if first, dup := seen[dep.Name]; dup {
 				errs = append(errs, field.Invalid(KeyPath(group.key), dep.Redacted,
 					fmt.Sprintf("base name %q is also used by a dependency in %s; dependency names must be unique", dep.Name, first)))

@@ -31,6 +31,10 @@ type Key struct {
 	Redact func(value string) string
 	// Written is true for keys that the webhook writes and users must not set.
 	Written bool
+	// WithOthers is true for keys that Parse validates together with the
+	// keys they depend on (dependency URIs, with their directories), once,
+	// instead of on their own.
+	WithOthers bool
 }
 
 // Registry lists every key of the annotation contract, in documentation order.

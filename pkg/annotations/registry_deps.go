@@ -14,11 +14,11 @@ import (
 // dependencyKeys are the registry entries of dependency fetching and the agent.
 var dependencyKeys = []Key{
 	{Name: Jars, Description: "Comma-separated jar URIs, fetched before the task starts and put on the classpath (`SPARK_EXTRA_CLASSPATH`, `STAGEHAND_CLASSPATH`). `local://` jars are already in the image: never fetched, but on the classpath.",
-		Default: "none", Valid: validURIs, Validate: uriListValidator(fetch.KindJar), Redact: redactURIList},
+		Default: "none", Valid: validURIs, Validate: uriListValidator(fetch.KindJar), Redact: redactURIList, WithOthers: true},
 	{Name: Files, Description: "Comma-separated file URIs, fetched into the files directory.",
-		Default: "none", Valid: validURIs, Validate: uriListValidator(fetch.KindFile), Redact: redactURIList},
+		Default: "none", Valid: validURIs, Validate: uriListValidator(fetch.KindFile), Redact: redactURIList, WithOthers: true},
 	{Name: Archives, Description: "Comma-separated `.tar.gz`, `.tgz` or `.zip` URIs, fetched and unpacked into the files directory under their base name without the suffix.",
-		Default: "none", Valid: validURIs + "; names end in .tar.gz, .tgz or .zip", Validate: uriListValidator(fetch.KindArchive), Redact: redactURIList},
+		Default: "none", Valid: validURIs + "; names end in .tar.gz, .tgz or .zip", Validate: uriListValidator(fetch.KindArchive), Redact: redactURIList, WithOthers: true},
 	{Name: JarsDir, Description: "Directory of the fetched jars: an emptyDir, read-only in the target containers.",
 		Default: "`" + DefaultJarsDir + "`", Valid: validPath, Validate: validateMountPath},
 	{Name: FilesDir, Description: "Directory of the fetched files and archives: an emptyDir, read-only in the target containers.",
@@ -43,17 +43,30 @@ const validURIs = "a comma-separated list of https://, http:// or local:// URIs,
 
 func uriListValidator(kind string) func(string) []string {
 	return func(v string) []string {
-		var msgs []string
-		for _, uri := range splitList(v) {
-			if _, err := fetch.ParseDependency(kind, uri, "/"); err != nil {
-				msgs = append(msgs, err.Error())
-			}
-		}
-		if len(msgs) == 0 && len(splitList(v)) == 0 {
-			msgs = append(msgs, "empty list")
-		}
+		_, _, msgs := parseURIs(kind, "/", v)
 		return msgs
 	}
+}
+
+// parseURIs parses a comma-separated list of dependency URIs, to be placed
+// in dir, with the fetcher's own rules. It returns the URIs as written and
+// parsed, or the problems.
+func parseURIs(kind, dir, v string) ([]string, []fetch.Dependency, []string) {
+	raws := splitList(v)
+	if len(raws) == 0 {
+		return nil, nil, []string{"empty list"}
+	}
+	deps := make([]fetch.Dependency, 0, len(raws))
+	var msgs []string
+	for _, raw := range raws {
+		dep, err := fetch.ParseDependency(kind, raw, dir)
+		if err != nil {
+			msgs = append(msgs, err.Error())
+			continue
+		}
+		deps = append(deps, dep)
+	}
+	return raws, deps, msgs
 }
 
 // redactURIList removes credentials and query strings from each URI, so

@@ -44,6 +44,11 @@ func redact(uri string) string {
 	if err != nil {
 		return redactUnparsed(uri)
 	}
+	return redactURL(*parsed)
+}
+
+// redactURL is redact for a parsed URI; it works on a copy.
+func redactURL(parsed url.URL) string {
 	if parsed.User != nil {
 		parsed.User = url.User("redacted")
 	}
@@ -84,7 +89,7 @@ func parseDependency(kind, raw, dir string) (*dependency, error) {
 	if err != nil {
 		return nil, badInput(op, raw, "invalid URI")
 	}
-	dep := &dependency{kind: kind, raw: raw, redacted: redact(raw)}
+	dep := &dependency{kind: kind, raw: raw, redacted: redactURL(*parsed)}
 	if parsed.Fragment != "" {
 		sum, ok := strings.CutPrefix(parsed.Fragment, "sha256=")
 		if !ok || len(sum) != 64 || !isHex(sum) {

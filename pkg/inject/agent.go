@@ -7,7 +7,6 @@ import (
 	"strconv"
 
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/api/resource"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/stagehand-k8s/stagehand/pkg/annotations"
@@ -31,12 +30,12 @@ func injectAgent(e *editor) bool {
 	if a == nil {
 		return false
 	}
-	limit := resource.MustParse("64Mi")
+	limit := smallDirLimit
 	e.ensureVolume(corev1.Volume{Name: AgentVolume, VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{SizeLimit: &limit}}}, annotations.Agent)
 	e.ensureInitContainer(initContainer(InstallContainer, e.opts.AgentImage,
 		[]string{AgentImageBinary, "install", annotations.AgentBinDir}, nil,
 		[]corev1.VolumeMount{{Name: AgentVolume, MountPath: annotations.AgentBinDir}},
-		resources("10m", "16Mi", "100m", "64Mi")))
+		installResources))
 	e.ensureMount(corev1.VolumeMount{Name: AgentVolume, MountPath: annotations.AgentBinDir, ReadOnly: true}, annotations.Agent)
 	prefix := agentCommand(e.pod, e.spec)
 	for _, ci := range e.targets {

@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/api/resource"
 
 	"github.com/stagehand-k8s/stagehand/pkg/annotations"
 	"github.com/stagehand-k8s/stagehand/pkg/fetch"
@@ -23,8 +22,10 @@ const (
 	ClasspathEnv      = "STAGEHAND_CLASSPATH"
 	SparkClasspathEnv = "SPARK_EXTRA_CLASSPATH"
 	// depsCADir and depsAuthDir are mounted into the fetch container only.
-	depsCADir   = "/etc/stagehand/deps-ca"
-	depsAuthDir = "/etc/stagehand/deps-auth"
+	depsCADir    = "/etc/stagehand/deps-ca"
+	depsAuthDir  = "/etc/stagehand/deps-auth"
+	depsCAFile   = depsCADir + "/" + annotations.DependenciesCAKey
+	depsAuthFile = depsAuthDir + "/" + annotations.DependenciesAuthKey
 )
 
 // injectDependencies adds the fetch init container, which downloads the
@@ -35,7 +36,7 @@ func injectDependencies(e *editor) bool {
 	if d == nil {
 		return false
 	}
-	limit := resource.MustParse(d.SizeLimit)
+	limit := quantity(d.SizeLimit)
 	for _, name := range []string{JarsVolume, FilesVolume} {
 		e.ensureVolume(corev1.Volume{Name: name, VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{SizeLimit: &limit}}}, annotations.DepsSizeLimit)
 	}
@@ -89,10 +90,10 @@ func fetchJob(d *annotations.DepsSpec, maxTotalBytes int64) fetch.Job {
 		MaxFileBytes:  maxTotalBytes,
 	}
 	if d.CAConfigMap != "" {
-		job.CAFile = path.Join(depsCADir, annotations.DependenciesCAKey)
+		job.CAFile = depsCAFile
 	}
 	if d.AuthSecret != "" {
-		job.AuthFile = path.Join(depsAuthDir, annotations.DependenciesAuthKey)
+		job.AuthFile = depsAuthFile
 	}
 	return job
 }
@@ -105,5 +106,5 @@ func fetchContainer(image string, job fetch.Job, mounts []corev1.VolumeMount, re
 	}
 	env := append([]corev1.EnvVar{{Name: fetch.EnvJob, Value: string(payload)}}, reporter...)
 	return initContainer(FetchContainer, image, []string{AgentImageBinary, "fetch"}, env, mounts,
-		resources("50m", "64Mi", "1", "256Mi"))
+		fetchResources)
 }

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"slices"
 
-	"gomodules.xyz/jsonpatch/v2"
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/stagehand-k8s/stagehand/pkg/annotations"
@@ -165,6 +164,11 @@ func (in *Injector) writeStatus(pod *corev1.Pod, spec *annotations.Spec, status 
 	pod.Annotations[annotations.Status] = status.encode()
 }
 
-// Operation is one JSON patch operation, as controller-runtime's admission
-// responses carry them.
-type Operation = jsonpatch.Operation
+// Operation is one JSON patch operation (RFC 6902). It marshals as a plain
+// struct, without the intermediate map other JSON patch types build.
+type Operation struct {
+	Operation string `json:"op"`
+	Path      string `json:"path"`
+	// Value is absent for "remove".
+	Value any `json:"value,omitempty"`
+}

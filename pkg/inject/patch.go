@@ -5,7 +5,6 @@ import (
 	"strconv"
 	"strings"
 
-	"gomodules.xyz/jsonpatch/v2"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
 
@@ -44,8 +43,8 @@ func takeSnapshot(pod *corev1.Pod) snapshot {
 // original object. Every operation addresses an element stagehand owns
 // (listed in previous or current), so elements of the user, and fields the Go
 // types do not know, are never removed or reordered.
-func buildPatch(before *snapshot, pod *corev1.Pod, previous, current *Status) []jsonpatch.Operation {
-	ops := make([]jsonpatch.Operation, 0, 16)
+func buildPatch(before *snapshot, pod *corev1.Pod, previous, current *Status) []Operation {
+	ops := make([]Operation, 0, 16)
 	ops = appendStatusPatch(ops, before, pod)
 	ownsVolume := func(name string) bool { return previous.ownsVolume(name) || current.ownsVolume(name) }
 	ops = diffList(ops, "/spec/volumes", before.volumes, pod.Spec.Volumes,
@@ -68,31 +67,31 @@ func buildPatch(before *snapshot, pod *corev1.Pod, previous, current *Status) []
 }
 
 // appendCommandPatch rewrites a container's command, which the agent wraps.
-func appendCommandPatch(ops []jsonpatch.Operation, path string, before, after []string) []jsonpatch.Operation {
+func appendCommandPatch(ops []Operation, path string, before, after []string) []Operation {
 	switch {
 	case slices.Equal(before, after):
 		return ops
 	case len(after) == 0:
-		return append(ops, jsonpatch.Operation{Operation: "remove", Path: path})
+		return append(ops, Operation{Operation: "remove", Path: path})
 	case len(before) == 0:
-		return append(ops, jsonpatch.Operation{Operation: "add", Path: path, Value: after})
+		return append(ops, Operation{Operation: "add", Path: path, Value: after})
 	}
-	return append(ops, jsonpatch.Operation{Operation: "replace", Path: path, Value: after})
+	return append(ops, Operation{Operation: "replace", Path: path, Value: after})
 }
 
 var statusPointer = "/metadata/annotations/" + escapePointer(annotations.Status)
 
-func appendStatusPatch(ops []jsonpatch.Operation, before *snapshot, pod *corev1.Pod) []jsonpatch.Operation {
+func appendStatusPatch(ops []Operation, before *snapshot, pod *corev1.Pod) []Operation {
 	now, has := pod.Annotations[annotations.Status]
 	switch {
 	case has && before.annotationsNil:
-		return append(ops, jsonpatch.Operation{Operation: "add", Path: "/metadata/annotations", Value: map[string]string{annotations.Status: now}})
+		return append(ops, Operation{Operation: "add", Path: "/metadata/annotations", Value: map[string]string{annotations.Status: now}})
 	case has && !before.hasStatus:
-		return append(ops, jsonpatch.Operation{Operation: "add", Path: statusPointer, Value: now})
+		return append(ops, Operation{Operation: "add", Path: statusPointer, Value: now})
 	case has && now != before.status:
-		return append(ops, jsonpatch.Operation{Operation: "replace", Path: statusPointer, Value: now})
+		return append(ops, Operation{Operation: "replace", Path: statusPointer, Value: now})
 	case !has && before.hasStatus:
-		return append(ops, jsonpatch.Operation{Operation: "remove", Path: statusPointer})
+		return append(ops, Operation{Operation: "remove", Path: statusPointer})
 	}
 	return ops
 }
@@ -102,21 +101,21 @@ func appendStatusPatch(ops []jsonpatch.Operation, before *snapshot, pod *corev1.
 // elements inserted: the user's elements keep their relative order. Equal
 // lists give no operations. Values point into after, which must not change
 // until the patch is marshalled.
-func diffList[T any](ops []jsonpatch.Operation, path string, before, after []T, owned func(*T) bool) []jsonpatch.Operation {
+func diffList[T any](ops []Operation, path string, before, after []T, owned func(*T) bool) []Operation {
 	if equalLists(before, after) {
 		return ops
 	}
 	if len(before) == 0 {
-		return append(ops, jsonpatch.Operation{Operation: "add", Path: path, Value: after})
+		return append(ops, Operation{Operation: "add", Path: path, Value: after})
 	}
 	for i := len(before) - 1; i >= 0; i-- {
 		if owned(&before[i]) {
-			ops = append(ops, jsonpatch.Operation{Operation: "remove", Path: path + "/" + strconv.Itoa(i)})
+			ops = append(ops, Operation{Operation: "remove", Path: path + "/" + strconv.Itoa(i)})
 		}
 	}
 	for j := range after {
 		if owned(&after[j]) {
-			ops = append(ops, jsonpatch.Operation{Operation: "add", Path: path + "/" + strconv.Itoa(j), Value: &after[j]})
+			ops = append(ops, Operation{Operation: "add", Path: path + "/" + strconv.Itoa(j), Value: &after[j]})
 		}
 	}
 	return ops

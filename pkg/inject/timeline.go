@@ -2,7 +2,6 @@ package inject
 
 import (
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/api/resource"
 
 	"github.com/stagehand-k8s/stagehand/pkg/annotations"
 )
@@ -39,7 +38,7 @@ func injectTimelineURL(e *editor) bool {
 	if !reports(e.spec) {
 		return true
 	}
-	limit := resource.MustParse("64Mi")
+	limit := smallDirLimit
 	e.ensureVolume(corev1.Volume{Name: SpoolVolume, VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{SizeLimit: &limit}}}, annotations.TimelineURL)
 	e.ensureMount(corev1.VolumeMount{Name: SpoolVolume, MountPath: SpoolDir}, annotations.TimelineURL)
 	for _, v := range podIdentityEnv() {

@@ -2,7 +2,9 @@ package webhook
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 
 	"github.com/go-logr/logr"
@@ -54,8 +56,25 @@ func (h *Handler) Handle(ctx context.Context, req admission.Request) admission.R
 	if debug := logger.V(LevelDebug); debug.Enabled() {
 		debug.Info("admitted pod", "outcome", res.Outcome, "operations", len(res.Patch), "warnings", len(res.Warnings))
 	}
-	resp := admission.Patched("", res.Patch...)
+	return patched(res)
+}
+
+// patched answers an admitted pod. The patch is marshalled once, here:
+// controller-runtime's Response.Complete would marshal each operation and
+// then compact the result again.
+func patched(res inject.Result) admission.Response {
+	resp := admission.Allowed("")
 	resp.Warnings = res.Warnings
+	if len(res.Patch) == 0 {
+		return resp
+	}
+	patch, err := json.Marshal(res.Patch)
+	if err != nil {
+		admissionTotal.WithLabelValues(resultError, "internal").Inc()
+		return admission.Errored(http.StatusInternalServerError, fmt.Errorf("encoding the patch: %w", err))
+	}
+	pt := admissionv1.PatchTypeJSONPatch
+	resp.Patch, resp.PatchType = patch, &pt
 	return resp
 }
 

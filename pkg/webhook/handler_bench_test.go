@@ -44,7 +44,7 @@ func benchmarkHandle(b *testing.B, path string) {
 	b.ReportAllocs()
 	for b.Loop() {
 		resp := h.Handle(ctx, req)
-		if !resp.Allowed || len(resp.Patches) == 0 {
+		if !resp.Allowed || len(resp.Patch) == 0 {
 			b.Fatalf("not injected: %+v", resp.Result)
 		}
 	}

@@ -70,7 +70,7 @@ func benchmarkHandleJSON(b *testing.B, raw []byte) {
 	b.ReportAllocs()
 	for b.Loop() {
 		resp := h.Handle(ctx, req)
-		if !resp.Allowed || len(resp.Patches) == 0 {
+		if !resp.Allowed || len(resp.Patch) == 0 {
 			b.Fatalf("not injected: %+v", resp.Result)
 		}
 	}
