@@ -73,7 +73,9 @@ func Parse(pod *corev1.Pod, opts Options) (Spec, []string, field.ErrorList) {
 	spec.ATSKey, errs = p.atsKey(errs)
 	spec.Keytab = p.keytab()
 	spec.TimelineURL = pod.Annotations[TimelineURL]
-	spec.Deps, errs = p.dependencies(opts, errs)
+	var depWarnings []string
+	spec.Deps, depWarnings, errs = p.dependencies(opts, errs)
+	warnings = append(warnings, depWarnings...)
 	spec.Agent = p.agent()
 	errs = checkPathOverlap(spec, errs, invalid)
 	warnings = append(warnings, p.unused(spec)...)

@@ -17,10 +17,11 @@ import (
 // dependencies builds the dependency spec: every URI parsed with the
 // fetcher's own rules, names unique across jars, files and archives, hosts
 // allowed.
-func (p parser) dependencies(opts Options, errs field.ErrorList) (*DepsSpec, field.ErrorList) {
+func (p parser) dependencies(opts Options, errs field.ErrorList) (*DepsSpec, []string, field.ErrorList) {
 	if !p.has(Jars) && !p.has(Files) && !p.has(Archives) {
-		return nil, errs
+		return nil, nil, errs
 	}
+	var warnings []string
 	d := &DepsSpec{
 		JarsDir: DefaultJarsDir, FilesDir: DefaultFilesDir, SizeLimit: DefaultDepsSizeLimit,
 		FetchTimeout: DefaultFetchTimeout, Parallelism: DefaultFetchParallelism,
@@ -59,6 +60,10 @@ func (p parser) dependencies(opts Options, errs field.ErrorList) (*DepsSpec, fie
 		}
 		*group.into = raws
 		for _, dep := range deps {
+			if dep.Credentials {
+				warnings = append(warnings, fmt.Sprintf("%s: %s carries credentials or a query string, which reach the fetch container as written; prefer %s",
+					KeyPath(group.key), dep.Redacted, DependenciesAuthSecret))
+			}
 			if first, dup := seen[dep.Name]; dup {
 				errs = append(errs, field.Invalid(KeyPath(group.key), dep.Redacted,
 					fmt.Sprintf("base name %q is also used by a dependency in %s; dependency names must be unique", dep.Name, first)))
@@ -77,7 +82,7 @@ func (p parser) dependencies(opts Options, errs field.ErrorList) (*DepsSpec, fie
 			}
 		}
 	}
-	return d, errs
+	return d, warnings, errs
 }
 
 func (p parser) set(key string, into *string) {

@@ -87,6 +87,11 @@ func TestParse(t *testing.T) {
 			want:         Spec{Containers: []string{"main"}},
 			wantWarnings: []string{TokenAudience + "]: has no effect", ATSSecretKey + "]: has no effect", ATSKeytabPath + "]: has no effect"},
 		},
+		"dependency credentials warn": {
+			anns:         map[string]string{Jars: "https://u:p@h.example.com/a.jar?token=t"},
+			want:         Spec{Containers: []string{"main"}},
+			wantWarnings: []string{"[stagehand.io/jars]: https://redacted@h.example.com/a.jar?redacted carries credentials or a query string"},
+		},
 		"bad bool":              {anns: map[string]string{ServiceAccountToken: "yes"}, wantErrs: []string{`[stagehand.io/service-account-token]: Invalid value: "yes": not a boolean (valid: "true" or "false")`}},
 		"bad inject value":      {anns: map[string]string{Inject: "no"}, wantErrs: []string{`[stagehand.io/inject]: Invalid value: "no"`}},
 		"expiration not int":    {anns: map[string]string{ServiceAccountToken: "true", TokenExpiration: "1h"}, wantErrs: []string{`"1h": not an integer (valid: an integer number of seconds from 600 to 86400)`}},

@@ -19,6 +19,9 @@ type Dependency struct {
 	// Redacted is the URI with credentials and query string removed, safe
 	// for messages and logs.
 	Redacted string
+	// Credentials is true when the URI carries userinfo or a query string,
+	// which may hold secrets.
+	Credentials bool
 }
 
 // ParseDependency parses one dependency URI of the given kind, to be placed
@@ -32,6 +35,7 @@ func ParseDependency(kind, raw, dir string) (Dependency, error) {
 	if !d.local {
 		u, _ := url.Parse(d.fetchURL) // parseDependency parsed it already
 		dep.Host = u.Hostname()
+		dep.Credentials = u.User != nil || u.RawQuery != "" || u.ForceQuery
 	}
 	return dep, nil
 }

@@ -56,6 +56,9 @@ func (h *Handler) Handle(ctx context.Context, req admission.Request) admission.R
 	if debug := logger.V(LevelDebug); debug.Enabled() {
 		debug.Info("admitted pod", "outcome", res.Outcome, "operations", len(res.Patch), "warnings", len(res.Warnings))
 	}
+	if trace := logger.V(LevelTrace); trace.Enabled() {
+		trace.Info("patch", "operations", patchSummary(res.Patch))
+	}
 	return patched(res)
 }
 
@@ -76,6 +79,16 @@ func patched(res inject.Result) admission.Response {
 	pt := admissionv1.PatchTypeJSONPatch
 	resp.Patch, resp.PatchType = patch, &pt
 	return resp
+}
+
+// patchSummary lists each operation as "op path", without values: values
+// may carry the dependency URIs the user wrote, credentials included.
+func patchSummary(ops []inject.Operation) []string {
+	out := make([]string, len(ops))
+	for i, op := range ops {
+		out[i] = op.Operation + " " + op.Path
+	}
+	return out
 }
 
 // failed answers a pod that was not injected: a denial of the user's input,
