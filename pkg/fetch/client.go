@@ -8,25 +8,39 @@ import (
 	"os"
 	"strings"
 	"time"
-
-	"golang.org/x/crypto/x509roots/fallback/bundle"
 )
 
 // userAgent identifies the fetcher to servers.
 const userAgent = "stagehand-agent-fetch/1"
 
 // newHTTPClient builds the client used for every download: connect and TLS
-// handshake bounded by Job.ConnectTimeout, system roots plus Job.CAFile, no
-// transparent decompression (so sizes and hashes are of the bytes served).
-// Stall, per-file and overall timeouts are enforced through contexts.
+// handshake bounded by Job.ConnectTimeout, the system's roots (or the
+// embedded ones, see trustedRoots) plus Job.CAFile, no transparent
+// decompression (so sizes and hashes are of the bytes served). Stall,
+// per-file and overall timeouts are enforced through contexts.
+//
+// Without a CA file the roots are resolved on the first request that needs
+// TLS, so that a job with only http:// dependencies never loads a root
+// store (which takes milliseconds).
 func newHTTPClient(job Job) (*http.Client, error) {
+	if job.CAFile == "" {
+		return &http.Client{Transport: newLazyTLSTransport(func(roots *x509.CertPool) *http.Transport {
+			return newTransport(job, roots)
+		})}, nil
+	}
 	roots, err := trustedRoots(job.CAFile)
 	if err != nil {
 		return nil, err
 	}
+	return &http.Client{Transport: newTransport(job, roots)}, nil
+}
+
+// newTransport is the transport of newHTTPClient, verifying servers against
+// roots (nil: the system's).
+func newTransport(job Job, roots *x509.CertPool) *http.Transport {
 	connectTimeout := time.Duration(job.ConnectTimeout)
 	dialer := &net.Dialer{Timeout: connectTimeout, KeepAlive: 30 * time.Second}
-	transport := &http.Transport{
+	return &http.Transport{
 		Proxy:                 http.ProxyFromEnvironment,
 		DialContext:           dialer.DialContext,
 		TLSClientConfig:       &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12},
@@ -37,47 +51,6 @@ func newHTTPClient(job Job) (*http.Client, error) {
 		IdleConnTimeout:       90 * time.Second,
 		ExpectContinueTimeout: time.Second,
 	}
-	return &http.Client{Transport: transport}, nil
-}
-
-// trustedRoots returns nil, meaning the system's roots, when there is no CA
-// file: the agent binary also embeds Mozilla's roots as the fallback for
-// images without a CA store (package fallback, imported by cmd/agent).
-// With a CA file, it returns the system's roots, or the embedded ones when
-// the system has none, plus the file's certificates.
-func trustedRoots(caFile string) (*x509.CertPool, error) {
-	if caFile == "" {
-		return nil, nil
-	}
-	roots, err := x509.SystemCertPool()
-	if err != nil || roots == nil || roots.Equal(x509.NewCertPool()) {
-		roots = bundledRoots()
-	}
-	pem, err := os.ReadFile(caFile)
-	if err != nil {
-		return nil, badInput("read CA file", "", "%w", err)
-	}
-	if !roots.AppendCertsFromPEM(pem) {
-		return nil, badInput("read CA file", "", "no PEM certificates in %s", caFile)
-	}
-	return roots, nil
-}
-
-// bundledRoots is Mozilla's root store as golang.org/x/crypto embeds it.
-func bundledRoots() *x509.CertPool {
-	pool := x509.NewCertPool()
-	for root := range bundle.Roots() {
-		cert, err := x509.ParseCertificate(root.Certificate)
-		if err != nil {
-			continue
-		}
-		if root.Constraint == nil {
-			pool.AddCert(cert)
-		} else {
-			pool.AddCertWithConstraint(cert, root.Constraint)
-		}
-	}
-	return pool
 }
 
 // readBearerToken reads the token in path. The token itself never appears

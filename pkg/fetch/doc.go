@@ -21,6 +21,10 @@
 // hash to that value. The base name of the URI path is the dependency name;
 // two dependencies (of any kind) with the same base name are rejected.
 //
+// Up to Job.Parallelism downloads run at once. They start in list order:
+// jars, then files, then archives, each in the order given (sizes are not
+// known up front, so put large dependencies first for the shortest run).
+//
 // Jars are written to JarsDir/<name> and files to FilesDir/<name>. Archives
 // whose name ends in .tar.gz, .tgz or .zip (case-insensitive) are unpacked
 // into FilesDir/<name without that suffix>; for example conf.tar.gz is

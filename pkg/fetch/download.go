@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -96,41 +95,6 @@ func (f *fetcher) downloadOnce(ctx context.Context, dep *dependency) (result dow
 		return result, localIO("fsync", dep.raw, err)
 	}
 	return result, nil
-}
-
-// copyBody streams body into part and hash, enforcing the per-file and total
-// limits and calling onData after every chunk. Errors from writing part are
-// *Error (local I/O or size limit); read errors are returned unwrapped.
-func (f *fetcher) copyBody(part io.Writer, hash io.Writer, body io.Reader, dep *dependency, onData func()) (int64, error) {
-	buffer := make([]byte, 64<<10)
-	var written int64
-	for {
-		n, readErr := body.Read(buffer)
-		if n > 0 {
-			onData()
-			written += int64(n)
-			if written > f.job.MaxFileBytes {
-				f.totalBytes.Add(int64(n))
-				return written, newError(ExitSizeLimit, "download", dep.raw,
-					fmt.Errorf("file exceeds the %d byte per-file limit", f.job.MaxFileBytes))
-			}
-			if total := f.totalBytes.Add(int64(n)); total > f.job.MaxTotalBytes {
-				return written, newError(ExitSizeLimit, "download", dep.raw,
-					fmt.Errorf("downloads exceed the %d byte total limit", f.job.MaxTotalBytes))
-			}
-			if _, err := part.Write(buffer[:n]); err != nil {
-				return written, localIO("write", dep.raw, err)
-			}
-			_, _ = hash.Write(buffer[:n])
-			f.progress.addBytes(int64(n))
-		}
-		if errors.Is(readErr, io.EOF) {
-			return written, nil
-		}
-		if readErr != nil {
-			return written, readErr
-		}
-	}
 }
 
 // checkStatus accepts 200 and classifies everything else.

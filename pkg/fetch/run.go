@@ -112,13 +112,26 @@ func prepareDirectories(job Job) error {
 	return nil
 }
 
-// fetchAll fetches deps with bounded parallelism. The first failure cancels
-// the others and is the error returned.
+// fetchAll fetches deps with bounded parallelism. Downloads start in list
+// order (jars, then files, then archives, each in the order given): a queue
+// in that order feeds Job.Parallelism workers. Sizes are not known before
+// the responses, so no largest-first order is possible without extra
+// requests; list order lets users put their largest dependencies first.
+// The first failure cancels the others and is the error returned.
 func (f *fetcher) fetchAll(ctx context.Context, deps []*dependency) ([]Entry, error) {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	entries := make([]Entry, len(deps))
-	slots := make(chan struct{}, f.job.Parallelism)
+	queue := make(chan int, len(deps)) // indexes into deps
+	for index, dep := range deps {
+		if dep.local {
+			entries[index] = Entry{Name: dep.name, Kind: dep.kind, Path: dep.localPath, Source: dep.redacted, Local: true}
+			f.progress.fileDone()
+			continue
+		}
+		queue <- index
+	}
+	close(queue)
 	var (
 		wg        sync.WaitGroup
 		failOnce  sync.Once
@@ -130,25 +143,19 @@ func (f *fetcher) fetchAll(ctx context.Context, deps []*dependency) ([]Entry, er
 			cancel(err)
 		})
 	}
-	for index, dep := range deps {
-		if dep.local {
-			entries[index] = Entry{Name: dep.name, Kind: dep.kind, Path: dep.localPath, Source: dep.redacted, Local: true}
-			f.progress.fileDone()
-			continue
-		}
+	for range min(f.job.Parallelism, len(queue)) {
 		wg.Go(func() {
-			select {
-			case slots <- struct{}{}:
-			case <-ctx.Done():
-				return
+			for index := range queue {
+				if ctx.Err() != nil {
+					return
+				}
+				entry, err := f.fetchOne(ctx, deps[index])
+				if err != nil {
+					fail(err)
+					return
+				}
+				entries[index] = entry
 			}
-			defer func() { <-slots }()
-			entry, err := f.fetchOne(ctx, dep)
-			if err != nil {
-				fail(err)
-				return
-			}
-			entries[index] = entry
 		})
 	}
 	wg.Wait()

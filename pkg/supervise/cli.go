@@ -19,7 +19,7 @@ const Usage = "usage: agent run [--timeout D] [--grace D] [--manifest PATH] [--t
 // word; the result is the exit code. The agent's own log lines go to stderr
 // as JSON; the task inherits the agent's stdin, stdout and stderr.
 func Main(ctx context.Context, args []string, stderr io.Writer) int {
-	catchForLife()
+	signals := catchSignals()
 	start := time.Now()
 	log := slog.New(slog.NewJSONHandler(stderr, nil)).With("component", Component)
 
@@ -39,6 +39,7 @@ func Main(ctx context.Context, args []string, stderr io.Writer) int {
 		return r.ExitCode
 	}
 	opts.Logger = log
+	opts.signals = signals
 	reporter := startTimeline(&opts, log)
 	if reporter != nil {
 		opts.Observer = reporter

@@ -49,6 +49,11 @@ type Options struct {
 	Logger *slog.Logger
 	// Observer, when set, is told about lifecycle events.
 	Observer Observer
+
+	// signals, set by Main, are the signals caught since the process
+	// started, never stopped. When nil, Run catches every signal itself
+	// before starting the task and stops catching them when it returns.
+	signals *catcher
 }
 
 // Observer is told about lifecycle events of a run, for example to report

@@ -48,6 +48,22 @@ func reapAll() (out []reaped, noChildren bool) {
 	}
 }
 
+// waitExited closes exited once process pid has terminated or is no longer
+// a child of the agent. It does not reap: reapAll does, so the task's
+// status still goes through the one place that waits. It wakes Run as soon
+// as the task exits, without waiting for SIGCHLD to make its way through
+// os/signal, which may be busy catching signals (see catchSignals).
+func waitExited(pid int, exited chan<- struct{}) {
+	defer close(exited)
+	for {
+		var info unix.Siginfo
+		err := unix.Waitid(unix.P_PID, pid, &info, unix.WEXITED|unix.WNOWAIT, nil)
+		if !errors.Is(err, unix.EINTR) {
+			return
+		}
+	}
+}
+
 // childPids lists the agent's current children (including zombies) from
 // /proc. It returns nil when /proc is unavailable.
 func childPids() []int {

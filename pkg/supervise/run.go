@@ -70,12 +70,17 @@ func run(ctx context.Context, opts *Options, start time.Time, log *slog.Logger) 
 		return failure(serr.code, serr.reason, start, "%v", serr)
 	}
 
-	// Catch every signal before the task exists, so none is missed. This
-	// also covers running as PID 1, where signals without a handler are
-	// ignored by the kernel.
-	sigCh := make(chan os.Signal, 128)
-	signal.Notify(sigCh)
-	defer signal.Stop(sigCh) // Main keeps the terminating ones caught until the process exits
+	// Catch signals before the task exists, so none is missed. This also
+	// covers running as PID 1, where signals without a handler are ignored
+	// by the kernel. Main has started catching them in the background (see
+	// catchSignals): wait for the terminating ones only. Called as a
+	// library, catch them all here and restore the handlers afterwards.
+	sigCh := opts.signals.channel()
+	if sigCh == nil {
+		sigCh = make(chan os.Signal, 128)
+		signal.Notify(sigCh)
+		defer signal.Stop(sigCh)
+	}
 
 	if err := setSubreaper(); err != nil {
 		log.Warn("cannot become child subreaper; orphans of the task will not be reaped", "error", err)
@@ -133,6 +138,8 @@ func (s *supervisor) waitTask(ctx context.Context, timeout time.Duration) unix.W
 		timeoutC = t.C
 	}
 	var killC <-chan time.Time
+	exited := make(chan struct{})
+	go waitExited(s.pid, exited)
 	ticker := time.NewTicker(pollInterval)
 	defer ticker.Stop()
 	done := ctx.Done()
@@ -168,6 +175,8 @@ func (s *supervisor) waitTask(ctx context.Context, timeout time.Duration) unix.W
 		case <-killC:
 			killC = nil
 			s.kill()
+		case <-exited:
+			exited = nil
 		case <-ticker.C:
 		}
 		reaped, _ := reapAll()
