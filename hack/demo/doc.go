@@ -1,0 +1,3 @@
+// Command demo is `make demo`: the whole platform on one machine. See
+// package internal/demo.
+package main
