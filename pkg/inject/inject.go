@@ -104,27 +104,7 @@ func (in *Injector) Inject(pod *corev1.Pod) (Result, error) {
 		return Result{Warnings: warnings}, errNoAgentImage
 	}
 	e := editor{opts: &in.opts, pod: pod, spec: &spec, previous: previous}
-	e.status.Parts = make([]string, 0, len(steps))
-	// One allocation for the volumes stagehand may add, instead of growing.
-	pod.Spec.Volumes = slices.Grow(pod.Spec.Volumes, maxVolumes)
-	if injectedBefore {
-		e.detach()
-		e.unwrap()
-	}
-	for i := range pod.Spec.Containers {
-		if slices.Contains(spec.Containers, pod.Spec.Containers[i].Name) {
-			e.targets = append(e.targets, i)
-		}
-	}
-	if !spec.Disabled {
-		for _, s := range steps {
-			if s.apply(&e) {
-				e.status.Parts = append(e.status.Parts, s.part)
-			}
-		}
-	}
-	e.placeInitContainers()
-	e.dropStale()
+	e.run(injectedBefore)
 	warnings = append(warnings, e.warnings...)
 	if len(e.errs) > 0 {
 		return Result{Warnings: warnings}, &Denied{Reason: ReasonConflict, Errors: e.errs}
@@ -140,6 +120,32 @@ func (in *Injector) Inject(pod *corev1.Pod) (Result, error) {
 		res.Outcome = OutcomeInjected
 	}
 	return res, nil
+}
+
+// run applies the steps in order to the pod, after undoing in place what an
+// earlier injection did that this one may redo differently.
+func (e *editor) run(injectedBefore bool) {
+	e.status.Parts = make([]string, 0, len(steps))
+	// One allocation for the volumes stagehand may add, instead of growing.
+	e.pod.Spec.Volumes = slices.Grow(e.pod.Spec.Volumes, maxVolumes)
+	if injectedBefore {
+		e.detach()
+		e.unwrap()
+	}
+	for i := range e.pod.Spec.Containers {
+		if slices.Contains(e.spec.Containers, e.pod.Spec.Containers[i].Name) {
+			e.targets = append(e.targets, i)
+		}
+	}
+	if !e.spec.Disabled {
+		for _, s := range steps {
+			if s.apply(e) {
+				e.status.Parts = append(e.status.Parts, s.part)
+			}
+		}
+	}
+	e.placeInitContainers()
+	e.dropStale()
 }
 
 func emptyOutcome(spec *annotations.Spec) Outcome {
@@ -162,13 +168,4 @@ func (in *Injector) writeStatus(pod *corev1.Pod, spec *annotations.Spec, status 
 		pod.Annotations = map[string]string{}
 	}
 	pod.Annotations[annotations.Status] = status.encode()
-}
-
-// Operation is one JSON patch operation (RFC 6902). It marshals as a plain
-// struct, without the intermediate map other JSON patch types build.
-type Operation struct {
-	Operation string `json:"op"`
-	Path      string `json:"path"`
-	// Value is absent for "remove".
-	Value any `json:"value,omitempty"`
 }

@@ -11,6 +11,15 @@ import (
 	"github.com/stagehand-k8s/stagehand/pkg/annotations"
 )
 
+// Operation is one JSON patch operation (RFC 6902). It marshals as a plain
+// struct, without the intermediate map other JSON patch types build.
+type Operation struct {
+	Operation string `json:"op"`
+	Path      string `json:"path"`
+	// Value is absent for "remove".
+	Value any `json:"value,omitempty"`
+}
+
 // snapshot keeps the lists an injection may change, as they were before it.
 type snapshot struct {
 	annotationsNil bool
