@@ -2,6 +2,7 @@ package integration
 
 import (
 	"context"
+	"encoding/json"
 	"sync"
 
 	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
@@ -37,7 +38,7 @@ func (r *recorder) Handle(ctx context.Context, req admission.Request) admission.
 		Name:      req.Name,
 		DryRun:    req.DryRun != nil && *req.DryRun,
 		Allowed:   resp.Allowed,
-		Patches:   len(resp.Patches),
+		Patches:   patchOperations(resp),
 	}
 	if resp.Result != nil {
 		c.Message = resp.Result.Message
@@ -70,4 +71,17 @@ func (r *recorder) of(namespace, name string) []call {
 		}
 	}
 	return out
+}
+
+// patchOperations counts the operations of a response's patch, whether the
+// handler set the encoded patch or controller-runtime's operation list.
+func patchOperations(resp admission.Response) int {
+	if len(resp.Patch) == 0 {
+		return len(resp.Patches)
+	}
+	var ops []json.RawMessage
+	if err := json.Unmarshal(resp.Patch, &ops); err != nil {
+		return -1
+	}
+	return len(ops)
 }
