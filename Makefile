@@ -52,9 +52,11 @@ unit:
 bench: build envtest-assets
 	$(GO) run ./bench/cmd/stagehand-bench --webhook-bin $(BIN)/webhook --agent-bin $(BIN)/agent --out bench/results/latest.md
 
-## soak: the long form of the load, rotation, shutdown and fault tests (bounded; about half an hour).
+## soak: the long form of the load, rotation, shutdown and fault tests (bounded; about 8 minutes); figures in RELIABILITY lines.
 soak: envtest-assets
-	STAGEHAND_SOAK=1 $(GO) test -count=1 -timeout 60m ./test/... ./pkg/fetch/... ./pkg/supervise/...
+	mkdir -p $(BIN)
+	STAGEHAND_SOAK=1 $(GO) test -count=1 -timeout 60m -v ./test/... ./pkg/fetch/... ./pkg/supervise/... 2>&1 \
+		| tee $(BIN)/soak.log | grep -E '^(ok|FAIL|--- FAIL|panic)|RELIABILITY'
 
 ## fuzz: every Go fuzz target for FUZZTIME each (default 30s); SAVE_CORPUS=1 keeps new seeds in testdata/fuzz.
 fuzz:
