@@ -12,6 +12,7 @@ import (
 	admissionv1 "k8s.io/api/admission/v1"
 	corev1 "k8s.io/api/core/v1"
 	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
+	sigsjson "sigs.k8s.io/json"
 	"sigs.k8s.io/yaml"
 
 	"github.com/stagehand-k8s/stagehand/pkg/inject"
@@ -74,11 +75,12 @@ func FuzzHandle(f *testing.F) {
 		// Injection must not make a valid pod invalid; a pod that was
 		// invalid already (or not a pod at all, in fields injection does
 		// not read) is the API server's to reject.
+		// Decoded case-sensitively, as the API server decodes.
 		var before, pod corev1.Pod
-		if json.Unmarshal(in.Request.Object.Raw, &before) != nil || uniqueNames(&before) != nil {
+		if sigsjson.UnmarshalCaseSensitivePreserveInts(in.Request.Object.Raw, &before) != nil || uniqueNames(&before) != nil {
 			return
 		}
-		if err := json.Unmarshal(out, &pod); err != nil {
+		if err := sigsjson.UnmarshalCaseSensitivePreserveInts(out, &pod); err != nil {
 			t.Fatalf("patching a pod made it undecodable: %v\n%s", err, out)
 		}
 		if err := uniqueNames(&pod); err != nil {
