@@ -94,3 +94,25 @@ func TestNoAgentImageIsAConfigurationError(t *testing.T) {
 		t.Fatal("a configuration error must not read as the user's fault")
 	}
 }
+
+// TestInjectsEnvCoversEverySteps: every env var any step adds is known to
+// InjectsEnv, which decoders rely on to skip the pod's own values.
+func TestInjectsEnvCoversEverySteps(t *testing.T) {
+	in := New(agentOptions)
+	pod := newPod(map[string]string{
+		annotations.Agent: "true", annotations.Jars: "https://h.example.com/a.jar", annotations.ATSSecret: "s",
+		annotations.TimelineURL: "http://ats:8188", annotations.ServiceAccountToken: "true", annotations.ATSKeytabSecret: "k",
+	}, corev1.Container{Name: "main", Command: []string{"x"}})
+	_, got := injectChecked(t, in, pod)
+	status, _ := ParseStatus(got.Annotations[annotations.Status])
+	if len(status.Env["main"]) < 10 {
+		t.Fatalf("too few env vars injected to check: %v", status.Env)
+	}
+	for _, c := range append(got.Spec.InitContainers, got.Spec.Containers...) {
+		for _, e := range c.Env {
+			if !InjectsEnv(e.Name) && e.Name != "STAGEHAND_FETCH_JOB" {
+				t.Errorf("container %s: env %s is injected but InjectsEnv does not know it", c.Name, e.Name)
+			}
+		}
+	}
+}

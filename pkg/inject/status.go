@@ -19,6 +19,17 @@ const (
 	PartAgent       = "agent"
 )
 
+// injectedEnv are the names of every env var a step may add.
+var injectedEnv = map[string]bool{
+	ATSSecretKeyEnv: true, TimelineURLEnv: true, PodNameEnv: true, PodNamespaceEnv: true, NodeNameEnv: true,
+	ContainerNameEnv: true, ContainerImgEnv: true, SpoolDirEnv: true, ClasspathEnv: true, SparkClasspathEnv: true,
+}
+
+// InjectsEnv reports whether stagehand may inject an env var of that name.
+// Decoders may skip the values of all other env vars: injection never reads
+// them.
+func InjectsEnv(name string) bool { return injectedEnv[name] }
+
 // Status is the JSON value of the stagehand.io/status annotation. Besides
 // telling users what was injected, it records exactly which elements
 // stagehand owns, so that re-injection can replace them and nothing else.

@@ -1,9 +1,13 @@
 package webhook
 
 import (
+	"fmt"
+
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	sigsjson "sigs.k8s.io/json"
+
+	"github.com/stagehand-k8s/stagehand/pkg/inject"
 )
 
 // podView is the part of a Pod that injection reads. Decoding only these
@@ -41,8 +45,50 @@ type containerView struct {
 	Name         string               `json:"name"`
 	Image        string               `json:"image"`
 	Command      []string             `json:"command"`
-	Env          []corev1.EnvVar      `json:"env"`
+	Env          []envView            `json:"env"`
 	VolumeMounts []corev1.VolumeMount `json:"volumeMounts"`
+}
+
+// envView is an env var whose value is kept as raw JSON: injection compares
+// the values of its own env vars only, so the pod's own values, often
+// hundreds on a Spark or MR3 pod, are never decoded into strings.
+type envView struct {
+	Name      string               `json:"name"`
+	Value     rawString            `json:"value"`
+	ValueFrom *corev1.EnvVarSource `json:"valueFrom"`
+}
+
+// rawString keeps a JSON string undecoded. It aliases the request body,
+// which outlives the decoded pod.
+type rawString []byte
+
+// UnmarshalJSON keeps data as it is; the decoder checked its syntax.
+func (r *rawString) UnmarshalJSON(data []byte) error {
+	*r = data
+	return nil
+}
+
+// envVar converts the view; the value is decoded only for the env vars
+// stagehand injects.
+func (v *envView) envVar() (corev1.EnvVar, error) {
+	e := corev1.EnvVar{Name: v.Name, ValueFrom: v.ValueFrom}
+	if len(v.Value) == 0 || !inject.InjectsEnv(v.Name) {
+		return e, nil
+	}
+	value, err := decodeString(v.Value)
+	if err != nil {
+		return e, fmt.Errorf("env %s: %w", v.Name, err)
+	}
+	e.Value = value
+	return e, nil
+}
+
+// decodeString decodes one JSON string. A function of its own, so that only
+// the injected env vars that reach it pay for the decoding.
+func decodeString(data []byte) (string, error) {
+	var s string
+	err := sigsjson.UnmarshalCaseSensitivePreserveInts(data, &s)
+	return s, err
 }
 
 // decodePod decodes the fields of a Pod that injection reads. Field names
@@ -71,7 +117,18 @@ func decodePod(raw []byte) (*corev1.Pod, error) {
 		pod.Spec.SecurityContext = &corev1.PodSecurityContext{FSGroup: sc.FSGroup}
 	}
 	for i, c := range v.Spec.Containers {
-		pod.Spec.Containers[i] = corev1.Container{Name: c.Name, Image: c.Image, Command: c.Command, Env: c.Env, VolumeMounts: c.VolumeMounts}
+		pod.Spec.Containers[i] = corev1.Container{Name: c.Name, Image: c.Image, Command: c.Command, VolumeMounts: c.VolumeMounts}
+		if c.Env == nil {
+			continue
+		}
+		env := make([]corev1.EnvVar, len(c.Env))
+		for j := range c.Env {
+			var err error
+			if env[j], err = c.Env[j].envVar(); err != nil {
+				return nil, fmt.Errorf("spec.containers[%d]: %w", i, err)
+			}
+		}
+		pod.Spec.Containers[i].Env = env
 	}
 	return pod, nil
 }
