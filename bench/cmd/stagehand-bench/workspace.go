@@ -2,19 +2,14 @@ package main
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"fmt"
-	"math/big"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"time"
+
+	"github.com/stagehand-k8s/stagehand/pkg/certs"
 )
 
 // workspace is what every part shares: the binaries under test and the
@@ -79,45 +74,29 @@ func goBuild(ctx context.Context, root, dir string, flags []string, pkgs ...stri
 	return nil
 }
 
-// writeCert writes a self-signed ECDSA P-256 certificate for 127.0.0.1 and
-// localhost that is its own CA, as tls.crt and tls.key.
+// writeCert writes a CA and a serving certificate for 127.0.0.1 and
+// localhost, made by package certs as `make certs` makes them, as tls.crt and
+// tls.key; clients trust the CA.
 func (w *workspace) writeCert() error {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		return fmt.Errorf("generating a key: %w", err)
-	}
 	now := time.Now()
-	tmpl := &x509.Certificate{
-		SerialNumber:          big.NewInt(now.UnixNano()),
-		Subject:               pkix.Name{CommonName: "stagehand-bench"},
-		NotBefore:             now.Add(-time.Hour),
-		NotAfter:              now.Add(24 * time.Hour),
-		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
-		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		BasicConstraintsValid: true,
-		IsCA:                  true,
-		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1)},
-		DNSNames:              []string{"localhost"},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	ca, err := certs.NewCA("stagehand-bench CA", now, 24*time.Hour)
 	if err != nil {
-		return fmt.Errorf("creating the certificate: %w", err)
+		return fmt.Errorf("making the CA: %w", err)
 	}
-	keyDER, err := x509.MarshalPKCS8PrivateKey(key)
+	serving, err := ca.Issue([]string{"127.0.0.1", "localhost"}, now, 24*time.Hour)
 	if err != nil {
-		return fmt.Errorf("encoding the key: %w", err)
+		return fmt.Errorf("issuing the serving certificate: %w", err)
 	}
-	w.caPEM = pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
-	keyPEM := pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER})
 	if err := os.MkdirAll(w.certDir, 0o700); err != nil {
 		return fmt.Errorf("creating the certificate directory: %w", err)
 	}
-	if err := os.WriteFile(filepath.Join(w.certDir, "tls.crt"), w.caPEM, 0o600); err != nil {
+	if err := os.WriteFile(filepath.Join(w.certDir, "tls.crt"), serving.CertPEM, 0o600); err != nil {
 		return fmt.Errorf("writing the certificate: %w", err)
 	}
-	if err := os.WriteFile(filepath.Join(w.certDir, "tls.key"), keyPEM, 0o600); err != nil {
+	if err := os.WriteFile(filepath.Join(w.certDir, "tls.key"), serving.KeyPEM, 0o600); err != nil {
 		return fmt.Errorf("writing the key: %w", err)
 	}
+	w.caPEM = ca.CertPEM
 	w.roots = x509.NewCertPool()
 	w.roots.AppendCertsFromPEM(w.caPEM)
 	return nil
