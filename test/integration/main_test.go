@@ -8,12 +8,10 @@ import (
 	"os"
 	"testing"
 
-	"github.com/go-logr/logr"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
 
 	"github.com/stagehand-k8s/stagehand/internal/testenv"
@@ -41,39 +39,17 @@ type suite struct {
 	other *recorder
 }
 
-var (
-	shared *suite
-	// skipReason is set when the package runs without an API server.
-	skipReason string
-)
+var shared testenv.Shared[*suite]
 
 func TestMain(m *testing.M) {
 	flag.Parse()
-	os.Exit(run(m))
-}
-
-func run(m *testing.M) int {
-	if skipReason = testenv.SkipReason(); skipReason != "" {
-		return m.Run()
-	}
-	ctrllog.SetLogger(logr.Discard())
-	s, stop, err := start()
-	defer stop()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "integration: starting the test environment:", err)
-		return 1
-	}
-	shared = s
-	return m.Run()
+	os.Exit(shared.Main(m, "integration", start))
 }
 
 // env returns the shared suite, or skips the test when there is none.
 func env(t *testing.T) *suite {
 	t.Helper()
-	if skipReason != "" {
-		t.Skip(skipReason)
-	}
-	return shared
+	return shared.Get(t)
 }
 
 // start runs the API server with the shipped webhook configuration and

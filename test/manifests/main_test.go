@@ -10,11 +10,9 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/go-logr/logr"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
 
 	"github.com/stagehand-k8s/stagehand/internal/testenv"
@@ -41,44 +39,17 @@ type suite struct {
 	base *overlay
 }
 
-var (
-	shared     *suite
-	skipReason string
-)
+var shared testenv.Shared[*suite]
 
 func TestMain(m *testing.M) {
 	flag.Parse()
-	os.Exit(run(m))
-}
-
-func run(m *testing.M) int {
-	switch {
-	case testing.Short():
-		skipReason = "-short: the manifest tests that apply objects need an API server"
-	case os.Getenv("KUBEBUILDER_ASSETS") == "":
-		skipReason = "KUBEBUILDER_ASSETS is unset: run `make envtest-assets` and the tests through make, or export it"
-	}
-	if skipReason != "" {
-		return m.Run()
-	}
-	ctrllog.SetLogger(logr.Discard())
-	s, stop, err := start()
-	defer stop()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "manifests: starting the test environment:", err)
-		return 1
-	}
-	shared = s
-	return m.Run()
+	os.Exit(shared.Main(m, "manifests", start))
 }
 
 // env returns the shared suite, or skips the test when there is none.
 func env(t *testing.T) *suite {
 	t.Helper()
-	if skipReason != "" {
-		t.Skip(skipReason)
-	}
-	return shared
+	return shared.Get(t)
 }
 
 // start runs the API server with cert-manager's CRDs, serves stagehand's
