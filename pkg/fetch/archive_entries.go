@@ -21,16 +21,10 @@ func (e *expander) writeFile(name string, mode fs.FileMode, content io.Reader, d
 	if cleaned == "." {
 		return e.unsafe("file entry %q names the archive root", name)
 	}
-	if err := e.countEntry(); err != nil {
-		return err
-	}
 	if declared > e.maxBytes-e.bytes {
 		return e.limit("archive expands to more than %d bytes", e.maxBytes)
 	}
-	if err := e.makeParent(cleaned); err != nil {
-		return err
-	}
-	if err := e.removeExisting(cleaned); err != nil {
+	if err := e.claim(cleaned); err != nil {
 		return err
 	}
 	perm := mode.Perm()&0o755 | 0o400
@@ -100,6 +94,18 @@ func (e *expander) removeExisting(cleaned string) error {
 	return nil
 }
 
+// claim counts a new entry against the file limit and makes room for it at
+// cleaned: its parent directories exist, and nothing is there yet.
+func (e *expander) claim(cleaned string) error {
+	if err := e.countEntry(); err != nil {
+		return err
+	}
+	if err := e.makeParent(cleaned); err != nil {
+		return err
+	}
+	return e.removeExisting(cleaned)
+}
+
 // symlink creates name pointing to target. The target must be relative and
 // stay inside the archive root lexically; verifySymlinks re-checks the
 // resolved result once everything is unpacked.
@@ -115,13 +121,7 @@ func (e *expander) symlink(name, target string) error {
 	if cleaned == "." || !filepath.IsLocal(resolved) {
 		return e.unsafe("symlink %q -> %q points outside the archive", name, target)
 	}
-	if err := e.countEntry(); err != nil {
-		return err
-	}
-	if err := e.makeParent(cleaned); err != nil {
-		return err
-	}
-	if err := e.removeExisting(cleaned); err != nil {
+	if err := e.claim(cleaned); err != nil {
 		return err
 	}
 	if err := e.root.Symlink(target, cleaned); err != nil {
@@ -143,13 +143,7 @@ func (e *expander) hardlink(name, target string) error {
 	if cleaned == "." || cleanedTarget == "." {
 		return e.unsafe("hard link %q -> %q involves the archive root", name, target)
 	}
-	if err := e.countEntry(); err != nil {
-		return err
-	}
-	if err := e.makeParent(cleaned); err != nil {
-		return err
-	}
-	if err := e.removeExisting(cleaned); err != nil {
+	if err := e.claim(cleaned); err != nil {
 		return err
 	}
 	if err := e.root.Link(cleanedTarget, cleaned); err != nil {
