@@ -1,37 +1,21 @@
 package timeline_test
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/stagehand-k8s/stagehand/internal/logbuffer"
 	"github.com/stagehand-k8s/stagehand/pkg/timeline"
 	"github.com/stagehand-k8s/stagehand/pkg/timeline/timelinetest"
 )
 
 const secret = "s3cr3t-ats-key-for-tests"
 
-// syncBuffer is a log sink safe for concurrent writes.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
+// syncBuffer captures logs written concurrently.
+type syncBuffer = logbuffer.Buffer
 
 func newLogger() (*slog.Logger, *syncBuffer) {
 	var buf syncBuffer

@@ -1,7 +1,6 @@
 package reliability
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -11,11 +10,11 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/stagehand-k8s/stagehand/internal/logbuffer"
 	"github.com/stagehand-k8s/stagehand/pkg/config"
 	"github.com/stagehand-k8s/stagehand/pkg/webhook"
 )
@@ -238,20 +237,5 @@ func getBody(ctx context.Context, url string) ([]byte, error) {
 	return body, nil
 }
 
-// syncBuffer is a bytes.Buffer safe for the process's two output pipes.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
+// syncBuffer captures logs written concurrently.
+type syncBuffer = logbuffer.Buffer
