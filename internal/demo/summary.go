@@ -122,28 +122,34 @@ func mountPath(pod *corev1.Pod, volumeName string) string {
 	return "?"
 }
 
-func envValue(pod *corev1.Pod, name string) string {
+// findEnv returns the first app container's env var of that name.
+func findEnv(pod *corev1.Pod, name string) *corev1.EnvVar {
 	for _, c := range pod.Spec.Containers {
-		for _, e := range c.Env {
-			if e.Name == name {
-				return e.Value
+		for i := range c.Env {
+			if c.Env[i].Name == name {
+				return &c.Env[i]
 			}
 		}
+	}
+	return nil
+}
+
+func envValue(pod *corev1.Pod, name string) string {
+	if e := findEnv(pod, name); e != nil {
+		return e.Value
 	}
 	return ""
 }
 
 func envSource(pod *corev1.Pod, name string) string {
-	for _, c := range pod.Spec.Containers {
-		for _, e := range c.Env {
-			switch {
-			case e.Name != name || e.ValueFrom == nil:
-			case e.ValueFrom.SecretKeyRef != nil:
-				return "Secret " + e.ValueFrom.SecretKeyRef.Name + ", key " + e.ValueFrom.SecretKeyRef.Key
-			case e.ValueFrom.ConfigMapKeyRef != nil:
-				return "ConfigMap " + e.ValueFrom.ConfigMapKeyRef.Name + ", key " + e.ValueFrom.ConfigMapKeyRef.Key
-			}
-		}
+	e := findEnv(pod, name)
+	switch {
+	case e == nil || e.ValueFrom == nil:
+		return "?"
+	case e.ValueFrom.SecretKeyRef != nil:
+		return "Secret " + e.ValueFrom.SecretKeyRef.Name + ", key " + e.ValueFrom.SecretKeyRef.Key
+	case e.ValueFrom.ConfigMapKeyRef != nil:
+		return "ConfigMap " + e.ValueFrom.ConfigMapKeyRef.Name + ", key " + e.ValueFrom.ConfigMapKeyRef.Key
 	}
 	return "?"
 }
