@@ -2,7 +2,6 @@ package inject
 
 import (
 	"path"
-	"slices"
 	"strings"
 )
 
@@ -12,28 +11,23 @@ import (
 type Entrypoints map[string][]string
 
 // Lookup returns the entrypoint of image: an exact key first, then the
-// longest matching pattern, so that the most specific entry wins.
+// longest matching pattern (the lexically first among equally long ones),
+// so that the most specific entry wins. It allocates nothing.
 func (m Entrypoints) Lookup(image string) ([]string, bool) {
 	if ep, ok := m[image]; ok {
 		return ep, true
 	}
-	var best string
-	found := false
-	for _, pattern := range m.patterns() {
-		if ok, _ := path.Match(pattern, image); ok && (!found || len(pattern) > len(best)) {
+	best, found := "", false
+	for pattern := range m {
+		if !strings.ContainsAny(pattern, "*?[") {
+			continue
+		}
+		if ok, _ := path.Match(pattern, image); !ok {
+			continue
+		}
+		if !found || len(pattern) > len(best) || (len(pattern) == len(best) && pattern < best) {
 			best, found = pattern, true
 		}
 	}
 	return m[best], found
-}
-
-func (m Entrypoints) patterns() []string {
-	var out []string
-	for k := range m {
-		if strings.ContainsAny(k, "*?[") {
-			out = append(out, k)
-		}
-	}
-	slices.Sort(out)
-	return out
 }
