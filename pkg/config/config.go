@@ -50,6 +50,9 @@ type Webhook struct {
 	ShutdownDelay time.Duration
 	// Strict denies pods with unknown stagehand.io/ annotation keys.
 	Strict bool
+	// CacheSize is how many injected pods the webhook remembers by what
+	// injection reads of them; 0 turns the cache off.
+	CacheSize int
 	// LogLevel is how much to log.
 	LogLevel LogLevel
 	// LogFormat is how to encode log lines.
@@ -93,6 +96,7 @@ type env struct {
 	MetricsAddr   string `split_words:"true" default:":8080"`
 	ShutdownDelay string `split_words:"true" default:"5s"`
 	Strict        string `split_words:"true" default:"false"`
+	CacheSize     string `split_words:"true" default:"1024"`
 	LogLevel      string `split_words:"true" default:"info"`
 	LogFormat     string `split_words:"true" default:"json"`
 	AgentImage    string `split_words:"true"`
@@ -131,6 +135,8 @@ func settings(e *env) []setting {
 			usage: "how long to keep serving, not ready, after SIGTERM", parse: parseShutdownDelay},
 		{env: Prefix + "_STRICT", flag: "strict", bool: true, injection: true, raw: &e.Strict,
 			usage: "deny pods with unknown stagehand.io/ annotation keys", parse: parseStrict},
+		{env: Prefix + "_CACHE_SIZE", flag: "cache-size", raw: &e.CacheSize,
+			usage: "how many injected pods to remember by what injection reads of them; 0 turns the cache off", parse: parseCacheSize},
 		{env: Prefix + "_LOG_LEVEL", flag: "log-level", raw: &e.LogLevel,
 			usage: "log level: info, debug or trace", parse: parseLogLevel},
 		{env: Prefix + "_LOG_FORMAT", flag: "log-format", raw: &e.LogFormat,

@@ -15,6 +15,7 @@
 //	STAGEHAND_METRICS_ADDR               --metrics-addr               :8080 ("0" disables)
 //	STAGEHAND_SHUTDOWN_DELAY             --shutdown-delay             5s
 //	STAGEHAND_STRICT                     --strict                     false
+//	STAGEHAND_CACHE_SIZE                 --cache-size                 1024 (0 turns the cache off)
 //	STAGEHAND_LOG_LEVEL                  --log-level                  info (info, debug, trace)
 //	STAGEHAND_LOG_FORMAT                 --log-format                 json (json, text)
 //	STAGEHAND_AGENT_IMAGE                --agent-image                ghcr.io/stagehand-k8s/agent:<version>

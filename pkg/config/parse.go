@@ -119,6 +119,24 @@ func parseStrict(raw string, w *Webhook) error {
 	return nil
 }
 
+// MaxCacheSize bounds CacheSize: at most 64 KiB an entry, the cache stays
+// within 1 GiB even when full of the largest pods.
+const MaxCacheSize = 16384
+
+var validCacheSize = "an integer from 0 to " + strconv.Itoa(MaxCacheSize)
+
+func parseCacheSize(raw string, w *Webhook) error {
+	n, err := strconv.Atoi(raw)
+	if err != nil {
+		return &invalid{kind: ErrSyntax, valid: validCacheSize}
+	}
+	if n < 0 || n > MaxCacheSize {
+		return &invalid{kind: ErrRange, valid: validCacheSize}
+	}
+	w.CacheSize = n
+	return nil
+}
+
 func parseLogLevel(raw string, w *Webhook) error {
 	switch l := LogLevel(strings.ToLower(raw)); l {
 	case LogInfo, LogDebug, LogTrace:

@@ -110,7 +110,7 @@ func TestInjectsEnvCoversEverySteps(t *testing.T) {
 	}
 	for _, c := range append(got.Spec.InitContainers, got.Spec.Containers...) {
 		for _, e := range c.Env {
-			if !InjectsEnv(e.Name) && e.Name != "STAGEHAND_FETCH_JOB" {
+			if !InjectsEnv([]byte(e.Name)) && e.Name != "STAGEHAND_FETCH_JOB" {
 				t.Errorf("container %s: env %s is injected but InjectsEnv does not know it", c.Name, e.Name)
 			}
 		}

@@ -25,10 +25,10 @@ var injectedEnv = map[string]bool{
 	ContainerNameEnv: true, ContainerImgEnv: true, SpoolDirEnv: true, ClasspathEnv: true, SparkClasspathEnv: true,
 }
 
-// InjectsEnv reports whether stagehand may inject an env var of that name.
-// Decoders may skip the values of all other env vars: injection never reads
-// them.
-func InjectsEnv(name string) bool { return injectedEnv[name] }
+// InjectsEnv reports whether stagehand may inject an env var of that name,
+// given as decoded JSON. Decoders may skip the values of all other env vars:
+// injection never reads them.
+func InjectsEnv(name []byte) bool { return injectedEnv[string(name)] }
 
 // Status is the JSON value of the stagehand.io/status annotation. Besides
 // telling users what was injected, it records exactly which elements

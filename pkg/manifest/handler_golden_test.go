@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -19,7 +20,6 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
-	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
 	"sigs.k8s.io/yaml"
 
 	"github.com/stagehand-k8s/stagehand/pkg/inject"
@@ -30,9 +30,11 @@ import (
 // admission webhook over HTTP, applies the JSON patch it returns to the
 // original object, and compares the result with the golden output. It proves
 // that the server and the offline injector agree, and that the patch keeps
-// what the Go types do not know.
+// what the Go types do not know. Each pod is sent again under another name
+// and namespace, as the next pod of the same job: the handler's cache must
+// give the very same answer.
 func TestGoldenThroughHandler(t *testing.T) {
-	srv := httptest.NewServer(&admission.Webhook{Handler: &webhook.Handler{Injector: inject.New(goldenOptions)}})
+	srv := httptest.NewServer(&webhook.Handler{Injector: inject.New(goldenOptions), Cache: webhook.NewCache(64)})
 	defer srv.Close()
 	for _, name := range goldenCases(t) {
 		t.Run(name, func(t *testing.T) {
@@ -53,6 +55,13 @@ func TestGoldenThroughHandler(t *testing.T) {
 				}
 				pod, _ := lookup(doc, pointer)
 				resp := review(t, srv.URL, pod, namespaceOf(doc))
+				hits := webhook.CacheLookups("hit")
+				if again := review(t, srv.URL, renamed(pod), "another-"+namespaceOf(doc)); !reflect.DeepEqual(again, resp) {
+					t.Errorf("the next pod of the job got another answer:\n%+v\nfirst:\n%+v", again, resp)
+				}
+				if resp.Allowed && webhook.CacheLookups("hit") != hits+1 {
+					t.Errorf("the next pod of the job was not answered from the cache")
+				}
 				for _, w := range resp.Warnings {
 					if !bytes.Contains(golden, []byte(w)) {
 						t.Errorf("handler warning %q is not in the golden file", w)
@@ -77,6 +86,20 @@ func TestGoldenThroughHandler(t *testing.T) {
 			}
 		})
 	}
+}
+
+// renamed is a copy of pod with another name and namespace, as the next pod
+// an MR3 DAGAppMaster or a Spark driver creates.
+func renamed(pod map[string]any) map[string]any {
+	meta, _ := pod["metadata"].(map[string]any)
+	out := maps.Clone(pod)
+	meta = maps.Clone(meta)
+	if meta == nil {
+		meta = map[string]any{}
+	}
+	meta["name"], meta["namespace"], meta["generateName"] = "next-of-the-job", "another", "next-"
+	out["metadata"] = meta
+	return out
 }
 
 func review(t *testing.T, url string, pod map[string]any, namespace string) *admissionv1.AdmissionResponse {

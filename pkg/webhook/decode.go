@@ -1,134 +1,174 @@
 package webhook
 
 import (
-	"fmt"
+	"encoding/binary"
+	"strings"
 
+	"github.com/go-json-experiment/json/jsontext"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	sigsjson "sigs.k8s.io/json"
 
-	"github.com/stagehand-k8s/stagehand/pkg/inject"
+	"github.com/stagehand-k8s/stagehand/pkg/annotations"
 )
 
-// podView is the part of a Pod that injection reads. Decoding only these
-// fields, instead of the whole Pod, keeps admission cheap on large pods:
-// probes, resources, ports and the like are skipped by the decoder.
+// podReader walks the JSON of a Pod, visiting the members that injection
+// reads and skipping the rest (probes, resources, ports, args, the values of
+// the pod's own env vars and annotations). It runs in one of two modes:
+//
+//   - fingerprinting (pod is nil) appends every visited value, raw, to key;
+//   - decoding decodes every visited value into pod.
+//
+// Both modes visit the same members through the same code, so a fingerprint
+// covers exactly what decoding reads, except the pod's name, generateName
+// and namespace: injection never reads them (TestInjectionIgnoresIdentity
+// checks), and they differ between the pods of one MR3 or Spark job.
 //
 // The injector never serializes the pod's own elements: its patch only
 // carries elements stagehand owns, whose content it builds itself. The
-// golden tests send every case through this decoder and compare the result
+// golden tests send every case through this reader and compare the result
 // with the offline injector, which decodes whole objects, so a field that an
-// injector starts to read but this view lacks fails them.
-type podView struct {
-	Metadata struct {
-		Name         string            `json:"name"`
-		GenerateName string            `json:"generateName"`
-		Namespace    string            `json:"namespace"`
-		Annotations  map[string]string `json:"annotations"`
-	} `json:"metadata"`
-	Spec struct {
-		AutomountServiceAccountToken  *bool  `json:"automountServiceAccountToken"`
-		TerminationGracePeriodSeconds *int64 `json:"terminationGracePeriodSeconds"`
-		SecurityContext               *struct {
-			FSGroup *int64 `json:"fsGroup"`
-		} `json:"securityContext"`
-		// Volumes and init containers are decoded whole: stagehand's own
-		// are among them, and re-injection compares them in full.
-		Volumes        []corev1.Volume    `json:"volumes"`
-		InitContainers []corev1.Container `json:"initContainers"`
-		Containers     []containerView    `json:"containers"`
-	} `json:"spec"`
+// injector starts to read but this reader skips fails them.
+type podReader struct {
+	dec *jsontext.Decoder
+	pod *corev1.Pod
+	key []byte
 }
 
-// containerView is the part of an app container that injection reads.
-type containerView struct {
-	Name         string               `json:"name"`
-	Image        string               `json:"image"`
-	Command      []string             `json:"command"`
-	Env          []envView            `json:"env"`
-	VolumeMounts []corev1.VolumeMount `json:"volumeMounts"`
-}
+// Fingerprint tags: one per member visited, and one per list element.
+const (
+	tagAnnotations byte = iota + 1
+	tagAnnotation
+	tagAutomount
+	tagGrace
+	tagSecurityContext
+	tagFSGroup
+	tagVolumes
+	tagInitContainers
+	tagContainers
+	tagContainer
+	tagName
+	tagImage
+	tagCommand
+	tagEnv
+	tagEnvVar
+	tagValue
+	tagValueFrom
+	tagVolumeMounts
+	// tagNone visits a value without recording it.
+	tagNone byte = 0
+)
 
-// envView is an env var whose value is kept as raw JSON: injection compares
-// the values of its own env vars only, so the pod's own values, often
-// hundreds on a Spark or MR3 pod, are never decoded into strings.
-type envView struct {
-	Name      string               `json:"name"`
-	Value     rawString            `json:"value"`
-	ValueFrom *corev1.EnvVarSource `json:"valueFrom"`
-}
+func (r *podReader) decoding() bool { return r.pod != nil }
 
-// rawString keeps a JSON string undecoded. It aliases the request body,
-// which outlives the decoded pod.
-type rawString []byte
+// mark records the start of an element with no value of its own.
+func (r *podReader) mark(tag byte) { r.record(tag, nil) }
 
-// UnmarshalJSON keeps data as it is; the decoder checked its syntax.
-func (r *rawString) UnmarshalJSON(data []byte) error {
-	*r = data
-	return nil
-}
-
-// envVar converts the view; the value is decoded only for the env vars
-// stagehand injects.
-func (v *envView) envVar() (corev1.EnvVar, error) {
-	e := corev1.EnvVar{Name: v.Name, ValueFrom: v.ValueFrom}
-	if len(v.Value) == 0 || !inject.InjectsEnv(v.Name) {
-		return e, nil
+// value reads the next value raw and records it under tag. A fingerprint
+// is a sequence of (tag, length, raw value): no two sequences encode alike.
+func (r *podReader) value(tag byte) (jsontext.Value, error) {
+	raw, err := r.dec.ReadValue()
+	if err == nil && tag != tagNone {
+		r.record(tag, raw)
 	}
-	value, err := decodeString(v.Value)
-	if err != nil {
-		return e, fmt.Errorf("env %s: %w", v.Name, err)
+	return raw, err
+}
+
+// record appends tag, the length of data and data to the fingerprint.
+func (r *podReader) record(tag byte, data []byte) {
+	if !r.decoding() {
+		r.key = append(binary.AppendUvarint(append(r.key, tag), uint64(len(data))), data...)
 	}
-	e.Value = value
-	return e, nil
 }
 
-// decodeString decodes one JSON string. A function of its own, so that only
-// the injected env vars that reach it pay for the decoding.
-func decodeString(data []byte) (string, error) {
-	var s string
-	err := sigsjson.UnmarshalCaseSensitivePreserveInts(data, &s)
-	return s, err
+// str reads a string or null, recorded under tag; it is decoded only when
+// decoding, but its type is checked in both modes.
+func (r *podReader) str(tag byte) (string, error) {
+	if k := r.dec.PeekKind(); k != '"' && k != 'n' {
+		return "", kindError(r.dec, "a string", k)
+	}
+	raw, err := r.value(tag)
+	if err != nil || !r.decoding() {
+		return "", err
+	}
+	return unquote(raw)
 }
 
-// decodePod decodes the fields of a Pod that injection reads. Field names
-// match case-sensitively, as the API server's own decoder does: the patch
-// addresses fields by their exact names, so "Metadata" must not be read as
-// "metadata".
-func decodePod(raw []byte) (*corev1.Pod, error) {
-	var v podView
-	if err := sigsjson.UnmarshalCaseSensitivePreserveInts(raw, &v); err != nil {
+// into reads a value recorded under tag and, when decoding, unmarshals it
+// into out, a pointer to an API type.
+func (r *podReader) into(tag byte, out any) error {
+	raw, err := r.value(tag)
+	if err != nil || !r.decoding() {
+		return err
+	}
+	return unmarshal(r.dec, raw, out)
+}
+
+// The members of each object the reader visits.
+var (
+	podFields             = []string{"metadata", "spec"}
+	metadataFields        = []string{"name", "generateName", "namespace", "annotations"}
+	specFields            = []string{"automountServiceAccountToken", "terminationGracePeriodSeconds", "securityContext", "volumes", "initContainers", "containers"}
+	securityContextFields = []string{"fsGroup"}
+	containerFields       = []string{"name", "image", "command", "env", "volumeMounts"}
+	envVarFields          = []string{"name", "value", "valueFrom"}
+)
+
+// readPod walks the Pod that is the next value.
+func (r *podReader) readPod() error {
+	return readStruct(r.dec, podFields, func(name string) error {
+		if name == "metadata" {
+			return r.metadata()
+		}
+		return r.spec()
+	})
+}
+
+func (r *podReader) metadata() error {
+	var discard metav1.ObjectMeta
+	meta := &discard
+	if r.decoding() {
+		meta = &r.pod.ObjectMeta
+	}
+	return readStruct(r.dec, metadataFields, func(name string) (err error) {
+		switch name {
+		case "name":
+			meta.Name, err = r.str(tagNone)
+		case "generateName":
+			meta.GenerateName, err = r.str(tagNone)
+		case "namespace":
+			meta.Namespace, err = r.str(tagNone)
+		case "annotations":
+			meta.Annotations, err = r.annotations()
+		}
+		return err
+	})
+}
+
+// annotations reads the stagehand.io/ annotations, the only ones injection
+// reads. The map is not nil when the pod has annotations of any kind: the
+// patch adds to it rather than creating it. Of a key that comes twice, the
+// last value counts, as in the API server's decoder; both are in the
+// fingerprint.
+func (r *podReader) annotations() (map[string]string, error) {
+	if null, err := readNull(r.dec); null || err != nil {
 		return nil, err
 	}
-	pod := &corev1.Pod{
-		ObjectMeta: metav1.ObjectMeta{
-			Name: v.Metadata.Name, GenerateName: v.Metadata.GenerateName,
-			Namespace: v.Metadata.Namespace, Annotations: v.Metadata.Annotations,
-		},
-		Spec: corev1.PodSpec{
-			AutomountServiceAccountToken:  v.Spec.AutomountServiceAccountToken,
-			TerminationGracePeriodSeconds: v.Spec.TerminationGracePeriodSeconds,
-			Volumes:                       v.Spec.Volumes,
-			InitContainers:                v.Spec.InitContainers,
-			Containers:                    make([]corev1.Container, len(v.Spec.Containers)),
-		},
+	r.mark(tagAnnotations)
+	var m map[string]string
+	if r.decoding() {
+		m = map[string]string{}
 	}
-	if sc := v.Spec.SecurityContext; sc != nil {
-		pod.Spec.SecurityContext = &corev1.PodSecurityContext{FSGroup: sc.FSGroup}
-	}
-	for i, c := range v.Spec.Containers {
-		pod.Spec.Containers[i] = corev1.Container{Name: c.Name, Image: c.Image, Command: c.Command, VolumeMounts: c.VolumeMounts}
-		if c.Env == nil {
-			continue
+	err := readObject(r.dec, func(name []byte) error {
+		if !strings.HasPrefix(string(name), annotations.Prefix) {
+			_, err := r.str(tagNone)
+			return err
 		}
-		env := make([]corev1.EnvVar, len(c.Env))
-		for j := range c.Env {
-			var err error
-			if env[j], err = c.Env[j].envVar(); err != nil {
-				return nil, fmt.Errorf("spec.containers[%d]: %w", i, err)
-			}
+		r.record(tagAnnotation, name)
+		v, err := r.str(tagValue)
+		if m != nil {
+			m[string(name)] = v
 		}
-		pod.Spec.Containers[i].Env = env
-	}
-	return pod, nil
+		return err
+	})
+	return m, err
 }

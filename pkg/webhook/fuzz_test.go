@@ -11,7 +11,6 @@ import (
 	jsonpatch "github.com/evanphx/json-patch/v5"
 	admissionv1 "k8s.io/api/admission/v1"
 	corev1 "k8s.io/api/core/v1"
-	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
 	sigsjson "sigs.k8s.io/json"
 	"sigs.k8s.io/yaml"
 
@@ -22,7 +21,8 @@ import (
 // as the API server would. It must never panic; every answer is an
 // AdmissionReview or an HTTP error; an allowed patch must apply to the
 // object it was computed from and leave a pod whose names and mounts are
-// still unique.
+// still unique. A handler with a cache, kept across inputs, must answer
+// every input exactly as one without.
 func FuzzHandle(f *testing.F) {
 	for _, name := range []string{"mr3-worker", "mr3-worker-agent", "spark-executor", "clash", "unknown-fields"} {
 		data, err := os.ReadFile("../../testdata/inject/" + name + ".in.yaml")
@@ -33,22 +33,21 @@ func FuzzHandle(f *testing.F) {
 		if err != nil {
 			f.Fatal(err)
 		}
-		body, _ := json.Marshal(map[string]any{
-			"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview",
-			"request": map[string]any{"uid": "u", "operation": "CREATE", "namespace": "ns",
-				"kind": map[string]string{"version": "v1", "kind": "Pod"}, "resource": map[string]string{"version": "v1", "resource": "pods"},
-				"object": json.RawMessage(raw)},
-		})
+		body := reviewOf(f, "u", "ns", admissionv1.Create, raw)
 		f.Add(body)
 	}
-	f.Add([]byte(`{"request":{"uid":"u","operation":"CREATE","object":{"metadata":{"annotations":{"stagehand.io/agent":"true"}},"spec":{"containers":[{"name":"a"}]}}}}`))
-	f.Add([]byte(`{"request":{"object":"not an object"}}`))
-	wh := &admission.Webhook{Handler: &Handler{Injector: inject.New(inject.Options{Version: "fuzz", AgentImage: "agent:fuzz"})}}
+	const envelope = `{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview",`
+	f.Add([]byte(envelope + `"request":{"uid":"u","operation":"CREATE","object":{"metadata":{"annotations":{"stagehand.io/agent":"true"}},"spec":{"containers":[{"name":"a"}]}}}}`))
+	f.Add([]byte(envelope + `"request":{"object":{"spec":{"containers":[{"env":[{"value":"v","name":"STAGEHAND_POD_NAME"}],"n\u0061me":"a"}]}},"operation":"UPDATE"}}`))
+	f.Add([]byte(envelope + `"request":{"object":"not an object"}}`))
+	injector := inject.New(inject.Options{Version: "fuzz", AgentImage: "agent:fuzz"})
+	wh := &Handler{Injector: injector}
+	cached := &Handler{Injector: injector, Cache: NewCache(256)}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		rec := httptest.NewRecorder()
-		req := httptest.NewRequest(http.MethodPost, Path, bytes.NewReader(body))
-		req.Header.Set("Content-Type", "application/json")
-		wh.ServeHTTP(rec, req)
+		rec := serveRaw(wh, body)
+		if again := serveRaw(cached, body); !bytes.Equal(again.Body.Bytes(), rec.Body.Bytes()) {
+			t.Fatalf("the cached handler answered\n%s\nthe uncached one\n%s", again.Body, rec.Body)
+		}
 		var review admissionv1.AdmissionReview
 		if err := json.Unmarshal(rec.Body.Bytes(), &review); err != nil || review.Response == nil {
 			if rec.Code == http.StatusOK && err != nil {
@@ -87,6 +86,15 @@ func FuzzHandle(f *testing.F) {
 			t.Fatalf("injection made the pod invalid: %v\n%s", err, out)
 		}
 	})
+}
+
+// serveRaw sends body to h as the API server does.
+func serveRaw(h http.Handler, body []byte) *httptest.ResponseRecorder {
+	rec := httptest.NewRecorder()
+	req := httptest.NewRequest(http.MethodPost, Path, bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	h.ServeHTTP(rec, req)
+	return rec
 }
 
 // uniqueNames checks what injection could break: unique volume and

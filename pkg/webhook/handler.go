@@ -1,17 +1,18 @@
 package webhook
 
 import (
+	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 
 	"github.com/go-logr/logr"
-	admissionv1 "k8s.io/api/admission/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/log"
-	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
 
 	"github.com/stagehand-k8s/stagehand/pkg/inject"
 )
@@ -27,58 +28,122 @@ const (
 	LevelTrace = 2
 )
 
-// Handler admits Pods through package inject.
+// Handler admits Pods through package inject. It is the http.Handler of
+// the webhook: it reads each AdmissionReview in one pass, fingerprinting the
+// part of the Pod that injection reads, and writes its answer directly.
 type Handler struct {
 	Injector *inject.Injector
+	// Cache, if not nil, keeps the answers of recent pods by fingerprint:
+	// the pods of one MR3 DAG or Spark job differ in names and arguments,
+	// not in what injection reads, and are injected once.
+	Cache *Cache
 }
 
-var _ admission.Handler = (*Handler)(nil)
+var _ http.Handler = (*Handler)(nil)
 
-// Handle injects the pod of one admission request. It makes no API calls.
-func (h *Handler) Handle(ctx context.Context, req admission.Request) admission.Response {
-	logger := log.FromContext(ctx)
-	if req.Operation != admissionv1.Create && req.Operation != admissionv1.Update {
-		return admission.Allowed("")
+// maxRequestSize bounds a request body, as controller-runtime's webhooks
+// do: the API server's own limit on an object is 3 MiB, so 7 MiB leaves
+// room for the envelope and an old object.
+const maxRequestSize = 7 << 20
+
+// ServeHTTP answers one AdmissionReview. It makes no API calls.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s := getScratch()
+	defer s.release()
+	var rv review
+	a := h.read(r, s, &rv)
+	if a.status == nil && rv.wants() {
+		a = h.admit(r.Context(), &rv)
 	}
-	pod, err := decodePod(req.Object.Raw)
+	a.write(w, &rv, s)
+}
+
+// read reads the review; an answer with a status if it cannot.
+func (h *Handler) read(r *http.Request, s *scratch, rv *review) answer {
+	if ct := r.Header.Get("Content-Type"); ct != "application/json" {
+		return h.unreadable(r.Context(), fmt.Errorf("%w: content type %q, want application/json", errNotReview, ct))
+	}
+	if n := r.ContentLength; n > 0 && n <= maxRequestSize {
+		s.body.Grow(int(n) + bytes.MinRead)
+	}
+	if _, err := s.body.ReadFrom(io.LimitReader(r.Body, maxRequestSize+1)); err != nil {
+		return h.unreadable(r.Context(), fmt.Errorf("reading the request: %w", err))
+	}
+	if s.body.Len() > maxRequestSize {
+		return h.unreadable(r.Context(), fmt.Errorf("request is larger than %d bytes", maxRequestSize))
+	}
+	var err error
+	*rv, err = decodeReview(&s.body, s.key)
+	s.key = rv.key
 	if err != nil {
-		admissionTotal.WithLabelValues(resultError, reasonUndecodable).Inc()
-		return admission.Errored(http.StatusBadRequest, err)
+		return h.unreadable(r.Context(), err)
+	}
+	return answer{}
+}
+
+// unreadable answers a request that is not a review stagehand can read.
+func (h *Handler) unreadable(ctx context.Context, err error) answer {
+	admissionTotal.WithLabelValues(resultError, reasonUndecodable).Inc()
+	log.FromContext(ctx).Info("unreadable admission request", "error", err.Error())
+	return errored(http.StatusBadRequest, err)
+}
+
+// admit answers a CREATE or UPDATE from the cache, or by injecting its pod.
+func (h *Handler) admit(ctx context.Context, rv *review) answer {
+	if rv.object == nil {
+		return h.unreadable(ctx, fmt.Errorf("%w: the %s request has no object", errUndecodable, rv.operation))
+	}
+	logger := log.FromContext(ctx)
+	a, cached := h.Cache.get(rv.key)
+	if !cached {
+		a = h.inject(logger, rv)
+	}
+	if a.status != nil {
+		return a
+	}
+	admissionTotal.WithLabelValues(resultAllowed, string(a.outcome)).Inc()
+	if debug := logger.V(LevelDebug); debug.Enabled() {
+		debug.Info("admitted pod", "uid", rv.uid, "outcome", a.outcome, "cached", cached, "warnings", len(a.warnings))
+	}
+	if !cached {
+		h.Cache.add(rv.key, a)
+	}
+	return a
+}
+
+// inject decodes the pod and injects it.
+func (h *Handler) inject(logger logr.Logger, rv *review) answer {
+	pod, err := decodePod(rv.object)
+	if err != nil {
+		return h.unreadable(logr.NewContext(context.Background(), logger), err)
 	}
 	if pod.Namespace == "" {
-		pod.Namespace = req.Namespace
+		pod.Namespace = rv.namespace
 	}
 	res, err := h.Injector.Inject(pod)
 	if err != nil {
-		return failed(logger, err, res.Warnings)
-	}
-	admissionTotal.WithLabelValues(resultAllowed, string(res.Outcome)).Inc()
-	if debug := logger.V(LevelDebug); debug.Enabled() {
-		debug.Info("admitted pod", "outcome", res.Outcome, "operations", len(res.Patch), "warnings", len(res.Warnings))
+		return failed(logger.WithValues("uid", rv.uid), err, res.Warnings)
 	}
 	if trace := logger.V(LevelTrace); trace.Enabled() {
-		trace.Info("patch", "operations", patchSummary(res.Patch))
+		trace.Info("patch", "uid", rv.uid, "operations", patchSummary(res.Patch))
 	}
 	return patched(res)
 }
 
-// patched answers an admitted pod. The patch is marshalled once, here:
-// controller-runtime's Response.Complete would marshal each operation and
-// then compact the result again.
-func patched(res inject.Result) admission.Response {
-	resp := admission.Allowed("")
-	resp.Warnings = res.Warnings
+// patched answers an admitted pod. The patch is marshalled and encoded
+// once, here.
+func patched(res inject.Result) answer {
+	a := answer{outcome: res.Outcome, warnings: res.Warnings}
 	if len(res.Patch) == 0 {
-		return resp
+		return a
 	}
 	patch, err := json.Marshal(res.Patch)
 	if err != nil {
 		admissionTotal.WithLabelValues(resultError, "internal").Inc()
-		return admission.Errored(http.StatusInternalServerError, fmt.Errorf("encoding the patch: %w", err))
+		return errored(http.StatusInternalServerError, fmt.Errorf("encoding the patch: %w", err))
 	}
-	pt := admissionv1.PatchTypeJSONPatch
-	resp.Patch, resp.PatchType = patch, &pt
-	return resp
+	a.patch64 = base64.StdEncoding.AppendEncode(nil, patch)
+	return a
 }
 
 // patchSummary lists each operation as "op path", without values: values
@@ -93,7 +158,7 @@ func patchSummary(ops []inject.Operation) []string {
 
 // failed answers a pod that was not injected: a denial of the user's input,
 // or an internal error.
-func failed(logger logr.Logger, err error, warnings []string) admission.Response {
+func failed(logger logr.Logger, err error, warnings []string) answer {
 	var denied *inject.Denied
 	if errors.As(err, &denied) {
 		admissionTotal.WithLabelValues(resultDenied, denied.Reason).Inc()
@@ -102,20 +167,18 @@ func failed(logger logr.Logger, err error, warnings []string) admission.Response
 	}
 	admissionTotal.WithLabelValues(resultError, "internal").Inc()
 	logger.Error(err, "injecting pod")
-	return admission.Errored(http.StatusInternalServerError, err)
+	return errored(http.StatusInternalServerError, err)
 }
 
 // deny builds an Invalid status with one cause per problem, as the API
 // server does for its own validation errors.
-func deny(d *inject.Denied, warnings []string) admission.Response {
+func deny(d *inject.Denied, warnings []string) answer {
 	causes := make([]metav1.StatusCause, 0, len(d.Errors))
 	for _, e := range d.Errors {
 		causes = append(causes, metav1.StatusCause{Type: metav1.CauseType(e.Type), Message: e.ErrorBody(), Field: e.Field})
 	}
-	resp := admission.Denied(d.Error())
-	resp.Result.Code = http.StatusUnprocessableEntity
-	resp.Result.Reason = metav1.StatusReasonInvalid
-	resp.Result.Details = &metav1.StatusDetails{Kind: "Pod", Causes: causes}
-	resp.Warnings = warnings
-	return resp
+	return answer{warnings: warnings, status: &metav1.Status{
+		Status: metav1.StatusFailure, Code: http.StatusUnprocessableEntity, Reason: metav1.StatusReasonInvalid,
+		Message: d.Error(), Details: &metav1.StatusDetails{Kind: "Pod", Causes: causes},
+	}}
 }

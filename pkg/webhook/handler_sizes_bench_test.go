@@ -1,22 +1,14 @@
 package webhook
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"os"
 	"strings"
 	"testing"
 
-	"github.com/go-logr/logr"
-	admissionv1 "k8s.io/api/admission/v1"
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/runtime"
-	"sigs.k8s.io/controller-runtime/pkg/log"
-	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
 	"sigs.k8s.io/yaml"
-
-	"github.com/stagehand-k8s/stagehand/pkg/inject"
 )
 
 // plainPodJSON is a one-container pod that asks for the projected token
@@ -57,21 +49,4 @@ func BenchmarkHandle64KiB(b *testing.B) {
 		c.Env = append(c.Env, corev1.EnvVar{Name: fmt.Sprintf("BENCH_VAR_%04d", n), Value: value})
 	}
 	benchmarkHandleJSON(b, raw)
-}
-
-// benchmarkHandleJSON is benchmarkHandle for a pod given as JSON.
-func benchmarkHandleJSON(b *testing.B, raw []byte) {
-	h := &Handler{Injector: inject.New(inject.Options{Version: "bench", AgentImage: "agent:bench"})}
-	req := admission.Request{AdmissionRequest: admissionv1.AdmissionRequest{
-		Operation: admissionv1.Create, Namespace: "hivemr3", Object: runtime.RawExtension{Raw: raw},
-	}}
-	ctx := log.IntoContext(context.Background(), logr.Discard())
-	b.SetBytes(int64(len(raw)))
-	b.ReportAllocs()
-	for b.Loop() {
-		resp := h.Handle(ctx, req)
-		if !resp.Allowed || len(resp.Patch) == 0 {
-			b.Fatalf("not injected: %+v", resp.Result)
-		}
-	}
 }

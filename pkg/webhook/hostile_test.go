@@ -1,7 +1,6 @@
 package webhook
 
 import (
-	"context"
 	"encoding/json"
 	"runtime"
 	"strconv"
@@ -9,8 +8,6 @@ import (
 	"testing"
 
 	admissionv1 "k8s.io/api/admission/v1"
-	k8sruntime "k8s.io/apimachinery/pkg/runtime"
-	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
 
 	"github.com/stagehand-k8s/stagehand/pkg/inject"
 )
@@ -42,11 +39,11 @@ func TestHostileSizesAreDeniedCheaply(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			req := admission.Request{AdmissionRequest: admissionv1.AdmissionRequest{Operation: admissionv1.Create, Object: k8sruntime.RawExtension{Raw: raw}}}
+			body := reviewOf(t, "hostile", "ns", admissionv1.Create, raw)
 			var before, after runtime.MemStats
 			runtime.GC()
 			runtime.ReadMemStats(&before)
-			resp := h.Handle(context.Background(), req)
+			resp := serveReview(t, h, body).Response
 			runtime.ReadMemStats(&after)
 			if resp.Allowed || !strings.Contains(resp.Result.Message, tc.want) {
 				t.Fatalf("allowed=%v message %.300q, want a denial containing %q", resp.Allowed, resp.Result.Message, tc.want)

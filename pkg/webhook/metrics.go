@@ -23,8 +23,20 @@ var admissionTotal = prometheus.NewCounterVec(prometheus.CounterOpts{
 	Help: "Admission requests handled by the stagehand webhook, by result (allowed, denied, error) and reason.",
 }, []string{"result", "reason"})
 
+// The result label of stagehand_injection_cache_total.
+const (
+	cacheHit  = "hit"
+	cacheMiss = "miss"
+)
+
+// cacheTotal counts lookups of the injection cache by result.
+var cacheTotal = prometheus.NewCounterVec(prometheus.CounterOpts{
+	Name: "stagehand_injection_cache_total",
+	Help: "Lookups of the webhook's cache of injected pods, by result (hit, miss).",
+}, []string{"result"})
+
 func init() {
-	metrics.Registry.MustRegister(admissionTotal)
+	metrics.Registry.MustRegister(admissionTotal, cacheTotal)
 }
 
 // AdmissionCount returns the current value of stagehand_admission_total for
@@ -32,6 +44,17 @@ func init() {
 func AdmissionCount(result, reason string) float64 {
 	m := &dto.Metric{}
 	if err := admissionTotal.WithLabelValues(result, reason).Write(m); err != nil {
+		return 0
+	}
+	return m.GetCounter().GetValue()
+}
+
+// CacheLookups returns the current value of stagehand_injection_cache_total
+// for one result, "hit" or "miss". Tests use it to see whether the cache
+// answered.
+func CacheLookups(result string) float64 {
+	m := &dto.Metric{}
+	if err := cacheTotal.WithLabelValues(result).Write(m); err != nil {
 		return 0
 	}
 	return m.GetCounter().GetValue()

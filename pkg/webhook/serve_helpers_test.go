@@ -19,8 +19,6 @@ import (
 	admissionv1 "k8s.io/api/admission/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/log"
 
 	"github.com/stagehand-k8s/stagehand/pkg/config"
@@ -172,21 +170,8 @@ func admit(t *testing.T, client *http.Client, port int, pod *corev1.Pod) *admiss
 	if err != nil {
 		t.Fatal(err)
 	}
-	review := admissionv1.AdmissionReview{
-		TypeMeta: metav1.TypeMeta{APIVersion: "admission.k8s.io/v1", Kind: "AdmissionReview"},
-		Request: &admissionv1.AdmissionRequest{
-			UID:       types.UID("uid-" + pod.Name),
-			Kind:      metav1.GroupVersionKind{Version: "v1", Kind: "Pod"},
-			Resource:  metav1.GroupVersionResource{Version: "v1", Resource: "pods"},
-			Namespace: pod.Namespace,
-			Operation: admissionv1.Create,
-			Object:    runtime.RawExtension{Raw: raw},
-		},
-	}
-	body, err := json.Marshal(review)
-	if err != nil {
-		t.Fatal(err)
-	}
+	uid := "uid-" + pod.Name
+	body := reviewOf(t, uid, pod.Namespace, admissionv1.Create, raw)
 	url := fmt.Sprintf("https://127.0.0.1:%d%s", port, Path)
 	resp, err := client.Post(url, "application/json", bytes.NewReader(body))
 	if err != nil {
@@ -200,8 +185,8 @@ func admit(t *testing.T, client *http.Client, port int, pod *corev1.Pod) *admiss
 	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
 		t.Fatalf("decoding the AdmissionReview: %v", err)
 	}
-	if out.Response == nil || out.Response.UID != review.Request.UID {
-		t.Fatalf("response %+v does not answer request %s", out.Response, review.Request.UID)
+	if out.Response == nil || string(out.Response.UID) != uid {
+		t.Fatalf("response %+v does not answer request %s", out.Response, uid)
 	}
 	return out.Response
 }

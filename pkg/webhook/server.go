@@ -9,12 +9,10 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/go-logr/logr"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/metrics"
 	"sigs.k8s.io/controller-runtime/pkg/webhook"
-	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
 
 	"github.com/stagehand-k8s/stagehand/pkg/config"
 	"github.com/stagehand-k8s/stagehand/pkg/inject"
@@ -55,13 +53,14 @@ func Serve(ctx context.Context, cfg config.Webhook) error {
 		return err
 	}
 	ready := &readiness{}
-	hook := newWebhookServer(cfg, inject.New(cfg.InjectOptions()), logger, ready)
+	hook := newWebhookServer(cfg, inject.New(cfg.InjectOptions()), ready)
 	ready.checks = map[string]check{"webhook": check(hook.StartedChecker())}
 	health := newHTTPServer(ctx, newHealthMux(ready))
 
 	// The webhook server stops as soon as its context is done, so it gets
 	// a context of its own, cancelled after the shutdown delay.
-	hookCtx, stopHook := context.WithCancel(context.WithoutCancel(ctx))
+	// Its requests log through the context's logger, named "admission".
+	hookCtx, stopHook := context.WithCancel(log.IntoContext(context.WithoutCancel(ctx), logger.WithName("admission")))
 	defer stopHook()
 	g := newGroup(3)
 	g.start(webhookServer, func() error { return hook.Start(hookCtx) })
@@ -119,19 +118,13 @@ func listen(cfg config.Webhook) (listeners, error) {
 // newWebhookServer returns controller-runtime's webhook server with the
 // handler registered at Path. Its certificate watcher reloads the key pair
 // on file events and polls it every 10 seconds.
-func newWebhookServer(cfg config.Webhook, injector *inject.Injector, logger logr.Logger, ready *readiness) webhook.Server {
+func newWebhookServer(cfg config.Webhook, injector *inject.Injector, ready *readiness) webhook.Server {
 	srv := webhook.NewServer(webhook.Options{
 		Port:    cfg.Port,
 		CertDir: cfg.CertDir,
 		TLSOpts: []func(*tls.Config){hardenTLS},
 	})
-	admissionLogger := logger.WithName("admission")
-	srv.Register(Path, closeWhenStopping(ready, &admission.Webhook{
-		Handler: &Handler{Injector: injector},
-		LogConstructor: func(_ logr.Logger, req *admission.Request) logr.Logger {
-			return admission.DefaultLogConstructor(admissionLogger, req)
-		},
-	}))
+	srv.Register(Path, closeWhenStopping(ready, &Handler{Injector: injector, Cache: NewCache(cfg.CacheSize)}))
 	return srv
 }
 

@@ -1,11 +1,15 @@
 package integration
 
 import (
-	"context"
+	"bytes"
 	"encoding/json"
+	"io"
+	"maps"
+	"net/http"
+	"net/http/httptest"
 	"sync"
 
-	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
+	admissionv1 "k8s.io/api/admission/v1"
 )
 
 // call is one admission request that a webhook handler answered.
@@ -19,34 +23,46 @@ type call struct {
 	Message string
 }
 
-// recorder wraps an admission handler and keeps every call it answered, so
-// that tests can see exactly what the API server sent to a webhook. Tests use
-// their own namespaces and read only the calls made in them.
+// recorder wraps a webhook and keeps every call it answered, so that tests
+// can see exactly what the API server sent to a webhook. Tests use their own
+// namespaces and read only the calls made in them.
 type recorder struct {
-	next admission.Handler
+	next http.Handler
 
 	mu    sync.Mutex
 	calls []call
 }
 
-var _ admission.Handler = (*recorder)(nil)
+var _ http.Handler = (*recorder)(nil)
 
-func (r *recorder) Handle(ctx context.Context, req admission.Request) admission.Response {
-	resp := r.next.Handle(ctx, req)
-	c := call{
-		Namespace: req.Namespace,
-		Name:      req.Name,
-		DryRun:    req.DryRun != nil && *req.DryRun,
-		Allowed:   resp.Allowed,
-		Patches:   patchOperations(resp),
+func (r *recorder) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	body, err := io.ReadAll(req.Body)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
 	}
-	if resp.Result != nil {
-		c.Message = resp.Result.Message
+	req.Body = io.NopCloser(bytes.NewReader(body))
+	rec := httptest.NewRecorder()
+	r.next.ServeHTTP(rec, req)
+	var in, out admissionv1.AdmissionReview
+	if json.Unmarshal(body, &in) == nil && in.Request != nil && json.Unmarshal(rec.Body.Bytes(), &out) == nil && out.Response != nil {
+		c := call{
+			Namespace: in.Request.Namespace,
+			Name:      in.Request.Name,
+			DryRun:    in.Request.DryRun != nil && *in.Request.DryRun,
+			Allowed:   out.Response.Allowed,
+			Patches:   patchOperations(out.Response.Patch),
+		}
+		if out.Response.Result != nil {
+			c.Message = out.Response.Result.Message
+		}
+		r.mu.Lock()
+		r.calls = append(r.calls, c)
+		r.mu.Unlock()
 	}
-	r.mu.Lock()
-	r.calls = append(r.calls, c)
-	r.mu.Unlock()
-	return resp
+	maps.Copy(w.Header(), rec.Header())
+	w.WriteHeader(rec.Code)
+	_, _ = w.Write(rec.Body.Bytes())
 }
 
 // in returns the calls made for pods in one namespace, in order.
@@ -73,14 +89,13 @@ func (r *recorder) of(namespace, name string) []call {
 	return out
 }
 
-// patchOperations counts the operations of a response's patch, whether the
-// handler set the encoded patch or controller-runtime's operation list.
-func patchOperations(resp admission.Response) int {
-	if len(resp.Patch) == 0 {
-		return len(resp.Patches)
+// patchOperations counts the operations of an encoded patch.
+func patchOperations(patch []byte) int {
+	if len(patch) == 0 {
+		return 0
 	}
 	var ops []json.RawMessage
-	if err := json.Unmarshal(resp.Patch, &ops); err != nil {
+	if err := json.Unmarshal(patch, &ops); err != nil {
 		return -1
 	}
 	return len(ops)

@@ -65,13 +65,13 @@ func start() (*suite, func(), error) {
 	s := &suite{
 		Env:    e,
 		client: e.Client,
-		calls:  &recorder{next: &webhook.Handler{Injector: inject.New(inject.Options{Version: "test", AgentImage: "registry.example.com/stagehand/agent:test"})}},
-		other:  &recorder{next: admission.HandlerFunc(addOtherChange)},
+		calls: &recorder{next: &webhook.Handler{
+			Injector: inject.New(inject.Options{Version: "test", AgentImage: "registry.example.com/stagehand/agent:test"}),
+			Cache:    webhook.NewCache(64),
+		}},
+		other: &recorder{next: &admission.Webhook{Handler: admission.HandlerFunc(addOtherChange)}},
 	}
-	err = e.Serve(ctx, map[string]http.Handler{
-		webhook.Path: &admission.Webhook{Handler: s.calls},
-		otherPath:    &admission.Webhook{Handler: s.other},
-	})
+	err = e.Serve(ctx, map[string]http.Handler{webhook.Path: s.calls, otherPath: s.other})
 	if err != nil {
 		return nil, stop, fmt.Errorf("waiting for the webhook server: %w", err)
 	}

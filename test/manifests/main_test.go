@@ -124,7 +124,7 @@ func injectOptions(base *overlay) (inject.Options, func(), error) {
 // serving certificates for.
 func (s *suite) serve(ctx context.Context, injector *inject.Injector) error {
 	return s.Serve(ctx, map[string]http.Handler{
-		webhook.Path: &admission.Webhook{Handler: &webhook.Handler{Injector: injector}},
+		webhook.Path: &webhook.Handler{Injector: injector, Cache: webhook.NewCache(64)},
 		stripPath:    &admission.Webhook{Handler: admission.HandlerFunc(strip)},
 	})
 }

@@ -3,11 +3,12 @@ package reliability
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -20,7 +21,6 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
-	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
 	"sigs.k8s.io/yaml"
 
 	"github.com/stagehand-k8s/stagehand/pkg/config"
@@ -202,7 +202,7 @@ func newCase(name string, pod map[string]any, namespace string) (*reviewCase, er
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	resp, err := handleInProcess(req)
+	resp, err := handleInProcess(body)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
@@ -213,18 +213,21 @@ func newCase(name string, pod map[string]any, namespace string) (*reviewCase, er
 	return &reviewCase{name: name, body: body, allowed: resp.Allowed, patch: patch, warnings: resp.Warnings}, nil
 }
 
-// handleInProcess answers req with pkg/webhook's Handler under the
-// injection settings of the servers.
-func handleInProcess(req admissionv1.AdmissionRequest) (admission.Response, error) {
+// handleInProcess answers an AdmissionReview with pkg/webhook's Handler
+// under the injection settings of the servers.
+func handleInProcess(body []byte) (*admissionv1.AdmissionResponse, error) {
 	cfg, err := config.LoadInjection(injectionArgs(), nil)
 	if err != nil {
-		return admission.Response{}, fmt.Errorf("loading the injection settings: %w", err)
+		return nil, fmt.Errorf("loading the injection settings: %w", err)
 	}
 	h := &webhook.Handler{Injector: inject.New(cfg.InjectOptions())}
-	areq := admission.Request{AdmissionRequest: req}
-	resp := h.Handle(context.Background(), areq)
-	if err := resp.Complete(areq); err != nil {
-		return admission.Response{}, fmt.Errorf("completing the in-process response: %w", err)
+	rec := httptest.NewRecorder()
+	req := httptest.NewRequest(http.MethodPost, webhook.Path, bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	h.ServeHTTP(rec, req)
+	var out admissionv1.AdmissionReview
+	if err := json.Unmarshal(rec.Body.Bytes(), &out); err != nil || out.Response == nil {
+		return nil, fmt.Errorf("in-process answer (HTTP %d) is not an AdmissionReview: %v", rec.Code, err)
 	}
-	return resp, nil
+	return out.Response, nil
 }

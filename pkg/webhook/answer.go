@@ -1,0 +1,114 @@
+package webhook
+
+import (
+	"encoding/json"
+	"net/http"
+	"strconv"
+
+	"github.com/go-json-experiment/json/jsontext"
+	admissionv1 "k8s.io/api/admission/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+
+	"github.com/stagehand-k8s/stagehand/pkg/inject"
+)
+
+// answer is the handler's response to one review. Cached answers are
+// shared: an answer is never changed once built.
+type answer struct {
+	// status says why a request was not allowed; nil allows it.
+	status *metav1.Status
+	// patch64 is the JSON Patch of an allowed pod, base64-encoded as the
+	// response carries it; nil when nothing changes.
+	patch64  []byte
+	warnings []string
+	outcome  inject.Outcome
+}
+
+// errored answers a request stagehand could not handle, with an HTTP code
+// in its status; the API server applies the webhook's failure policy.
+func errored(code int32, err error) answer {
+	return answer{status: &metav1.Status{Code: code, Message: err.Error()}}
+}
+
+// jsonContentType is shared by every response: net/http only reads it.
+var jsonContentType = []string{"application/json"}
+
+// write writes the AdmissionReview of the answer to rv: HTTP 200, as the API
+// server expects, whatever the answer.
+func (a *answer) write(w http.ResponseWriter, rv *review, s *scratch) {
+	if a.status == nil {
+		s.out = a.appendAllowed(s.out[:0], rv)
+	} else {
+		s.out = a.appendDenied(s.out[:0], rv)
+	}
+	h := w.Header()
+	h["Content-Type"] = jsonContentType
+	h["Content-Length"] = []string{strconv.Itoa(len(s.out))}
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(s.out)
+}
+
+// appendAllowed writes an allowing AdmissionReview directly: it is the
+// answer to nearly every request.
+func (a *answer) appendAllowed(b []byte, rv *review) []byte {
+	b = append(b, `{"kind":"AdmissionReview","apiVersion":`...)
+	b, _ = jsontext.AppendQuote(b, reviewVersion(rv))
+	b = append(b, `,"response":{"uid":`...)
+	// The uid and warnings are valid UTF-8: the decoder checked the uid and
+	// warnings are stagehand's own, so quoting cannot fail.
+	b, _ = jsontext.AppendQuote(b, rv.uid)
+	b = append(b, `,"allowed":true`...)
+	if len(a.patch64) > 0 {
+		b = append(b, `,"patchType":"JSONPatch","patch":"`...)
+		b = append(b, a.patch64...)
+		b = append(b, '"')
+	}
+	if len(a.warnings) > 0 {
+		b = append(b, `,"warnings":[`...)
+		for i, w := range a.warnings {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b, _ = jsontext.AppendQuote(b, w)
+		}
+		b = append(b, ']')
+	}
+	return append(b, "}}"...)
+}
+
+// appendDenied writes any other answer through the API types.
+func (a *answer) appendDenied(b []byte, rv *review) []byte {
+	out, err := json.Marshal(admissionv1.AdmissionReview{
+		TypeMeta: metav1.TypeMeta{APIVersion: reviewVersion(rv), Kind: "AdmissionReview"},
+		Response: &admissionv1.AdmissionResponse{
+			UID: types.UID(rv.uid), Allowed: false, Result: a.status, Warnings: a.warnings,
+		},
+	})
+	if err != nil {
+		// The types marshal whatever their content: unreachable, but an
+		// answer the API server can read is better than none.
+		return (&answer{status: &metav1.Status{Code: http.StatusInternalServerError}}).appendStatusOnly(b, rv)
+	}
+	return append(b, out...)
+}
+
+// appendStatusOnly writes a denial with nothing but its code.
+func (a *answer) appendStatusOnly(b []byte, rv *review) []byte {
+	b = append(b, `{"kind":"AdmissionReview","apiVersion":`...)
+	b, _ = jsontext.AppendQuote(b, reviewVersion(rv))
+	b = append(b, `,"response":{"uid":`...)
+	b, _ = jsontext.AppendQuote(b, rv.uid)
+	b = append(b, `,"allowed":false,"status":{"code":`...)
+	b = strconv.AppendInt(b, int64(a.status.Code), 10)
+	return append(b, "}}}"...)
+}
+
+// reviewVersion is the version to answer in: the request's, or v1 for a
+// request that did not say.
+func reviewVersion(rv *review) string {
+	if rv.apiVersion == "" || rv.apiVersion != admissionv1.SchemeGroupVersion.String() && rv.apiVersion != "admission.k8s.io/v1beta1" {
+		return admissionv1.SchemeGroupVersion.String()
+	}
+	return rv.apiVersion
+}

@@ -1,0 +1,58 @@
+package webhook
+
+import (
+	"k8s.io/utils/lru"
+)
+
+// Cache keeps the answers of recently admitted pods by their fingerprint:
+// the raw JSON of everything injection reads of a pod (see podReader). The
+// pods an MR3 DAGAppMaster or a Spark driver creates for one job differ in
+// their names, arguments and the values of their own env vars, none of which
+// injection reads, so all of them but the first are answered from the cache.
+//
+// A hit gives the answer injection would give: the same fingerprint means the
+// same decoded input, and injection is a pure function of it and of the
+// Injector's options, which do not change. Only allowed answers are kept;
+// denials and errors are computed again, and logged, each time. A nil *Cache
+// keeps nothing.
+type Cache struct {
+	entries *lru.Cache
+}
+
+// maxCachedSize is the largest fingerprint plus patch kept, in bytes: a pod
+// of hundreds of env vars still fits, and the cache's memory stays bounded
+// by entries times this.
+const maxCachedSize = 64 << 10
+
+// NewCache returns a cache of at most entries answers; nil if entries is
+// not positive.
+func NewCache(entries int) *Cache {
+	if entries <= 0 {
+		return nil
+	}
+	return &Cache{entries: lru.New(entries)}
+}
+
+// get returns the answer cached for a fingerprint.
+func (c *Cache) get(key []byte) (answer, bool) {
+	if c == nil {
+		return answer{}, false
+	}
+	v, ok := c.entries.Get(string(key))
+	if !ok {
+		cacheTotal.WithLabelValues(cacheMiss).Inc()
+		return answer{}, false
+	}
+	cacheTotal.WithLabelValues(cacheHit).Inc()
+	a, _ := v.(*answer)
+	return *a, true
+}
+
+// add caches an allowed answer. The answer is shared from then on: nothing
+// may change it.
+func (c *Cache) add(key []byte, a answer) {
+	if c == nil || a.status != nil || len(key)+len(a.patch64) > maxCachedSize {
+		return
+	}
+	c.entries.Add(string(key), &a)
+}

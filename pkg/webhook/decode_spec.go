@@ -1,0 +1,166 @@
+package webhook
+
+import (
+	"github.com/go-json-experiment/json/jsontext"
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/stagehand-k8s/stagehand/pkg/inject"
+)
+
+// This file holds the podReader's walk of the pod spec.
+
+func (r *podReader) spec() error {
+	var discard corev1.PodSpec
+	spec := &discard
+	if r.decoding() {
+		spec = &r.pod.Spec
+	}
+	return readStruct(r.dec, specFields, func(name string) error {
+		switch name {
+		case "automountServiceAccountToken":
+			return r.into(tagAutomount, &spec.AutomountServiceAccountToken)
+		case "terminationGracePeriodSeconds":
+			return r.into(tagGrace, &spec.TerminationGracePeriodSeconds)
+		case "securityContext":
+			return r.securityContext(spec)
+		case "volumes":
+			// Volumes and init containers are read whole: stagehand's own
+			// are among them, and re-injection compares them in full.
+			return r.into(tagVolumes, &spec.Volumes)
+		case "initContainers":
+			return r.into(tagInitContainers, &spec.InitContainers)
+		default: // containers
+			return r.containers(spec)
+		}
+	})
+}
+
+// securityContext reads the one field of it that injection reads.
+func (r *podReader) securityContext(spec *corev1.PodSpec) error {
+	if null, err := readNull(r.dec); null || err != nil {
+		return err
+	}
+	r.mark(tagSecurityContext)
+	spec.SecurityContext = &corev1.PodSecurityContext{}
+	return readStruct(r.dec, securityContextFields, func(string) error {
+		return r.into(tagFSGroup, &spec.SecurityContext.FSGroup)
+	})
+}
+
+func (r *podReader) containers(spec *corev1.PodSpec) error {
+	if null, err := readNull(r.dec); null || err != nil {
+		return err
+	}
+	r.mark(tagContainers)
+	var discard corev1.Container
+	return readArray(r.dec, func() error {
+		r.mark(tagContainer)
+		c := &discard
+		if r.decoding() {
+			spec.Containers = append(spec.Containers, corev1.Container{})
+			c = &spec.Containers[len(spec.Containers)-1]
+		}
+		return r.container(c)
+	})
+}
+
+func (r *podReader) container(c *corev1.Container) error {
+	return readStruct(r.dec, containerFields, func(name string) (err error) {
+		switch name {
+		case "name":
+			c.Name, err = r.str(tagName)
+		case "image":
+			c.Image, err = r.str(tagImage)
+		case "command":
+			err = r.into(tagCommand, &c.Command)
+		case "env":
+			err = r.env(c)
+		case "volumeMounts":
+			err = r.into(tagVolumeMounts, &c.VolumeMounts)
+		}
+		return err
+	})
+}
+
+// env reads a container's env vars: their names, and the values of those
+// stagehand injects. The values of the pod's own env vars, often hundreds on
+// a Spark or MR3 pod, are skipped.
+func (r *podReader) env(c *corev1.Container) error {
+	if null, err := readNull(r.dec); null || err != nil {
+		return err
+	}
+	r.mark(tagEnv)
+	var discard corev1.EnvVar
+	return readArray(r.dec, func() error {
+		r.mark(tagEnvVar)
+		e := &discard
+		if r.decoding() {
+			c.Env = append(c.Env, corev1.EnvVar{})
+			e = &c.Env[len(c.Env)-1]
+		}
+		return r.envVar(e)
+	})
+}
+
+func (r *podReader) envVar(e *corev1.EnvVar) error {
+	// A value read before its name is kept raw until the name says whether
+	// injection reads it.
+	var early []byte
+	named, injected := false, false
+	err := readStruct(r.dec, envVarFields, func(name string) (err error) {
+		switch name {
+		case "name":
+			e.Name, injected, err = r.envName()
+			named = true
+		case "value":
+			if k := r.dec.PeekKind(); k != '"' && k != 'n' {
+				return kindError(r.dec, "a string", k)
+			}
+			var raw jsontext.Value
+			switch raw, err = r.dec.ReadValue(); {
+			case err != nil:
+			case !named:
+				early = append([]byte{}, raw...)
+			case injected:
+				e.Value, err = r.envValue(raw)
+			}
+		case "valueFrom":
+			err = r.into(tagValueFrom, &e.ValueFrom)
+		}
+		return err
+	})
+	if err == nil && early != nil && injected {
+		e.Value, err = r.envValue(early)
+	}
+	return err
+}
+
+// envName reads an env var's name, and whether stagehand injects an env var
+// of that name. The name is decoded into a string only when decoding.
+func (r *podReader) envName() (name string, injected bool, err error) {
+	if k := r.dec.PeekKind(); k != '"' && k != 'n' {
+		return "", false, kindError(r.dec, "a string", k)
+	}
+	raw, err := r.value(tagName)
+	if err != nil || raw.Kind() == 'n' {
+		return "", false, err
+	}
+	unquoted, err := unquoteBytes(raw)
+	if err != nil {
+		return "", false, err
+	}
+	if r.decoding() {
+		name = string(unquoted)
+	}
+	return name, inject.InjectsEnv(unquoted), nil
+}
+
+// envValue records and, when decoding, decodes the value of an env var that
+// stagehand injects.
+func (r *podReader) envValue(raw jsontext.Value) (string, error) {
+	r.record(tagValue, raw)
+	if !r.decoding() {
+		return "", nil
+	}
+	return unquote(raw)
+}

@@ -1,0 +1,166 @@
+package webhook
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+
+	"github.com/go-json-experiment/json/jsontext"
+	admissionv1 "k8s.io/api/admission/v1"
+	admissionv1beta1 "k8s.io/api/admission/v1beta1"
+	corev1 "k8s.io/api/core/v1"
+)
+
+// review is what the handler reads of an AdmissionReview.
+type review struct {
+	// apiVersion is echoed in the answer, as the API server requires.
+	apiVersion string
+	uid        string
+	operation  admissionv1.Operation
+	namespace  string
+	// object is the request's object, raw; nil when it has none.
+	object []byte
+	// key is the object's fingerprint: what injection reads of it.
+	key []byte
+}
+
+// wants reports whether stagehand acts on the request's operation.
+func (rv *review) wants() bool {
+	return rv.operation == admissionv1.Create || rv.operation == admissionv1.Update
+}
+
+// The members of the review the handler reads.
+var (
+	reviewFields  = []string{"apiVersion", "kind", "request"}
+	requestFields = []string{"uid", "operation", "namespace", "object"}
+)
+
+// Errors of requests that are not AdmissionReviews stagehand can answer.
+var (
+	errNotReview   = errors.New("not an AdmissionReview of admission.k8s.io/v1 or v1beta1")
+	errNoRequest   = errors.New("the AdmissionReview has no request")
+	errTrailing    = errors.New("data after the AdmissionReview")
+	errUndecodable = errors.New("the request's object is not a Pod")
+)
+
+// decoders are reused: a decoder keeps its state stack. A pooled decoder
+// reads from an empty buffer, so that it holds no request body.
+var decoders = sync.Pool{New: func() any {
+	return &pooledDecoder{dec: jsontext.NewDecoder(&bytes.Buffer{})}
+}}
+
+type pooledDecoder struct {
+	dec *jsontext.Decoder
+	in  bytes.Buffer
+}
+
+// decoder returns a decoder of data, which it reads in place, and the
+// function that releases it.
+func decoder(data []byte) (*jsontext.Decoder, func()) {
+	d, _ := decoders.Get().(*pooledDecoder)
+	d.in = *bytes.NewBuffer(data)
+	d.dec.Reset(&d.in, decoderOptions)
+	return d.dec, func() {
+		d.in = bytes.Buffer{}
+		d.dec.Reset(&d.in)
+		decoders.Put(d)
+	}
+}
+
+// decodeReview reads an AdmissionReview in one pass over body, decoding the
+// part of the Pod that injection reads as it goes: the envelope and the
+// object are never decoded apart. An error of the object wraps
+// errUndecodable.
+func decodeReview(body *bytes.Buffer, key []byte) (review, error) {
+	dec, release := decoder(body.Bytes())
+	defer release()
+	rv := review{key: key}
+	var kind string
+	var hasRequest bool
+	err := readStruct(dec, reviewFields, func(name string) (err error) {
+		switch name {
+		case "apiVersion":
+			rv.apiVersion, err = readString(dec)
+		case "kind":
+			kind, err = readString(dec)
+		case "request":
+			hasRequest = dec.PeekKind() == '{'
+			err = rv.request(dec, body.Bytes())
+		}
+		return err
+	})
+	switch {
+	case err != nil:
+		return rv, err
+	case kind != "AdmissionReview" || rv.apiVersion != admissionv1.SchemeGroupVersion.String() && rv.apiVersion != admissionv1beta1.SchemeGroupVersion.String():
+		return rv, fmt.Errorf("%w: apiVersion %q, kind %q", errNotReview, rv.apiVersion, kind)
+	case !hasRequest:
+		return rv, errNoRequest
+	}
+	if _, err := dec.ReadToken(); !errors.Is(err, io.EOF) {
+		return rv, errTrailing
+	}
+	return rv, nil
+}
+
+// request reads the AdmissionRequest. The API server writes the operation
+// before the object; an object that comes first is decoded regardless.
+func (rv *review) request(dec *jsontext.Decoder, body []byte) error {
+	return readStruct(dec, requestFields, func(name string) (err error) {
+		switch name {
+		case "uid":
+			rv.uid, err = readString(dec)
+		case "operation":
+			var op string
+			op, err = readString(dec)
+			rv.operation = admissionv1.Operation(op)
+		case "namespace":
+			rv.namespace, err = readString(dec)
+		case "object":
+			err = rv.fingerprint(dec, body)
+		}
+		return err
+	})
+}
+
+// fingerprint fingerprints the object and keeps where it is in body, to decode
+// it in a second pass if its injection is not cached.
+func (rv *review) fingerprint(dec *jsontext.Decoder, body []byte) error {
+	if rv.operation != "" && !rv.wants() {
+		return dec.SkipValue()
+	}
+	if null, err := readNull(dec); null || err != nil {
+		return err
+	}
+	// The offset is that of the member name: the value follows a colon.
+	start := dec.InputOffset()
+	r := podReader{dec: dec, key: rv.key[:0]}
+	if err := r.readPod(); err != nil {
+		return undecodable(err)
+	}
+	rv.key = r.key
+	rv.object = bytes.TrimLeft(body[start:dec.InputOffset()], " \t\r\n:")
+	return nil
+}
+
+// undecodable marks an error of the object, rather than of the envelope.
+func undecodable(err error) error {
+	var syntax *jsontext.SyntacticError
+	if errors.As(err, &syntax) {
+		return err
+	}
+	return fmt.Errorf("%w: %w", errUndecodable, err)
+}
+
+// decodePod decodes what injection reads of a Pod's JSON.
+func decodePod(object []byte) (*corev1.Pod, error) {
+	dec, release := decoder(object)
+	defer release()
+	r := podReader{dec: dec, pod: &corev1.Pod{}}
+	if err := r.readPod(); err != nil {
+		return nil, undecodable(err)
+	}
+	return r.pod, nil
+}

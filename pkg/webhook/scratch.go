@@ -1,0 +1,34 @@
+package webhook
+
+import (
+	"bytes"
+	"sync"
+)
+
+// scratch holds the buffers of one request: its body, the fingerprint of its
+// pod and its response. They are reused across requests.
+type scratch struct {
+	body bytes.Buffer
+	key  []byte
+	out  []byte
+}
+
+// maxPooledBuffer is the largest buffer kept for reuse; those of rare, large
+// requests are left to the collector.
+const maxPooledBuffer = 1 << 20
+
+var scratches = sync.Pool{New: func() any { return &scratch{} }}
+
+func getScratch() *scratch {
+	s, _ := scratches.Get().(*scratch)
+	return s
+}
+
+// release returns s to the pool; nothing of it may be used afterwards.
+func (s *scratch) release() {
+	if s.body.Cap() > maxPooledBuffer || cap(s.key) > maxPooledBuffer || cap(s.out) > maxPooledBuffer {
+		return
+	}
+	s.body.Reset()
+	scratches.Put(s)
+}
