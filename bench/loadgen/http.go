@@ -36,11 +36,14 @@ func NewTransport(roots *x509.CertPool, conns int) *http.Transport {
 	}
 }
 
-// Target POSTs one JSON body to a URL and checks the answer.
+// Target POSTs a JSON body to a URL and checks the answer.
 type Target struct {
 	Client *http.Client
 	URL    string
-	Body   []byte
+	// Body is sent by every request, unless Template is set: then each
+	// request sends the template's next body.
+	Body     []byte
+	Template *Template
 	// Check validates the body of a 200 response; nil accepts any.
 	Check func(body []byte) error
 }
@@ -53,7 +56,15 @@ var buffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 func (t *Target) Do(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, RequestTimeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, t.URL, bytes.NewReader(t.Body))
+	body := t.Body
+	if t.Template != nil {
+		out := buffers.Get().(*bytes.Buffer)
+		defer buffers.Put(out)
+		out.Reset()
+		out.Write(t.Template.appendNext(out.AvailableBuffer()))
+		body = out.Bytes()
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, t.URL, bytes.NewReader(body))
 	if err != nil {
 		return fmt.Errorf("building request: %w", err)
 	}

@@ -4,7 +4,7 @@
 //
 //   - the webhook process (`webhook serve`) against a no-op
 //     controller-runtime webhook (bench/noop), closed loop at several
-//     concurrencies and open loop at a fixed rate, alternating A/B;
+//     concurrencies and open loop at a fixed rate, alternating A/B/C;
 //   - cold start to the first admission;
 //   - the handler's Go benchmarks (go test -bench ./pkg/webhook), with CPU
 //     and allocation profiles, and CPU profiles of the server under load

@@ -11,6 +11,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"sigs.k8s.io/yaml"
+
+	"github.com/stagehand-k8s/stagehand/bench/loadgen"
 )
 
 // Fixture names.
@@ -36,8 +38,14 @@ type fixture struct {
 	name   string
 	pod    *corev1.Pod
 	review []byte // the AdmissionReview request carrying pod
-	size   int    // bytes of the pod's JSON
+	// reviews are the requests of the load loops: like the pods of one MR3
+	// DAG or Spark job, each has its own UID, pod name and arguments.
+	reviews *loadgen.Template
+	size    int // bytes of the pod's JSON
 }
+
+// numberMarker is where a request's number goes in a fixture's template.
+const numberMarker = "@N@"
 
 // loadFixtures returns the MR3 worker, a plain annotated pod and the MR3
 // worker padded to 64 KiB with environment variables.
@@ -99,23 +107,43 @@ func padEnv(pod *corev1.Pod, size int) {
 }
 
 func newFixture(name string, pod *corev1.Pod) (fixture, error) {
-	raw, err := json.Marshal(pod)
+	numbered := pod.DeepCopy()
+	numbered.Name += "-" + numberMarker
+	for i := range numbered.Spec.Containers {
+		if args := numbered.Spec.Containers[i].Args; len(args) > 0 {
+			args[len(args)-1] += "-" + numberMarker
+		}
+	}
+	raw, err := json.Marshal(numbered)
 	if err != nil {
 		return fixture{}, fmt.Errorf("encoding pod %s: %w", name, err)
 	}
+	review, err := reviewOf(name, numbered.Namespace, raw)
+	if err != nil {
+		return fixture{}, err
+	}
+	reviews := loadgen.NewTemplate(review, numberMarker)
+	return fixture{
+		name: name, pod: pod, review: reviews.Body(0), reviews: reviews,
+		size: len(loadgen.NewTemplate(raw, numberMarker).Body(0)),
+	}, nil
+}
+
+// reviewOf is the AdmissionReview request of a pod's JSON.
+func reviewOf(name, namespace string, raw []byte) ([]byte, error) {
 	review, err := json.Marshal(admissionv1.AdmissionReview{
 		TypeMeta: metav1.TypeMeta{APIVersion: "admission.k8s.io/v1", Kind: "AdmissionReview"},
 		Request: &admissionv1.AdmissionRequest{
-			UID:       "2a7b1c4e-bench-0000-0000-000000000000",
+			UID:       "2a7b1c4e-bench-" + numberMarker,
 			Kind:      metav1.GroupVersionKind{Version: "v1", Kind: "Pod"},
 			Resource:  metav1.GroupVersionResource{Version: "v1", Resource: "pods"},
-			Namespace: pod.Namespace,
+			Namespace: namespace,
 			Operation: admissionv1.Create,
 			Object:    runtime.RawExtension{Raw: raw},
 		},
 	})
 	if err != nil {
-		return fixture{}, fmt.Errorf("encoding the review of %s: %w", name, err)
+		return nil, fmt.Errorf("encoding the review of %s: %w", name, err)
 	}
-	return fixture{name: name, pod: pod, review: review, size: len(raw)}, nil
+	return review, nil
 }

@@ -132,7 +132,7 @@ func profileServers(ctx context.Context, o options, w *workspace, fs []fixture, 
 			_ = s.stop()
 			return ps, err
 		}
-		t := &loadgen.Target{Client: client, URL: s.url, Body: f.review, Check: s.check(f)}
+		t := &loadgen.Target{Client: client, URL: s.url, Template: f.reviews, Check: s.check(f)}
 		res, err := loadgen.Closed{Concurrency: profileConc, Duration: o.profileFor, MaxRequests: maxRequestsPerRound}.Run(ctx, t)
 		if stopErr := s.stop(); err == nil {
 			err = stopErr

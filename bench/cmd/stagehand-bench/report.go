@@ -59,7 +59,7 @@ func writeWebhook(p printer, r *results) {
 		return
 	}
 	p("\n## Webhook under load\n")
-	p("stagehand is `webhook serve`; noop is the floor (bench/noop). Closed loop: %v measured per subject and scenario in %d alternating rounds after a %v warmup. Open loop: latency from each request's scheduled send time. CPU is utime+stime per request, of the server process and of the load generator (this process); other processes' CPU is the share of the machine (all cores) the rest of the system used meanwhile, from /proc/stat: noise.\n",
+	p("stagehand is `webhook serve` as shipped; stagehand-uncached is the same with STAGEHAND_CACHE_SIZE=0, so that every request is decoded and injected; noop is the floor (bench/noop). Every request has its own UID, pod name and arguments, as the pods of one MR3 DAG or Spark job do: the cache answers from what injection reads, never from a request's bytes. Closed loop: %v measured per subject and scenario in %d alternating rounds after a %v warmup. Open loop: latency from each request's scheduled send time. CPU is utime+stime per request, of the server process and of the load generator (this process); other processes' CPU is the share of the machine (all cores) the rest of the system used meanwhile, from /proc/stat: noise.\n",
 		r.opts.measure, r.opts.rounds, r.opts.warmup)
 	p("| mode | pod | load | subject | requests | req/s | p50 | p99 | p99.9 | errors | server CPU ms/req | client CPU ms/req | other processes' CPU |")
 	p("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
@@ -69,9 +69,9 @@ func writeWebhook(p printer, r *results) {
 			cpuMS(row.cpuPerRequest()), cpuMS(row.clientPerRequest()), 100*row.othersShare())
 	}
 	p("\nRatios, stagehand over the floor (throughput: higher is better; p99 and CPU: lower is better):\n")
-	p("| pod | c | throughput | p50 | p99 | p99.9 | CPU/req |\n| --- | --- | --- | --- | --- | --- | --- |")
+	p("| pod | c | subject | throughput | p50 | p99 | p99.9 | CPU/req |\n| --- | --- | --- | --- | --- | --- | --- | --- |")
 	for _, row := range w.rows {
-		if row.mode != modeClosed || row.subject != kindStagehand {
+		if row.mode != modeClosed || row.subject == kindNoop {
 			continue
 		}
 		n, ok := w.find(modeClosed, row.pod, row.conc, kindNoop)
@@ -79,10 +79,11 @@ func writeWebhook(p printer, r *results) {
 			continue
 		}
 		q := func(p float64) float64 { return ratio(float64(row.res.Percentile(p)), float64(n.res.Percentile(p))) }
-		p("| %s | %d | %.2f | %.2f | %.2f | %.2f | %.2f |", row.pod, row.conc, ratio(row.res.Throughput(), n.res.Throughput()),
+		p("| %s | %d | %s | %.2f | %.2f | %.2f | %.2f | %.2f |", row.pod, row.conc, row.subject, ratio(row.res.Throughput(), n.res.Throughput()),
 			q(50), q(99), q(99.9), ratio(float64(row.cpuPerRequest()), float64(n.cpuPerRequest())))
 	}
-	p("\nPeak RSS (VmHWM) after all of the above: stagehand %s, noop %s.", fmtMiB(w.peakRSS[kindStagehand]), fmtMiB(w.peakRSS[kindNoop]))
+	p("\nPeak RSS (VmHWM) after all of the above: stagehand %s, stagehand-uncached %s, noop %s.",
+		fmtMiB(w.peakRSS[kindStagehand]), fmtMiB(w.peakRSS[kindUncached]), fmtMiB(w.peakRSS[kindNoop]))
 }
 
 func writeOthers(p printer, r *results) {

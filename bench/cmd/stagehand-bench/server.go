@@ -18,9 +18,10 @@ import (
 
 // Kinds of webhook server.
 const (
-	kindStagehand = "stagehand" // webhook serve
-	kindNoop      = "noop"      // the floor
-	kindProfiled  = "profiled"  // webhook.Serve under the CPU profiler
+	kindStagehand = "stagehand"          // webhook serve
+	kindUncached  = "stagehand-uncached" // webhook serve without its cache
+	kindNoop      = "noop"               // the floor
+	kindProfiled  = "profiled"           // webhook.Serve under the CPU profiler
 )
 
 // agentImage is what the webhook puts in its init containers.
@@ -56,10 +57,13 @@ func startServer(w *workspace, kind, profile string) (*server, error) {
 	case kindNoop:
 		cmd = exec.Command(w.noop, "--port", strconv.Itoa(port), "--cert-dir", w.certDir)
 		cmd.Env = baseEnv()
-	case kindStagehand, kindProfiled:
+	case kindStagehand, kindUncached, kindProfiled:
 		env, err := stagehandEnv(w, port)
 		if err != nil {
 			return nil, err
+		}
+		if kind == kindUncached {
+			env = append(env, "STAGEHAND_CACHE_SIZE=0")
 		}
 		cmd = exec.Command(w.webhook, "serve")
 		if kind == kindProfiled {

@@ -86,8 +86,9 @@ func (r webhookResults) find(mode, pod string, conc int, subject string) (webhoo
 type loadRun func(ctx context.Context, t *loadgen.Target, d time.Duration) (loadgen.Result, error)
 
 // benchWebhook runs the closed loops for every fixture and concurrency and
-// the open loop for the MR3 pod, stagehand and the floor alternating round
-// by round (A/B/A/B) on two long-lived processes.
+// the open loop for the MR3 pod, stagehand with and without its cache and
+// the floor alternating round by round (A/B/C/A/B/C) on long-lived
+// processes.
 func benchWebhook(ctx context.Context, o options, w *workspace, fs []fixture, log io.Writer) (webhookResults, error) {
 	res := webhookResults{peakRSS: map[string]int64{}}
 	var servers []*server
@@ -96,7 +97,7 @@ func benchWebhook(ctx context.Context, o options, w *workspace, fs []fixture, lo
 			_ = s.stop()
 		}
 	}()
-	for _, kind := range []string{kindStagehand, kindNoop} {
+	for _, kind := range []string{kindStagehand, kindUncached, kindNoop} {
 		s, err := startServer(w, kind, "")
 		if err != nil {
 			return res, err
@@ -154,7 +155,7 @@ func alternate(ctx context.Context, o options, servers []*server, client *http.C
 	results := make([][]loadgen.Result, len(servers))
 	for r := range o.rounds {
 		for i, s := range servers {
-			t := &loadgen.Target{Client: client, URL: s.url, Body: f.review, Check: s.check(f)}
+			t := &loadgen.Target{Client: client, URL: s.url, Template: f.reviews, Check: s.check(f)}
 			if r == 0 && o.warmup > 0 {
 				// The warmup runs apart so that its CPU time is not counted.
 				if _, err := run(ctx, t, o.warmup); err != nil {
