@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"sync/atomic"
 	"time"
 
@@ -45,20 +46,27 @@ const (
 const noopLabel = "bench.stagehand.io/noop"
 
 // apiResults are the creates with the webhook, without it, and with the
-// no-op webhook.
+// no-op webhook: as fast as the API server goes (closed loop) and at a fixed
+// rate it sustains in every namespace (open loop).
 type apiResults struct {
-	with, without, noop loadgen.Result
+	with, without, noop             loadgen.Result
+	openWith, openWithout, openNoop loadgen.Result
+	// profile is the API server's CPU profile while it created pods with
+	// the webhook, at the fixed rate.
+	profile profile
 }
 
-// p99Ratio is the create p99 with the webhook over without.
+// p99Ratio is the create p99 with the webhook over without, at the fixed
+// rate: the latency stagehand adds to one create. In the closed loop the API
+// server is saturated, latency is queueing and the pods/s tell the cost.
 func (a apiResults) p99Ratio() float64 {
-	return ratio(float64(a.with.Percentile(99)), float64(a.without.Percentile(99)))
+	return ratio(float64(a.openWith.Percentile(99)), float64(a.openWithout.Percentile(99)))
 }
 
 // benchAPIServer creates the MR3 pod through an envtest API server, in a
 // namespace the webhook serves (a stagehand process, configured by the
 // shipped manifest) and in one it does not, alternating rounds.
-func benchAPIServer(ctx context.Context, o options, w *workspace, mr3 fixture, log io.Writer) (apiResults, error) {
+func benchAPIServer(ctx context.Context, o options, w *workspace, mr3 fixture, outDir string, log io.Writer) (apiResults, error) {
 	var res apiResults
 	s, err := startServer(w, kindStagehand, "")
 	if err != nil {
@@ -132,7 +140,51 @@ func benchAPIServer(ctx context.Context, o options, w *workspace, mr3 fixture, l
 		}
 	}
 	res.with, res.without, res.noop = loadgen.Merge(results[nsWith]...), loadgen.Merge(results[nsWithout]...), loadgen.Merge(results[nsNoop]...)
-	return res, nil
+	open := map[string][]loadgen.Result{}
+	for range o.rounds {
+		for _, ns := range []string{nsWithout, nsWith, nsNoop} {
+			got, err := apiOpenLoop(o, o.apiOpenFor/time.Duration(o.rounds)).Run(ctx, create(ns))
+			if err != nil {
+				return res, err
+			}
+			open[ns] = append(open[ns], got)
+			fmt.Fprintf(log, "apiserver %-13s %d pods at %.0f/s p50=%v p99=%v errors=%d\n", ns, got.Requests, o.apiRate, got.Percentile(50), got.Percentile(99), got.Errors)
+		}
+	}
+	res.openWith, res.openWithout, res.openNoop = loadgen.Merge(open[nsWith]...), loadgen.Merge(open[nsWithout]...), loadgen.Merge(open[nsNoop]...)
+	res.profile, err = profileAPIServer(ctx, o, cs, create(nsWith), outDir)
+	return res, err
+}
+
+// apiOpenLoop creates pods at the fixed rate for d.
+func apiOpenLoop(o options, d time.Duration) loadgen.Open {
+	return loadgen.Open{Rate: o.apiRate, Duration: d, MaxInFlight: 4 * o.apiConc}
+}
+
+// profileAPIServer takes a CPU profile of the API server (its
+// /debug/pprof, on by default) while it creates pods with the webhook at
+// the fixed rate, in a round of its own that is not measured.
+func profileAPIServer(ctx context.Context, o options, cs kubernetes.Interface, create loadgen.Doer, outDir string) (profile, error) {
+	path := filepath.Join(outDir, "apiserver.cpu.pprof")
+	p := profile{name: "API server CPU, creating the MR3 pod with the webhook at a fixed rate", path: path}
+	secs := max(int(o.apiOpenFor/time.Duration(o.rounds)/time.Second), 1)
+	done := make(chan error, 1)
+	go func() {
+		data, err := cs.CoreV1().RESTClient().Get().AbsPath("/debug/pprof/profile").
+			Param("seconds", strconv.Itoa(secs)).Timeout(time.Duration(secs+30) * time.Second).DoRaw(ctx)
+		if err == nil {
+			err = os.WriteFile(path, data, 0o644)
+		}
+		done <- err
+	}()
+	if _, err := apiOpenLoop(o, time.Duration(secs)*time.Second).Run(ctx, create); err != nil {
+		return p, err
+	}
+	if err := <-done; err != nil {
+		return p, fmt.Errorf("profiling the API server: %w", err)
+	}
+	p.top = pprofTop(ctx, path)
+	return p, nil
 }
 
 // installWebhook creates the namespaces, the shipped webhook configuration

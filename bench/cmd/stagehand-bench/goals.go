@@ -118,7 +118,7 @@ func evaluate(r *results) []goal {
 		}
 		m["agent-binary-size"] = measurement{fmtMiB(rr.agentBytes), rr.agentBytes <= goalAgentSize}
 	}
-	if a := r.api; a != nil && a.with.Requests > 0 && a.without.Requests > 0 {
+	if a := r.api; a != nil && a.openWith.Requests > 0 && a.openWithout.Requests > 0 {
 		atMost("apiserver-create-p99-ratio", a.p99Ratio(), goalAPIP99Ratio)
 	}
 	gs := make([]goal, 0, len(goalTargets))

@@ -82,8 +82,11 @@ func run(ctx context.Context, args []string, stdout, log io.Writer) error {
 				r.skipped = append(r.skipped, partAPI+" (KUBEBUILDER_ASSETS is unset)")
 				return nil
 			}
-			res, err := benchAPIServer(ctx, o, w, mr3, log)
+			res, err := benchAPIServer(ctx, o, w, mr3, outDir, log)
 			r.api = &res
+			if res.profile.path != "" {
+				r.profiles = append(r.profiles, res.profile)
+			}
 			return err
 		}},
 	}

@@ -35,6 +35,8 @@ type options struct {
 	runCount    int
 	apiPods     int // per side, split in rounds
 	apiConc     int
+	apiRate     float64       // pods/s of the open loop
+	apiOpenFor  time.Duration // open loop, per side, split in rounds
 }
 
 // The parts of a run, for --skip.
@@ -55,7 +57,7 @@ func fullOptions() options {
 		openRate: 1000, openMeasure: 10 * time.Second,
 		coldStarts: 7, profileFor: 5 * time.Second, benchTime: "2s", benchCount: 5,
 		fetchFiles: 64, fetchSize: 4 << 20, fetchBig: 256 << 20, fetchRounds: 5,
-		runCount: 200, apiPods: 1000, apiConc: 16,
+		runCount: 200, apiPods: 1000, apiConc: 16, apiRate: 100, apiOpenFor: 10 * time.Second,
 	}
 }
 
@@ -66,7 +68,7 @@ func smokeOptions() options {
 		openRate: 200, openMeasure: 100 * time.Millisecond,
 		coldStarts: 1, profileFor: 100 * time.Millisecond, benchTime: "20x", benchCount: 1,
 		fetchFiles: 4, fetchSize: 64 << 10, fetchBig: 1 << 20, fetchRounds: 1,
-		runCount: 5, apiPods: 20, apiConc: 4,
+		runCount: 5, apiPods: 20, apiConc: 4, apiRate: 50, apiOpenFor: 200 * time.Millisecond,
 	}
 }
 
