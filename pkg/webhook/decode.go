@@ -1,6 +1,7 @@
 package webhook
 
 import (
+	"bytes"
 	"encoding/binary"
 	"strings"
 
@@ -32,6 +33,9 @@ type podReader struct {
 	dec *jsontext.Decoder
 	pod *corev1.Pod
 	key []byte
+	// text is the decoded object as one string, when decoding: the pod's
+	// strings are substrings of it, one allocation for all of them.
+	text string
 }
 
 // Fingerprint tags: one per member visited, and one per list element.
@@ -90,7 +94,45 @@ func (r *podReader) str(tag byte) (string, error) {
 	if err != nil || !r.decoding() {
 		return "", err
 	}
-	return unquote(raw)
+	return r.unquote(raw)
+}
+
+// unquote decodes raw, the string or null the decoder read last. A string
+// without escape sequences is a substring of text.
+func (r *podReader) unquote(raw jsontext.Value) (string, error) {
+	end := int(r.dec.InputOffset())
+	if raw.Kind() != '"' || bytes.IndexByte(raw, '\\') >= 0 || end > len(r.text) {
+		return unquote(raw)
+	}
+	return r.text[end-len(raw)+1 : end-1], nil
+}
+
+// name returns the member name the decoder read last, unquoted, as a
+// substring of text when it has no escape sequences.
+func (r *podReader) name(unquoted []byte) string {
+	end := int(r.dec.InputOffset())
+	if start := end - 1 - len(unquoted); start >= 1 && end <= len(r.text) && r.text[start:end-1] == string(unquoted) {
+		return r.text[start : end-1]
+	}
+	return string(unquoted)
+}
+
+// strs reads an array of strings or null; recorded whole under tag.
+func (r *podReader) strs(tag byte) ([]string, error) {
+	if !r.decoding() {
+		_, err := r.value(tag)
+		return nil, err
+	}
+	if null, err := readNull(r.dec); null || err != nil {
+		return nil, err
+	}
+	out := []string{}
+	err := readArray(r.dec, func() error {
+		s, err := r.str(tagNone)
+		out = append(out, s)
+		return err
+	})
+	return out, err
 }
 
 // into reads a value recorded under tag and, when decoding, unmarshals it
@@ -164,9 +206,13 @@ func (r *podReader) annotations() (map[string]string, error) {
 			return err
 		}
 		r.record(tagAnnotation, name)
+		var key string
+		if m != nil {
+			key = r.name(name)
+		}
 		v, err := r.str(tagValue)
 		if m != nil {
-			m[string(name)] = v
+			m[key] = v
 		}
 		return err
 	})

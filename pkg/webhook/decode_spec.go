@@ -72,7 +72,7 @@ func (r *podReader) container(c *corev1.Container) error {
 		case "image":
 			c.Image, err = r.str(tagImage)
 		case "command":
-			err = r.into(tagCommand, &c.Command)
+			c.Command, err = r.strs(tagCommand)
 		case "env":
 			err = r.env(c)
 		case "volumeMounts":
@@ -122,7 +122,10 @@ func (r *podReader) envVar(e *corev1.EnvVar) error {
 			case !named:
 				early = append([]byte{}, raw...)
 			case injected:
-				e.Value, err = r.envValue(raw)
+				r.record(tagValue, raw)
+				if r.decoding() {
+					e.Value, err = r.unquote(raw)
+				}
 			}
 		case "valueFrom":
 			err = r.into(tagValueFrom, &e.ValueFrom)
@@ -130,7 +133,10 @@ func (r *podReader) envVar(e *corev1.EnvVar) error {
 		return err
 	})
 	if err == nil && early != nil && injected {
-		e.Value, err = r.envValue(early)
+		r.record(tagValue, early)
+		if r.decoding() {
+			e.Value, err = unquote(early)
+		}
 	}
 	return err
 }
@@ -150,17 +156,7 @@ func (r *podReader) envName() (name string, injected bool, err error) {
 		return "", false, err
 	}
 	if r.decoding() {
-		name = string(unquoted)
+		name, err = r.unquote(raw)
 	}
-	return name, inject.InjectsEnv(unquoted), nil
-}
-
-// envValue records and, when decoding, decodes the value of an env var that
-// stagehand injects.
-func (r *podReader) envValue(raw jsontext.Value) (string, error) {
-	r.record(tagValue, raw)
-	if !r.decoding() {
-		return "", nil
-	}
-	return unquote(raw)
+	return name, inject.InjectsEnv(unquoted), err
 }

@@ -158,7 +158,7 @@ func undecodable(err error) error {
 func decodePod(object []byte) (*corev1.Pod, error) {
 	dec, release := decoder(object)
 	defer release()
-	r := podReader{dec: dec, pod: &corev1.Pod{}}
+	r := podReader{dec: dec, pod: &corev1.Pod{}, text: string(object)}
 	if err := r.readPod(); err != nil {
 		return nil, undecodable(err)
 	}
