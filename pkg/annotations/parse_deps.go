@@ -1,6 +1,7 @@
 package annotations
 
 import (
+	"errors"
 	"fmt"
 	"net/netip"
 	"path"
@@ -85,6 +86,18 @@ func (p parser) dependencies(opts Options, errs field.ErrorList) (*DepsSpec, []s
 	return d, warnings, errs
 }
 
+// parseIP parses host as an IP address. Host names, which cannot start with
+// a digit in their top-level label and hold no colon, are rejected without
+// building an error: most hosts are names.
+func parseIP(host string) (netip.Addr, error) {
+	if host == "" || !strings.ContainsRune(host, ':') && (host[len(host)-1] < '0' || host[len(host)-1] > '9') {
+		return netip.Addr{}, errNotIP
+	}
+	return netip.ParseAddr(host)
+}
+
+var errNotIP = errors.New("not an IP address")
+
 func (p parser) set(key string, into *string) {
 	if v, ok := p.anns[key]; ok && !p.invalid[key] {
 		*into = v
@@ -110,7 +123,7 @@ func hostProblem(dep fetch.Dependency, allowed []string) string {
 		return ""
 	}
 	host := strings.ToLower(dep.Host)
-	if ip, err := netip.ParseAddr(host); err == nil {
+	if ip, err := parseIP(host); err == nil {
 		if ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() || ip.IsUnspecified() {
 			return fmt.Sprintf("host %s is a link-local or unspecified address, which dependencies may never be fetched from", host)
 		}

@@ -57,10 +57,10 @@ func buildPatch(before *snapshot, pod *corev1.Pod, previous, current *Status) []
 	ops = appendStatusPatch(ops, before, pod)
 	ownsVolume := func(name string) bool { return previous.ownsVolume(name) || current.ownsVolume(name) }
 	ops = diffList(ops, "/spec/volumes", before.volumes, pod.Spec.Volumes,
-		func(v *corev1.Volume) bool { return ownsVolume(v.Name) })
+		func(v *corev1.Volume) bool { return ownsVolume(v.Name) }, nil)
 	ops = diffList(ops, "/spec/initContainers", before.initContainers, pod.Spec.InitContainers, func(c *corev1.Container) bool {
 		return previous.ownsInitContainer(c.Name) || current.ownsInitContainer(c.Name)
-	})
+	}, containerValue)
 	for i := range pod.Spec.Containers {
 		c := &pod.Spec.Containers[i]
 		base := "/spec/containers/" + strconv.Itoa(i)
@@ -68,9 +68,9 @@ func buildPatch(before *snapshot, pod *corev1.Pod, previous, current *Status) []
 		ops = appendCommandPatch(ops, base+"/command", was.command, c.Command)
 		ops = diffList(ops, base+"/env", was.env, c.Env, func(v *corev1.EnvVar) bool {
 			return previous.ownsEnv(c.Name, v.Name) || current.ownsEnv(c.Name, v.Name)
-		})
+		}, nil)
 		ops = diffList(ops, base+"/volumeMounts", was.mounts, c.VolumeMounts,
-			func(m *corev1.VolumeMount) bool { return ownsVolume(m.Name) })
+			func(m *corev1.VolumeMount) bool { return ownsVolume(m.Name) }, nil)
 	}
 	return ops
 }
@@ -109,13 +109,17 @@ func appendStatusPatch(ops []Operation, before *snapshot, pod *corev1.Pod) []Ope
 // after. after must be before without some owned elements and with owned
 // elements inserted: the user's elements keep their relative order. Equal
 // lists give no operations. Values point into after, which must not change
-// until the patch is marshalled.
-func diffList[T any](ops []Operation, path string, before, after []T, owned func(*T) bool) []Operation {
+// until the patch is marshalled; value, when not nil, gives the patch value
+// of an element instead.
+func diffList[T any](ops []Operation, path string, before, after []T, owned func(*T) bool, value func(*T) any) []Operation {
 	if equalLists(before, after) {
 		return ops
 	}
+	if value == nil {
+		value = func(e *T) any { return e }
+	}
 	if len(before) == 0 {
-		return append(ops, Operation{Operation: "add", Path: path, Value: after})
+		return append(ops, Operation{Operation: "add", Path: path, Value: listValue(after, value)})
 	}
 	for i := len(before) - 1; i >= 0; i-- {
 		if owned(&before[i]) {
@@ -124,10 +128,26 @@ func diffList[T any](ops []Operation, path string, before, after []T, owned func
 	}
 	for j := range after {
 		if owned(&after[j]) {
-			ops = append(ops, Operation{Operation: "add", Path: path + "/" + strconv.Itoa(j), Value: &after[j]})
+			ops = append(ops, Operation{Operation: "add", Path: path + "/" + strconv.Itoa(j), Value: value(&after[j])})
 		}
 	}
 	return ops
+}
+
+// listValue is the patch value of a whole list: the list itself when its
+// elements are their own values.
+func listValue[T any](list []T, value func(*T) any) any {
+	if len(list) == 0 {
+		return list
+	}
+	if _, same := value(&list[0]).(*T); same {
+		return list
+	}
+	out := make([]any, len(list))
+	for i := range list {
+		out[i] = value(&list[i])
+	}
+	return out
 }
 
 func equalLists[T any](a, b []T) bool {

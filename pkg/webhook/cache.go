@@ -54,5 +54,6 @@ func (c *Cache) add(key []byte, a answer) {
 	if c == nil || a.status != nil || len(key)+len(a.patch64) > maxCachedSize {
 		return
 	}
-	c.entries.Add(string(key), &a)
+	entry := a
+	c.entries.Add(string(key), &entry)
 }

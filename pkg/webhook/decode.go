@@ -3,7 +3,6 @@ package webhook
 import (
 	"bytes"
 	"encoding/binary"
-	"strings"
 
 	"github.com/go-json-experiment/json/jsontext"
 	corev1 "k8s.io/api/core/v1"
@@ -36,6 +35,16 @@ type podReader struct {
 	// text is the decoded object as one string, when decoding: the pod's
 	// strings are substrings of it, one allocation for all of them.
 	text string
+	// ours counts the stagehand.io/ annotations read; decoding sizes the
+	// map for as many as fingerprinting found.
+	ours int
+	// discard takes the values fingerprinting reads and does not keep.
+	discard struct {
+		meta      metav1.ObjectMeta
+		spec      corev1.PodSpec
+		container corev1.Container
+		env       corev1.EnvVar
+	}
 }
 
 // Fingerprint tags: one per member visited, and one per list element.
@@ -145,6 +154,9 @@ func (r *podReader) into(tag byte, out any) error {
 	return unmarshal(r.dec, raw, out)
 }
 
+// annotationsPrefix is annotations.Prefix, to compare raw names with.
+var annotationsPrefix = []byte(annotations.Prefix)
+
 // The members of each object the reader visits.
 var (
 	podFields             = []string{"metadata", "spec"}
@@ -166,8 +178,7 @@ func (r *podReader) readPod() error {
 }
 
 func (r *podReader) metadata() error {
-	var discard metav1.ObjectMeta
-	meta := &discard
+	meta := &r.discard.meta
 	if r.decoding() {
 		meta = &r.pod.ObjectMeta
 	}
@@ -198,14 +209,17 @@ func (r *podReader) annotations() (map[string]string, error) {
 	r.mark(tagAnnotations)
 	var m map[string]string
 	if r.decoding() {
-		m = map[string]string{}
+		m = make(map[string]string, r.ours)
 	}
 	err := readObject(r.dec, func(name []byte) error {
-		if !strings.HasPrefix(string(name), annotations.Prefix) {
+		if !bytes.HasPrefix(name, annotationsPrefix) {
 			_, err := r.str(tagNone)
 			return err
 		}
 		r.record(tagAnnotation, name)
+		if !r.decoding() {
+			r.ours++
+		}
 		var key string
 		if m != nil {
 			key = r.name(name)

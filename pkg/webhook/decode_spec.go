@@ -10,8 +10,7 @@ import (
 // This file holds the podReader's walk of the pod spec.
 
 func (r *podReader) spec() error {
-	var discard corev1.PodSpec
-	spec := &discard
+	spec := &r.discard.spec
 	if r.decoding() {
 		spec = &r.pod.Spec
 	}
@@ -52,10 +51,9 @@ func (r *podReader) containers(spec *corev1.PodSpec) error {
 		return err
 	}
 	r.mark(tagContainers)
-	var discard corev1.Container
 	return readArray(r.dec, func() error {
 		r.mark(tagContainer)
-		c := &discard
+		c := &r.discard.container
 		if r.decoding() {
 			spec.Containers = append(spec.Containers, corev1.Container{})
 			c = &spec.Containers[len(spec.Containers)-1]
@@ -90,10 +88,9 @@ func (r *podReader) env(c *corev1.Container) error {
 		return err
 	}
 	r.mark(tagEnv)
-	var discard corev1.EnvVar
 	return readArray(r.dec, func() error {
 		r.mark(tagEnvVar)
-		e := &discard
+		e := &r.discard.env
 		if r.decoding() {
 			c.Env = append(c.Env, corev1.EnvVar{})
 			e = &c.Env[len(c.Env)-1]

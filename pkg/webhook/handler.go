@@ -113,12 +113,9 @@ func (h *Handler) admit(ctx context.Context, rv *review) answer {
 
 // inject decodes the pod and injects it.
 func (h *Handler) inject(logger logr.Logger, rv *review) answer {
-	pod, err := decodePod(rv.object)
+	pod, err := decodePod(rv.object, rv.ours)
 	if err != nil {
 		return h.unreadable(logr.NewContext(context.Background(), logger), err)
-	}
-	if pod.Namespace == "" {
-		pod.Namespace = rv.namespace
 	}
 	res, err := h.Injector.Inject(pod)
 	if err != nil {

@@ -137,6 +137,25 @@ func readString(dec *jsontext.Decoder) (string, error) {
 	return unquote(raw)
 }
 
+// readEnum reads a string; one of values is returned as that value, without
+// allocating.
+func readEnum(dec *jsontext.Decoder, values []string) (string, error) {
+	if k := dec.PeekKind(); k != '"' && k != 'n' {
+		return "", kindError(dec, "a string", k)
+	}
+	raw, err := dec.ReadValue()
+	if err != nil {
+		return "", err
+	}
+	s, err := unquoteBytes(raw)
+	for _, v := range values {
+		if string(s) == v {
+			return v, err
+		}
+	}
+	return string(s), err
+}
+
 // unquote decodes a raw JSON string or null ("").
 func unquote(raw jsontext.Value) (string, error) {
 	s, err := unquoteBytes(raw)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sync"
 
 	"github.com/go-json-experiment/json/jsontext"
@@ -19,11 +20,12 @@ type review struct {
 	apiVersion string
 	uid        string
 	operation  admissionv1.Operation
-	namespace  string
 	// object is the request's object, raw; nil when it has none.
 	object []byte
 	// key is the object's fingerprint: what injection reads of it.
 	key []byte
+	// ours is how many stagehand.io/ annotations the object has.
+	ours int
 }
 
 // wants reports whether stagehand acts on the request's operation.
@@ -34,7 +36,11 @@ func (rv *review) wants() bool {
 // The members of the review the handler reads.
 var (
 	reviewFields  = []string{"apiVersion", "kind", "request"}
-	requestFields = []string{"uid", "operation", "namespace", "object"}
+	requestFields = []string{"uid", "operation", "object"}
+	// The values the handler compares, read without allocating.
+	reviewVersions = []string{admissionv1.SchemeGroupVersion.String(), admissionv1beta1.SchemeGroupVersion.String()}
+	reviewKinds    = []string{"AdmissionReview"}
+	operations     = []string{string(admissionv1.Create), string(admissionv1.Update), string(admissionv1.Delete), string(admissionv1.Connect)}
 )
 
 // Errors of requests that are not AdmissionReviews stagehand can answer.
@@ -82,9 +88,9 @@ func decodeReview(body *bytes.Buffer, key []byte) (review, error) {
 	err := readStruct(dec, reviewFields, func(name string) (err error) {
 		switch name {
 		case "apiVersion":
-			rv.apiVersion, err = readString(dec)
+			rv.apiVersion, err = readEnum(dec, reviewVersions)
 		case "kind":
-			kind, err = readString(dec)
+			kind, err = readEnum(dec, reviewKinds)
 		case "request":
 			hasRequest = dec.PeekKind() == '{'
 			err = rv.request(dec, body.Bytes())
@@ -94,7 +100,7 @@ func decodeReview(body *bytes.Buffer, key []byte) (review, error) {
 	switch {
 	case err != nil:
 		return rv, err
-	case kind != "AdmissionReview" || rv.apiVersion != admissionv1.SchemeGroupVersion.String() && rv.apiVersion != admissionv1beta1.SchemeGroupVersion.String():
+	case kind != reviewKinds[0] || !slices.Contains(reviewVersions, rv.apiVersion):
 		return rv, fmt.Errorf("%w: apiVersion %q, kind %q", errNotReview, rv.apiVersion, kind)
 	case !hasRequest:
 		return rv, errNoRequest
@@ -114,10 +120,8 @@ func (rv *review) request(dec *jsontext.Decoder, body []byte) error {
 			rv.uid, err = readString(dec)
 		case "operation":
 			var op string
-			op, err = readString(dec)
+			op, err = readEnum(dec, operations)
 			rv.operation = admissionv1.Operation(op)
-		case "namespace":
-			rv.namespace, err = readString(dec)
 		case "object":
 			err = rv.fingerprint(dec, body)
 		}
@@ -140,7 +144,7 @@ func (rv *review) fingerprint(dec *jsontext.Decoder, body []byte) error {
 	if err := r.readPod(); err != nil {
 		return undecodable(err)
 	}
-	rv.key = r.key
+	rv.key, rv.ours = r.key, r.ours
 	rv.object = bytes.TrimLeft(body[start:dec.InputOffset()], " \t\r\n:")
 	return nil
 }
@@ -155,10 +159,10 @@ func undecodable(err error) error {
 }
 
 // decodePod decodes what injection reads of a Pod's JSON.
-func decodePod(object []byte) (*corev1.Pod, error) {
+func decodePod(object []byte, ours int) (*corev1.Pod, error) {
 	dec, release := decoder(object)
 	defer release()
-	r := podReader{dec: dec, pod: &corev1.Pod{}, text: string(object)}
+	r := podReader{dec: dec, pod: &corev1.Pod{}, text: string(object), ours: ours}
 	if err := r.readPod(); err != nil {
 		return nil, undecodable(err)
 	}
