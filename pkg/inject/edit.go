@@ -35,6 +35,9 @@ var (
 // ensureVolume adds v, or replaces stagehand's earlier volume of that name.
 // cause is the annotation key that asked for it, for error messages.
 func (e *editor) ensureVolume(v corev1.Volume, cause string) {
+	if e.status.Volumes == nil {
+		e.status.Volumes = make([]string, 0, maxVolumes)
+	}
 	e.status.Volumes = append(e.status.Volumes, v.Name)
 	for i := range e.pod.Spec.Volumes {
 		if e.pod.Spec.Volumes[i].Name != v.Name {
@@ -103,6 +106,10 @@ func (e *editor) ensureEnvEach(name, cause string, build func(*corev1.Container)
 // ensureInitContainer adds one of stagehand's init containers. They all go
 // before the user's own init containers, so those can use what they set up.
 func (e *editor) ensureInitContainer(c corev1.Container) {
+	if e.inits == nil {
+		e.status.InitContainers = make([]string, 0, len(initRank))
+		e.inits = make([]corev1.Container, 0, len(initRank))
+	}
 	e.status.InitContainers = append(e.status.InitContainers, c.Name)
 	e.inits = append(e.inits, c)
 }

@@ -82,7 +82,12 @@ func (s *Status) addEnv(container, name string) {
 	if s.Env == nil {
 		s.Env = map[string][]string{}
 	}
-	s.Env[container] = append(s.Env[container], name)
+	names := s.Env[container]
+	if names == nil {
+		// A step adds a few env vars to a container: room for them at once.
+		names = make([]string, 0, 4)
+	}
+	s.Env[container] = append(names, name)
 }
 
 func (s *Status) encode() string {

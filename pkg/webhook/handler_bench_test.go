@@ -3,8 +3,10 @@ package webhook
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"net/http"
 	"os"
+	"strconv"
 	"testing"
 
 	"github.com/go-logr/logr"
@@ -16,18 +18,25 @@ import (
 )
 
 // BenchmarkHandleMR3Worker measures one admission of the MR3 ContainerWorker
-// pod of the golden tests, as the server runs it: reading the
+// pod of the golden tests by a handler without cache: reading the
 // AdmissionReview, parsing, injecting, and writing the patched answer.
 func BenchmarkHandleMR3Worker(b *testing.B) {
-	benchmarkHandle(b, "../../testdata/inject/mr3-worker.in.yaml")
+	benchmarkHandle(b, "../../testdata/inject/mr3-worker.in.yaml", nil)
 }
 
 // BenchmarkHandleMR3WorkerAgent adds dependencies and the agent.
 func BenchmarkHandleMR3WorkerAgent(b *testing.B) {
-	benchmarkHandle(b, "../../testdata/inject/mr3-worker-agent.in.yaml")
+	benchmarkHandle(b, "../../testdata/inject/mr3-worker-agent.in.yaml", nil)
 }
 
-func benchmarkHandle(b *testing.B, path string) {
+// BenchmarkHandleCachedMR3WorkerAgent measures the handler as the server
+// runs it, cache on, admitting the next worker of a job: the same pod under
+// another name and UID, answered from the cache.
+func BenchmarkHandleCachedMR3WorkerAgent(b *testing.B) {
+	benchmarkHandle(b, "../../testdata/inject/mr3-worker-agent.in.yaml", NewCache(16))
+}
+
+func benchmarkHandle(b *testing.B, path string, cache *Cache) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		b.Fatal(err)
@@ -36,15 +45,27 @@ func benchmarkHandle(b *testing.B, path string) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	benchmarkHandleJSON(b, raw)
+	benchmarkHandleJSON(b, raw, cache)
 }
 
 // benchmarkHandleJSON is benchmarkHandle for a pod given as JSON. The
 // request and response writer are reused, as net/http reuses a
-// connection's: what is measured is the handler's own work.
-func benchmarkHandleJSON(b *testing.B, raw []byte) {
-	h := &Handler{Injector: inject.New(inject.Options{Version: "bench", AgentImage: "agent:bench"})}
-	body := reviewOf(b, "2a7b1c4e-bench", "hivemr3", admissionv1.Create, raw)
+// connection's: what is measured is the handler's own work. With a cache,
+// each request is the next pod of the job: its name and UID are numbered.
+func benchmarkHandleJSON(b *testing.B, raw []byte, cache *Cache) {
+	h := &Handler{Injector: inject.New(inject.Options{Version: "bench", AgentImage: "agent:bench"}), Cache: cache}
+	var pod map[string]any
+	if err := json.Unmarshal(raw, &pod); err != nil {
+		b.Fatal(err)
+	}
+	meta, _ := pod["metadata"].(map[string]any)
+	meta["name"] = "worker-" + numberMarker
+	raw, err := json.Marshal(pod)
+	if err != nil {
+		b.Fatal(err)
+	}
+	template := bytes.Split(reviewOf(b, "2a7b1c4e-bench-"+numberMarker, "hivemr3", admissionv1.Create, raw), []byte(numberMarker))
+	body := numbered(nil, template, 0)
 	if out := serveReview(b, h, body); !out.Response.Allowed || len(out.Response.Patch) == 0 {
 		b.Fatalf("not injected: %+v", out.Response.Result)
 	}
@@ -59,11 +80,30 @@ func benchmarkHandleJSON(b *testing.B, raw []byte) {
 	w := &discardWriter{header: http.Header{}}
 	b.SetBytes(int64(len(raw)))
 	b.ReportAllocs()
+	var n uint64
 	for b.Loop() {
+		if cache != nil {
+			n++
+			body = numbered(body[:0], template, n)
+		}
 		reader.Reset(body)
 		req.Body = readCloser{reader}
 		h.ServeHTTP(w, req)
 	}
+}
+
+// numberMarker is where a request's number goes.
+const numberMarker = "@N@"
+
+// numbered appends the parts of a template, n between each two.
+func numbered(dst []byte, parts [][]byte, n uint64) []byte {
+	for i, p := range parts {
+		if i > 0 {
+			dst = strconv.AppendUint(dst, n, 10)
+		}
+		dst = append(dst, p...)
+	}
+	return dst
 }
 
 // discardWriter is a ResponseWriter that keeps nothing.

@@ -19,7 +19,7 @@ const plainPodJSON = `{"apiVersion":"v1","kind":"Pod","metadata":{"name":"plain"
 
 // BenchmarkHandlePlain measures the smallest injected pod.
 func BenchmarkHandlePlain(b *testing.B) {
-	benchmarkHandleJSON(b, []byte(plainPodJSON))
+	benchmarkHandleJSON(b, []byte(plainPodJSON), nil)
 }
 
 // BenchmarkHandle64KiB measures the MR3 worker with dependencies and the
@@ -48,5 +48,5 @@ func BenchmarkHandle64KiB(b *testing.B) {
 		}
 		c.Env = append(c.Env, corev1.EnvVar{Name: fmt.Sprintf("BENCH_VAR_%04d", n), Value: value})
 	}
-	benchmarkHandleJSON(b, raw)
+	benchmarkHandleJSON(b, raw, nil)
 }
