@@ -115,7 +115,8 @@ func medianBench(bs []handlerBench) handlerBench {
 }
 
 // profileServers profiles the webhook server (bench/profserver, which runs
-// webhook.Serve) under a closed loop at profileConc for each fixture.
+// webhook.Serve) under a closed loop at profileConc for each fixture, with
+// its cache and without.
 func profileServers(ctx context.Context, o options, w *workspace, fs []fixture, outDir string, log io.Writer) ([]profile, error) {
 	var ps []profile
 	client := &http.Client{Transport: loadgen.NewTransport(w.roots, maxConns)}
@@ -123,27 +124,44 @@ func profileServers(ctx context.Context, o options, w *workspace, fs []fixture, 
 		if f.name == podPlain {
 			continue
 		}
-		path := filepath.Join(outDir, "webhook-"+f.name+".cpu.pprof")
-		s, err := startServer(w, kindProfiled, path)
-		if err != nil {
-			return ps, err
+		for _, kind := range []string{kindProfiled, kindProfiledUncached} {
+			p, err := profileServer(ctx, o, w, client, f, kind, outDir, log)
+			if err != nil {
+				return ps, err
+			}
+			ps = append(ps, p)
 		}
-		if _, err := s.waitAdmitting(ctx, w, f); err != nil {
-			_ = s.stop()
-			return ps, err
-		}
-		t := &loadgen.Target{Client: client, URL: s.url, Template: f.reviews, Check: s.check(f)}
-		res, err := loadgen.Closed{Concurrency: profileConc, Duration: o.profileFor, MaxRequests: maxRequestsPerRound}.Run(ctx, t)
-		if stopErr := s.stop(); err == nil {
-			err = stopErr
-		}
-		if err != nil {
-			return ps, err
-		}
-		fmt.Fprintf(log, "profiled %s: %d requests, %d errors -> %s\n", f.name, res.Requests, res.Errors, path)
-		ps = append(ps, profile{name: "webhook server CPU, pod " + f.name, path: path, top: pprofTop(ctx, path)})
 	}
 	return ps, nil
+}
+
+// profileServer profiles one kind of profiled server with one fixture.
+func profileServer(ctx context.Context, o options, w *workspace, client *http.Client, f fixture, kind, outDir string, log io.Writer) (profile, error) {
+	name := "webhook-" + f.name
+	if kind == kindProfiledUncached {
+		name += "-uncached"
+	}
+	path := filepath.Join(outDir, name+".cpu.pprof")
+	p := profile{name: "webhook server CPU (" + kind + "), pod " + f.name, path: path}
+	s, err := startServer(w, kind, path)
+	if err != nil {
+		return p, err
+	}
+	if _, err := s.waitAdmitting(ctx, w, f); err != nil {
+		_ = s.stop()
+		return p, err
+	}
+	t := &loadgen.Target{Client: client, URL: s.url, Template: f.reviews, Check: s.check(f)}
+	res, err := loadgen.Closed{Concurrency: profileConc, Duration: o.profileFor, MaxRequests: maxRequestsPerRound}.Run(ctx, t)
+	if stopErr := s.stop(); err == nil {
+		err = stopErr
+	}
+	if err != nil {
+		return p, err
+	}
+	fmt.Fprintf(log, "profiled %s (%s): %d requests, %d errors -> %s\n", f.name, kind, res.Requests, res.Errors, path)
+	p.top = pprofTop(ctx, path)
+	return p, nil
 }
 
 // pprofTop returns the top of a profile by flat cost, or why it could not.

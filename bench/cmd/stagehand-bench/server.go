@@ -22,6 +22,8 @@ const (
 	kindUncached  = "stagehand-uncached" // webhook serve without its cache
 	kindNoop      = "noop"               // the floor
 	kindProfiled  = "profiled"           // webhook.Serve under the CPU profiler
+	// kindProfiledUncached is kindProfiled without the injection cache.
+	kindProfiledUncached = "profiled-uncached"
 )
 
 // agentImage is what the webhook puts in its init containers.
@@ -57,16 +59,16 @@ func startServer(w *workspace, kind, profile string) (*server, error) {
 	case kindNoop:
 		cmd = exec.Command(w.noop, "--port", strconv.Itoa(port), "--cert-dir", w.certDir)
 		cmd.Env = baseEnv()
-	case kindStagehand, kindUncached, kindProfiled:
+	case kindStagehand, kindUncached, kindProfiled, kindProfiledUncached:
 		env, err := stagehandEnv(w, port)
 		if err != nil {
 			return nil, err
 		}
-		if kind == kindUncached {
+		if kind == kindUncached || kind == kindProfiledUncached {
 			env = append(env, "STAGEHAND_CACHE_SIZE=0")
 		}
 		cmd = exec.Command(w.webhook, "serve")
-		if kind == kindProfiled {
+		if kind == kindProfiled || kind == kindProfiledUncached {
 			cmd = exec.Command(w.prof, "--cpuprofile", profile)
 		}
 		cmd.Env = env
