@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"sync/atomic"
 	"time"
@@ -51,9 +52,11 @@ const noopLabel = "bench.stagehand.io/noop"
 type apiResults struct {
 	with, without, noop             loadgen.Result
 	openWith, openWithout, openNoop loadgen.Result
-	// profile is the API server's CPU profile while it created pods with
-	// the webhook, at the fixed rate.
-	profile profile
+	// profiles are the API server's CPU profiles while it created pods at
+	// the fixed rate without the webhook and with it; cpuPerPod is its CPU
+	// time per pod in each.
+	profiles  []profile
+	cpuPerPod map[string]time.Duration
 }
 
 // p99Ratio is the create p99 with the webhook over without, at the fixed
@@ -152,8 +155,16 @@ func benchAPIServer(ctx context.Context, o options, w *workspace, mr3 fixture, o
 		}
 	}
 	res.openWith, res.openWithout, res.openNoop = loadgen.Merge(open[nsWith]...), loadgen.Merge(open[nsWithout]...), loadgen.Merge(open[nsNoop]...)
-	res.profile, err = profileAPIServer(ctx, o, cs, create(nsWith), outDir)
-	return res, err
+	res.cpuPerPod = map[string]time.Duration{}
+	for _, ns := range []string{nsWithout, nsWith} {
+		p, perPod, err := profileAPIServer(ctx, o, cs, ns, create(ns), outDir)
+		if err != nil {
+			return res, err
+		}
+		res.profiles, res.cpuPerPod[ns] = append(res.profiles, p), perPod
+		fmt.Fprintf(log, "apiserver %-13s CPU per pod %v\n", ns, perPod)
+	}
+	return res, nil
 }
 
 // apiOpenLoop creates pods at the fixed rate for d.
@@ -162,11 +173,12 @@ func apiOpenLoop(o options, d time.Duration) loadgen.Open {
 }
 
 // profileAPIServer takes a CPU profile of the API server (its
-// /debug/pprof, on by default) while it creates pods with the webhook at
-// the fixed rate, in a round of its own that is not measured.
-func profileAPIServer(ctx context.Context, o options, cs kubernetes.Interface, create loadgen.Doer, outDir string) (profile, error) {
-	path := filepath.Join(outDir, "apiserver.cpu.pprof")
-	p := profile{name: "API server CPU, creating the MR3 pod with the webhook at a fixed rate", path: path}
+// /debug/pprof, on by default) while it creates pods in a namespace at the
+// fixed rate, in a round of its own that is not measured, and returns it
+// with the API server's CPU time per pod.
+func profileAPIServer(ctx context.Context, o options, cs kubernetes.Interface, ns string, create loadgen.Doer, outDir string) (profile, time.Duration, error) {
+	path := filepath.Join(outDir, "apiserver-"+ns+".cpu.pprof")
+	p := profile{name: "API server CPU, creating the MR3 pod at a fixed rate in " + ns, path: path}
 	secs := max(int(o.apiOpenFor/time.Duration(o.rounds)/time.Second), 1)
 	done := make(chan error, 1)
 	go func() {
@@ -177,14 +189,32 @@ func profileAPIServer(ctx context.Context, o options, cs kubernetes.Interface, c
 		}
 		done <- err
 	}()
-	if _, err := apiOpenLoop(o, time.Duration(secs)*time.Second).Run(ctx, create); err != nil {
-		return p, err
+	got, err := apiOpenLoop(o, time.Duration(secs)*time.Second).Run(ctx, create)
+	if err != nil {
+		return p, 0, err
 	}
 	if err := <-done; err != nil {
-		return p, fmt.Errorf("profiling the API server: %w", err)
+		return p, 0, fmt.Errorf("profiling the API server: %w", err)
 	}
 	p.top = pprofTop(ctx, path)
-	return p, nil
+	total, err := profileTotal(p.top)
+	if err != nil || got.Requests == 0 {
+		return p, 0, err
+	}
+	return p, total / time.Duration(got.Requests), nil
+}
+
+// totalSamples reads the CPU time a profile sampled from the header of go
+// tool pprof's -top output ("Total samples = 3.29s").
+var totalSamples = regexp.MustCompile(`Total samples = ([0-9.]+[a-zµ]+)`)
+
+// profileTotal is the CPU time sampled in a profile, from its -top text.
+func profileTotal(top string) (time.Duration, error) {
+	m := totalSamples.FindStringSubmatch(top)
+	if m == nil {
+		return 0, fmt.Errorf("no total in the profile: %.200s", top)
+	}
+	return time.ParseDuration(m[1])
 }
 
 // installWebhook creates the namespaces, the shipped webhook configuration

@@ -84,9 +84,7 @@ func run(ctx context.Context, args []string, stdout, log io.Writer) error {
 			}
 			res, err := benchAPIServer(ctx, o, w, mr3, outDir, log)
 			r.api = &res
-			if res.profile.path != "" {
-				r.profiles = append(r.profiles, res.profile)
-			}
+			r.profiles = append(r.profiles, res.profiles...)
 			return err
 		}},
 	}

@@ -142,6 +142,10 @@ func writeOthers(p printer, r *results) {
 			a.p99Ratio(), ratio(float64(a.openNoop.Percentile(99)), float64(a.openWithout.Percentile(99))),
 			ratio(float64(a.with.Percentile(99)), float64(a.without.Percentile(99))), ratio(float64(a.noop.Percentile(99)), float64(a.without.Percentile(99))),
 			ratio(a.with.Throughput(), a.without.Throughput()), ratio(a.noop.Throughput(), a.without.Throughput()))
+		if len(a.cpuPerPod) > 0 {
+			p("\nThe API server's own CPU per created pod, from its profiles at the fixed rate: %s without webhook, %s with stagehand.",
+				fmtDur(a.cpuPerPod[nsWithout]), fmtDur(a.cpuPerPod[nsWith]))
+		}
 	}
 }
 
