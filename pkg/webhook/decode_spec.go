@@ -47,18 +47,24 @@ func (r *podReader) securityContext(spec *corev1.PodSpec) error {
 }
 
 func (r *podReader) containers(spec *corev1.PodSpec) error {
+	return readList(r, tagContainers, tagContainer, &spec.Containers, &r.discard.container, r.container)
+}
+
+// readList reads an array of objects, each with read, into *list when
+// decoding. The fingerprint marks the list and each element.
+func readList[T any](r *podReader, listTag, elementTag byte, list *[]T, discard *T, read func(*T) error) error {
 	if null, err := readNull(r.dec); null || err != nil {
 		return err
 	}
-	r.mark(tagContainers)
+	r.mark(listTag)
 	return readArray(r.dec, func() error {
-		r.mark(tagContainer)
-		c := &r.discard.container
+		r.mark(elementTag)
+		e := discard
 		if r.decoding() {
-			spec.Containers = append(spec.Containers, corev1.Container{})
-			c = &spec.Containers[len(spec.Containers)-1]
+			*list = append(*list, *new(T))
+			e = &(*list)[len(*list)-1]
 		}
-		return r.container(c)
+		return read(e)
 	})
 }
 
@@ -84,19 +90,7 @@ func (r *podReader) container(c *corev1.Container) error {
 // stagehand injects. The values of the pod's own env vars, often hundreds on
 // a Spark or MR3 pod, are skipped.
 func (r *podReader) env(c *corev1.Container) error {
-	if null, err := readNull(r.dec); null || err != nil {
-		return err
-	}
-	r.mark(tagEnv)
-	return readArray(r.dec, func() error {
-		r.mark(tagEnvVar)
-		e := &r.discard.env
-		if r.decoding() {
-			c.Env = append(c.Env, corev1.EnvVar{})
-			e = &c.Env[len(c.Env)-1]
-		}
-		return r.envVar(e)
-	})
+	return readList(r, tagEnv, tagEnvVar, &c.Env, &r.discard.env, r.envVar)
 }
 
 func (r *podReader) envVar(e *corev1.EnvVar) error {

@@ -66,13 +66,7 @@ func readNull(dec *jsontext.Decoder) (bool, error) {
 // its unquoted name; member must consume the member's value. A null reads as
 // an empty object. Names may repeat.
 func readObject(dec *jsontext.Decoder, member func(name []byte) error) error {
-	if null, err := readNull(dec); null || err != nil {
-		return err
-	}
-	if k := dec.PeekKind(); k != '{' {
-		return kindError(dec, "an object", k)
-	}
-	if _, err := dec.ReadToken(); err != nil {
+	if ok, err := enter(dec, '{', "an object"); !ok {
 		return err
 	}
 	for dec.PeekKind() != '}' {
@@ -88,16 +82,23 @@ func readObject(dec *jsontext.Decoder, member func(name []byte) error) error {
 	return err
 }
 
+// enter consumes the opening delimiter of the object or array that is next
+// and reports true; false for a null, which it consumes, or an error.
+func enter(dec *jsontext.Decoder, open jsontext.Kind, want string) (bool, error) {
+	if null, err := readNull(dec); null || err != nil {
+		return false, err
+	}
+	if k := dec.PeekKind(); k != open {
+		return false, kindError(dec, want, k)
+	}
+	_, err := dec.ReadToken()
+	return err == nil, err
+}
+
 // readArray calls element for each element of the array that is next;
 // element must consume it. A null reads as an empty array.
 func readArray(dec *jsontext.Decoder, element func() error) error {
-	if null, err := readNull(dec); null || err != nil {
-		return err
-	}
-	if k := dec.PeekKind(); k != '[' {
-		return kindError(dec, "an array", k)
-	}
-	if _, err := dec.ReadToken(); err != nil {
+	if ok, err := enter(dec, '[', "an array"); !ok {
 		return err
 	}
 	for dec.PeekKind() != ']' {
