@@ -47,7 +47,7 @@ func newTransport(job Job, roots *x509.CertPool) *http.Transport {
 		TLSHandshakeTimeout:   connectTimeout,
 		DisableCompression:    true,
 		ForceAttemptHTTP2:     true,
-		MaxIdleConnsPerHost:   job.Parallelism,
+		MaxIdleConnsPerHost:   job.Parallelism + 1, // the workers' and the size prober's
 		IdleConnTimeout:       90 * time.Second,
 		ExpectContinueTimeout: time.Second,
 	}

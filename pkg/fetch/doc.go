@@ -21,9 +21,14 @@
 // hash to that value. The base name of the URI path is the dependency name;
 // two dependencies (of any kind) with the same base name are rejected.
 //
-// Up to Job.Parallelism downloads run at once. They start in list order:
-// jars, then files, then archives, each in the order given (sizes are not
-// known up front, so put large dependencies first for the shortest run).
+// Up to Job.Parallelism downloads run at once, largest first as far as
+// sizes are known, otherwise in list order: jars, then files, then
+// archives, each in the order given. When there are more downloads than
+// that, their sizes are probed with HEAD requests (with the same headers),
+// one at a time on one more connection, while the first downloads run, so
+// that a large dependency listed last does not end the run as a lone
+// transfer. A failed probe only leaves that dependency in list order;
+// after a few failures in a row probing stops.
 //
 // Jars are written to JarsDir/<name> and files to FilesDir/<name>. Archives
 // whose name ends in .tar.gz, .tgz or .zip (case-insensitive) are unpacked
@@ -35,8 +40,11 @@
 //
 // Every download is written to <target dir>/<name>.part, verified (size,
 // sha256), fsynced and only then renamed to its final name, so a file never
-// appears at its final name unless it is complete and verified. Archives are
-// unpacked into a temporary directory in FilesDir that is renamed into place.
+// appears at its final name unless it is complete and verified. The fsync
+// and rename run in the background while the next download goes on, and
+// JarsDir and FilesDir are fsynced once, after the last rename and before
+// the manifest is written. Archives are unpacked into a temporary directory
+// in FilesDir that is renamed into place.
 // At start every *.part file and leftover temporary unpack directory in
 // JarsDir and FilesDir is removed, as is any manifest from an earlier run: a
 // download is never resumed into an unverified file.

@@ -21,20 +21,24 @@ var errStalled = errors.New("transfer stalled")
 type downloadResult struct {
 	size   int64
 	sha256 string
+	// part is the .part file, still open, not yet fsynced: the caller
+	// owns it and must close it.
+	part *os.File
 }
 
 // downloadOnce performs one attempt: it truncates dep.partPath, streams the
-// body into it while hashing and counting, verifies it and fsyncs it. It
-// never renames; on error the .part file holds garbage to be overwritten or
-// removed.
+// body into it while hashing and counting and verifies it. It never
+// renames; on success it hands the open .part file over in the result, to
+// be fsynced and renamed (see place) or unpacked; on error it closes it,
+// and the .part file holds garbage to be overwritten or removed.
 func (f *fetcher) downloadOnce(ctx context.Context, dep *dependency) (result downloadResult, err error) {
 	part, err := os.OpenFile(dep.partPath, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o644)
 	if err != nil {
 		return result, localIO("create", dep.raw, err)
 	}
 	defer func() {
-		if closeErr := part.Close(); closeErr != nil && err == nil {
-			err = localIO("close", dep.raw, closeErr)
+		if err != nil {
+			_ = part.Close() // the attempt failed already
 		}
 	}()
 
@@ -50,10 +54,7 @@ func (f *fetcher) downloadOnce(ctx context.Context, dep *dependency) (result dow
 	if err != nil {
 		return result, badInput("download", dep.raw, "cannot build request")
 	}
-	request.Header.Set("User-Agent", userAgent)
-	if f.bearerToken != "" {
-		request.Header.Set("Authorization", "Bearer "+f.bearerToken)
-	}
+	f.setHeaders(request)
 	response, err := f.client.Do(request)
 	if err != nil {
 		return result, classifyTransferError(ctx, attemptCtx, dep, err)
@@ -91,10 +92,17 @@ func (f *fetcher) downloadOnce(ctx context.Context, dep *dependency) (result dow
 		return result, newError(ExitIntegrity, "verify", dep.raw,
 			fmt.Errorf("sha256 mismatch: got %s, want %s", result.sha256, dep.wantSHA256))
 	}
-	if err := part.Sync(); err != nil {
-		return result, localIO("fsync", dep.raw, err)
-	}
+	result.part = part
 	return result, nil
+}
+
+// setHeaders sets the headers of every request: the user agent and the
+// bearer token, if any.
+func (f *fetcher) setHeaders(request *http.Request) {
+	request.Header.Set("User-Agent", userAgent)
+	if f.bearerToken != "" {
+		request.Header.Set("Authorization", "Bearer "+f.bearerToken)
+	}
 }
 
 // checkStatus accepts 200 and classifies everything else.

@@ -2,7 +2,6 @@ package fetch
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -112,26 +111,26 @@ func prepareDirectories(job Job) error {
 	return nil
 }
 
-// fetchAll fetches deps with bounded parallelism. Downloads start in list
-// order (jars, then files, then archives, each in the order given): a queue
-// in that order feeds Job.Parallelism workers. Sizes are not known before
-// the responses, so no largest-first order is possible without extra
-// requests; list order lets users put their largest dependencies first.
-// The first failure cancels the others and is the error returned.
+// fetchAll fetches deps with bounded parallelism: Job.Parallelism workers
+// take the remote dependencies from a scheduler, largest known first and
+// otherwise in list order (jars, then files, then archives, each in the
+// order given). Verified jars and files are fsynced and renamed in the
+// background (see placer) while their worker goes on with the next
+// download. The first failure cancels the others and is the error
+// returned.
 func (f *fetcher) fetchAll(ctx context.Context, deps []*dependency) ([]Entry, error) {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	entries := make([]Entry, len(deps))
-	queue := make(chan int, len(deps)) // indexes into deps
+	var remote []int // indexes into deps
 	for index, dep := range deps {
 		if dep.local {
 			entries[index] = Entry{Name: dep.name, Kind: dep.kind, Path: dep.localPath, Source: dep.redacted, Local: true}
 			f.progress.fileDone()
 			continue
 		}
-		queue <- index
+		remote = append(remote, index)
 	}
-	close(queue)
 	var (
 		wg        sync.WaitGroup
 		failOnce  sync.Once
@@ -143,13 +142,21 @@ func (f *fetcher) fetchAll(ctx context.Context, deps []*dependency) ([]Entry, er
 			cancel(err)
 		})
 	}
-	for range min(f.job.Parallelism, len(queue)) {
+	sched := newScheduler(remote)
+	probeCtx, stopProbing := context.WithCancel(ctx)
+	var prober sync.WaitGroup
+	if len(remote) > f.job.Parallelism {
+		prober.Go(func() { f.probeSizes(probeCtx, deps, sched) })
+	}
+	placer := newPlacer(f, fail)
+	for range min(f.job.Parallelism, len(remote)) {
 		wg.Go(func() {
-			for index := range queue {
-				if ctx.Err() != nil {
+			for {
+				index, ok := sched.next()
+				if !ok || ctx.Err() != nil {
 					return
 				}
-				entry, err := f.fetchOne(ctx, deps[index])
+				entry, err := f.fetchOne(ctx, deps[index], placer)
 				if err != nil {
 					fail(err)
 					return
@@ -159,17 +166,25 @@ func (f *fetcher) fetchAll(ctx context.Context, deps []*dependency) ([]Entry, er
 		})
 	}
 	wg.Wait()
+	stopProbing()
+	prober.Wait()
+	placeErr := placer.wait()
 	if firstFail != nil {
 		return nil, firstFail
 	}
 	if ctx.Err() != nil {
 		return nil, newError(ExitNetwork, "fetch", "", context.Cause(ctx))
 	}
+	if placeErr != nil {
+		return nil, placeErr
+	}
 	return entries, nil
 }
 
-// fetchOne downloads one dependency and moves it to its final place.
-func (f *fetcher) fetchOne(ctx context.Context, dep *dependency) (entry Entry, err error) {
+// fetchOne downloads and verifies one dependency. A jar or file is handed
+// to placer, which moves it to its final place in the background; an
+// archive is unpacked into place here.
+func (f *fetcher) fetchOne(ctx context.Context, dep *dependency, placer *placer) (entry Entry, err error) {
 	if f.job.FileTimeout > 0 {
 		timeout := time.Duration(f.job.FileTimeout)
 		var cancel context.CancelFunc
@@ -179,10 +194,8 @@ func (f *fetcher) fetchOne(ctx context.Context, dep *dependency) (entry Entry, e
 	started := time.Now()
 	defer func() {
 		if err != nil {
-			// Never leave an unverified download behind; ignore "not exist".
-			if removeErr := os.Remove(dep.partPath); removeErr != nil && !errors.Is(removeErr, os.ErrNotExist) {
-				f.log.Warn("cannot remove partial download", slog.String("uri", dep.redacted), slog.String("error", removeErr.Error()))
-			}
+			// Never leave an unverified download behind.
+			f.removePart(dep)
 		}
 	}()
 
@@ -191,27 +204,25 @@ func (f *fetcher) fetchOne(ctx context.Context, dep *dependency) (entry Entry, e
 		return entry, err
 	}
 	entry = Entry{Name: dep.name, Kind: dep.kind, Path: dep.target, Size: result.size, SHA256: result.sha256, Source: dep.redacted}
-	if dep.kind == KindArchive {
-		stats, err := f.unpack(ctx, dep)
-		if err != nil {
-			return entry, err
-		}
-		entry.ArchiveFiles, entry.ArchiveBytes = stats.files, stats.bytes
-		if err := os.Remove(dep.partPath); err != nil {
-			return entry, localIO("remove archive", dep.raw, err)
-		}
-	} else if err := os.Rename(dep.partPath, dep.target); err != nil {
-		return entry, localIO("rename", dep.raw, err)
+	if dep.kind != KindArchive {
+		placer.add(dep, result, started)
+		return entry, nil
+	}
+	// The archive itself is never renamed into place, so it needs no fsync.
+	if err := result.part.Close(); err != nil {
+		return entry, localIO("close", dep.raw, err)
+	}
+	stats, err := f.unpack(ctx, dep)
+	if err != nil {
+		return entry, err
+	}
+	entry.ArchiveFiles, entry.ArchiveBytes = stats.files, stats.bytes
+	if err := os.Remove(dep.partPath); err != nil {
+		return entry, localIO("remove archive", dep.raw, err)
 	}
 	if err := syncDir(filepath.Dir(dep.target)); err != nil {
 		return entry, localIO("fsync directory", dep.raw, err)
 	}
-	f.progress.fileDone()
-	f.log.Info("fetched",
-		slog.String("uri", dep.redacted),
-		slog.String("path", dep.target),
-		slog.Int64("bytes", result.size),
-		slog.String("duration", time.Since(started).Round(time.Millisecond).String()),
-	)
+	f.fetched(dep, result.size, started)
 	return entry, nil
 }
