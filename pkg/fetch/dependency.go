@@ -1,7 +1,5 @@
 package fetch
 
-import "net/url"
-
 // Dependency is a dependency URI as the webhook validates it before the pod
 // is admitted, with the same rules the fetcher applies at run time.
 type Dependency struct {
@@ -33,9 +31,7 @@ func ParseDependency(kind, raw, dir string) (Dependency, error) {
 	}
 	dep := Dependency{Kind: kind, Name: d.name, Local: d.local, Path: d.target, Redacted: d.redacted}
 	if !d.local {
-		u, _ := url.Parse(d.fetchURL) // parseDependency parsed it already
-		dep.Host = u.Hostname()
-		dep.Credentials = u.User != nil || u.RawQuery != "" || u.ForceQuery
+		dep.Host, dep.Credentials = d.host, d.credentials
 	}
 	return dep, nil
 }

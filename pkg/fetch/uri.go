@@ -1,7 +1,6 @@
 package fetch
 
 import (
-	"encoding/hex"
 	"net/url"
 	"path"
 	"path/filepath"
@@ -35,6 +34,10 @@ type dependency struct {
 	partPath string
 	// target is the final path: the file, or the unpack directory.
 	target string
+	// host is the URI's host name; credentials is true when the URI carries
+	// userinfo or a query string.
+	host        string
+	credentials bool
 }
 
 // redact returns uri with userinfo and query string replaced by "redacted"
@@ -89,7 +92,14 @@ func parseDependency(kind, raw, dir string) (*dependency, error) {
 	if err != nil {
 		return nil, badInput(op, raw, "invalid URI")
 	}
-	dep := &dependency{kind: kind, raw: raw, redacted: redactURL(*parsed)}
+	dep := &dependency{kind: kind, raw: raw, host: parsed.Hostname(),
+		credentials: parsed.User != nil || parsed.RawQuery != "" || parsed.ForceQuery}
+	// A URI with no userinfo, query or fragment is its own redacted form
+	// and fetch URL: most are, and they need no re-encoding.
+	plain := !strings.ContainsAny(raw, "@?#")
+	if dep.redacted = raw; !plain {
+		dep.redacted = redactURL(*parsed)
+	}
 	if parsed.Fragment != "" {
 		sum, ok := strings.CutPrefix(parsed.Fragment, "sha256=")
 		if !ok || len(sum) != 64 || !isHex(sum) {
@@ -97,9 +107,11 @@ func parseDependency(kind, raw, dir string) (*dependency, error) {
 		}
 		dep.wantSHA256 = strings.ToLower(sum)
 	}
-	withoutFragment := *parsed
-	withoutFragment.Fragment, withoutFragment.RawFragment = "", ""
-	dep.fetchURL = withoutFragment.String()
+	if dep.fetchURL = raw; !plain {
+		withoutFragment := *parsed
+		withoutFragment.Fragment, withoutFragment.RawFragment = "", ""
+		dep.fetchURL = withoutFragment.String()
+	}
 
 	var filePath string
 	switch scheme := strings.ToLower(parsed.Scheme); scheme {
@@ -160,9 +172,14 @@ func archiveDirName(name string) (string, bool) {
 	return "", false
 }
 
+// isHex reports whether text is an even number of hex digits.
 func isHex(text string) bool {
-	_, err := hex.DecodeString(text)
-	return err == nil
+	for i := range len(text) {
+		if c := text[i]; (c < '0' || c > '9') && (c < 'a' || c > 'f') && (c < 'A' || c > 'F') {
+			return false
+		}
+	}
+	return len(text)%2 == 0
 }
 
 // parseJobDependencies parses every URI of job and rejects duplicate names

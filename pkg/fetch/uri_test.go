@@ -121,3 +121,32 @@ func TestParseRetryAfter(t *testing.T) {
 }
 
 const httpTimeFormat = "Mon, 02 Jan 2006 15:04:05 GMT"
+
+// TestExportedDependency: what the webhook learns of a URI, plain or with
+// credentials, query or fragment; a plain URI is its own redacted form and
+// fetch URL.
+func TestExportedDependency(t *testing.T) {
+	sum := strings.Repeat("ab", 32)
+	tests := []struct {
+		raw, host, redacted string
+		credentials         bool
+	}{
+		{"https://artifacts.example.com/hive/udfs.jar", "artifacts.example.com", "https://artifacts.example.com/hive/udfs.jar", false},
+		{"https://ARTIFACTS.example.com:8443/a.jar#sha256=" + sum, "ARTIFACTS.example.com", "https://ARTIFACTS.example.com:8443/a.jar", false},
+		{"https://user:pw@h/a.jar", "h", "https://redacted@h/a.jar", true},
+		{"https://h/a.jar?X-Amz-Signature=s", "h", "https://h/a.jar?redacted", true},
+		{"http://[fe80::1]/a.jar", "fe80::1", "http://[fe80::1]/a.jar", false},
+	}
+	for _, tc := range tests {
+		dep, err := ParseDependency(KindJar, tc.raw, "/jars")
+		if err != nil {
+			t.Fatalf("%s: %v", tc.raw, err)
+		}
+		if dep.Host != tc.host || dep.Redacted != tc.redacted || dep.Credentials != tc.credentials {
+			t.Errorf("%s: host %q, redacted %q, credentials %v; want %q, %q, %v", tc.raw, dep.Host, dep.Redacted, dep.Credentials, tc.host, tc.redacted, tc.credentials)
+		}
+		if inner, _ := parseDependency(KindJar, tc.raw, "/jars"); strings.ContainsAny(inner.fetchURL, "#") {
+			t.Errorf("%s: fetch URL %q keeps the fragment", tc.raw, inner.fetchURL)
+		}
+	}
+}
