@@ -1,6 +1,8 @@
 package webhook
 
 import (
+	"strings"
+
 	"k8s.io/utils/lru"
 )
 
@@ -40,10 +42,10 @@ func (c *Cache) get(key []byte) (answer, bool) {
 	}
 	v, ok := c.entries.Get(string(key))
 	if !ok {
-		cacheTotal.WithLabelValues(cacheMiss).Inc()
+		cacheMisses.Inc()
 		return answer{}, false
 	}
-	cacheTotal.WithLabelValues(cacheHit).Inc()
+	cacheHits.Inc()
 	a, _ := v.(*answer)
 	return *a, true
 }
@@ -55,5 +57,11 @@ func (c *Cache) add(key []byte, a answer) {
 		return
 	}
 	entry := a
+	// A warning may quote the pod, whose strings share one copy of the
+	// request's object: a cached copy keeps that copy from being retained.
+	entry.warnings = make([]string, len(a.warnings))
+	for i, w := range a.warnings {
+		entry.warnings[i] = strings.Clone(w)
+	}
 	c.entries.Add(string(key), &entry)
 }

@@ -60,40 +60,41 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // read reads the review; an answer with a status if it cannot.
 func (h *Handler) read(r *http.Request, s *scratch, rv *review) answer {
+	logger := log.FromContext(r.Context())
 	if ct := r.Header.Get("Content-Type"); ct != "application/json" {
-		return h.unreadable(r.Context(), fmt.Errorf("%w: content type %q, want application/json", errNotReview, ct))
+		return unreadable(logger, fmt.Errorf("%w: content type %q, want application/json", errNotReview, ct))
 	}
 	if n := r.ContentLength; n > 0 && n <= maxRequestSize {
 		s.body.Grow(int(n) + bytes.MinRead)
 	}
 	if _, err := s.body.ReadFrom(io.LimitReader(r.Body, maxRequestSize+1)); err != nil {
-		return h.unreadable(r.Context(), fmt.Errorf("reading the request: %w", err))
+		return unreadable(logger, fmt.Errorf("reading the request: %w", err))
 	}
 	if s.body.Len() > maxRequestSize {
-		return h.unreadable(r.Context(), fmt.Errorf("request is larger than %d bytes", maxRequestSize))
+		return unreadable(logger, fmt.Errorf("request is larger than %d bytes", maxRequestSize))
 	}
 	var err error
 	*rv, err = decodeReview(&s.body, s.key)
 	s.key = rv.key
 	if err != nil {
-		return h.unreadable(r.Context(), err)
+		return unreadable(logger, err)
 	}
 	return answer{}
 }
 
 // unreadable answers a request that is not a review stagehand can read.
-func (h *Handler) unreadable(ctx context.Context, err error) answer {
+func unreadable(logger logr.Logger, err error) answer {
 	admissionTotal.WithLabelValues(resultError, reasonUndecodable).Inc()
-	log.FromContext(ctx).Info("unreadable admission request", "error", err.Error())
+	logger.Info("unreadable admission request", "error", err.Error())
 	return errored(http.StatusBadRequest, err)
 }
 
 // admit answers a CREATE or UPDATE from the cache, or by injecting its pod.
 func (h *Handler) admit(ctx context.Context, rv *review) answer {
-	if rv.object == nil {
-		return h.unreadable(ctx, fmt.Errorf("%w: the %s request has no object", errUndecodable, rv.operation))
-	}
 	logger := log.FromContext(ctx)
+	if rv.object == nil {
+		return unreadable(logger, fmt.Errorf("%w: the %s request has no object", errUndecodable, rv.operation))
+	}
 	a, cached := h.Cache.get(rv.key)
 	if !cached {
 		a = h.inject(logger, rv)
@@ -115,7 +116,7 @@ func (h *Handler) admit(ctx context.Context, rv *review) answer {
 func (h *Handler) inject(logger logr.Logger, rv *review) answer {
 	pod, err := decodePod(rv.object, rv.ours)
 	if err != nil {
-		return h.unreadable(logr.NewContext(context.Background(), logger), err)
+		return unreadable(logger.WithValues("uid", rv.uid), err)
 	}
 	res, err := h.Injector.Inject(pod)
 	if err != nil {

@@ -35,6 +35,12 @@ var cacheTotal = prometheus.NewCounterVec(prometheus.CounterOpts{
 	Help: "Lookups of the webhook's cache of injected pods, by result (hit, miss).",
 }, []string{"result"})
 
+// The two series of cacheTotal, resolved once: they count every request.
+var (
+	cacheHits   = cacheTotal.WithLabelValues(cacheHit)
+	cacheMisses = cacheTotal.WithLabelValues(cacheMiss)
+)
+
 func init() {
 	metrics.Registry.MustRegister(admissionTotal, cacheTotal)
 }
