@@ -62,26 +62,30 @@ type pooledDecoder struct {
 	in  bytes.Buffer
 }
 
-// decoder returns a decoder of data, which it reads in place, and the
-// function that releases it.
-func decoder(data []byte) (*jsontext.Decoder, func()) {
+// decoder returns a pooled decoder of data, which it reads in place.
+func decoder(data []byte) *pooledDecoder {
 	d, _ := decoders.Get().(*pooledDecoder)
 	d.in = *bytes.NewBuffer(data)
 	d.dec.Reset(&d.in, decoderOptions)
-	return d.dec, func() {
-		d.in = bytes.Buffer{}
-		d.dec.Reset(&d.in)
-		decoders.Put(d)
-	}
+	return d
 }
 
-// decodeReview reads an AdmissionReview in one pass over body, decoding the
-// part of the Pod that injection reads as it goes: the envelope and the
-// object are never decoded apart. An error of the object wraps
+// release returns d to the pool, holding no data.
+func (d *pooledDecoder) release() {
+	d.in = bytes.Buffer{}
+	d.dec.Reset(&d.in)
+	decoders.Put(d)
+}
+
+// decodeReview reads an AdmissionReview in one pass over body,
+// fingerprinting the Pod as it goes (see podReader) and keeping where the
+// object is: it is decoded, in a second pass, only when no cached answer
+// fits. The fingerprint is appended to key. An error of the object wraps
 // errUndecodable.
 func decodeReview(body *bytes.Buffer, key []byte) (review, error) {
-	dec, release := decoder(body.Bytes())
-	defer release()
+	pooled := decoder(body.Bytes())
+	defer pooled.release()
+	dec := pooled.dec
 	rv := review{key: key}
 	var kind string
 	var hasRequest bool
@@ -160,9 +164,9 @@ func undecodable(err error) error {
 
 // decodePod decodes what injection reads of a Pod's JSON.
 func decodePod(object []byte, ours int) (*corev1.Pod, error) {
-	dec, release := decoder(object)
-	defer release()
-	r := podReader{dec: dec, pod: &corev1.Pod{}, text: string(object), ours: ours}
+	pooled := decoder(object)
+	defer pooled.release()
+	r := podReader{dec: pooled.dec, pod: &corev1.Pod{}, text: string(object), ours: ours}
 	if err := r.readPod(); err != nil {
 		return nil, undecodable(err)
 	}
