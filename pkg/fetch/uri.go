@@ -52,6 +52,12 @@ func redact(uri string) string {
 
 // redactURL is redact for a parsed URI; it works on a copy.
 func redactURL(parsed url.URL) string {
+	if at := strings.LastIndex(parsed.Opaque, "@"); at >= 0 {
+		// "user:password@host/x.jar", written without "//", parses as
+		// scheme "user" and an opaque part: everything before the @ may be
+		// a credential.
+		return "redacted@" + redactURL(url.URL{Opaque: parsed.Opaque[at+1:], RawQuery: parsed.RawQuery, ForceQuery: parsed.ForceQuery})
+	}
 	if parsed.User != nil {
 		parsed.User = url.User("redacted")
 	}

@@ -15,6 +15,10 @@ func TestRedact(t *testing.T) {
 		"local:///opt/spark/jars/x.jar":                        "local:///opt/spark/jars/x.jar",
 		// Unparseable (bad port) still loses its secrets.
 		"https://user:pass@host:bad/x.jar?token=abc": "https://redacted@host:bad/x.jar?redacted",
+		// Credentials written without "//" parse as a scheme and an opaque
+		// part (found by FuzzParse).
+		"user:pass@host/x.jar?token=abc": "redacted@host/x.jar?redacted",
+		"user:pass@":                     "redacted@",
 	}
 	for input, want := range cases {
 		got := redact(input)
