@@ -83,6 +83,9 @@ func redactUnparsed(uri string) string {
 		if pathPart != "" || strings.Contains(rest, "/") {
 			uri += "/" + pathPart
 		}
+	} else if at := strings.LastIndex(uri, "@"); at >= 0 {
+		// No "//": whatever comes before an @ may be a credential.
+		uri = "redacted@" + uri[at+1:]
 	}
 	if hadQuery {
 		uri += "?redacted"

@@ -19,6 +19,7 @@ func TestRedact(t *testing.T) {
 		// part (found by FuzzParse).
 		"user:pass@host/x.jar?token=abc": "redacted@host/x.jar?redacted",
 		"user:pass@":                     "redacted@",
+		"0user:pass@host/x.jar":          "redacted@host/x.jar", // unparseable
 	}
 	for input, want := range cases {
 		got := redact(input)
