@@ -27,7 +27,7 @@ var dependencyKeys = []Key{
 		Default: "`" + DefaultDepsSizeLimit + "`", Valid: "a positive Kubernetes quantity, such as 512Mi or 4Gi", Validate: validateQuantity},
 	{Name: FetchTimeout, Description: "Time limit of the whole dependency fetch.",
 		Default: "`" + DefaultFetchTimeout.String() + "`", Valid: "a Go duration from 1s to " + MaxFetchTimeout.String() + ", such as 90s or 10m", Validate: durationValidator(time.Second, MaxFetchTimeout)},
-	{Name: FetchParallelism, Description: "How many dependencies are fetched at once.",
+	{Name: FetchParallelism, Description: "How many dependencies are fetched at once. When there are more, the fetch asks for their sizes with HEAD requests (with the same credentials) and starts the largest first; a server that rejects HEAD keeps the listed order.",
 		Default: strconv.Itoa(DefaultFetchParallelism), Valid: fmt.Sprintf("an integer from 1 to %d", MaxFetchParallelism), Validate: validateParallelism},
 	{Name: DependenciesCAConfigMap, Description: "ConfigMap whose key `" + DependenciesCAKey + "` is a PEM bundle trusted when fetching, besides the system roots. Mounted into the fetch container only.",
 		Default: "none", Valid: "a DNS subdomain name", Validate: validateObjectName},
