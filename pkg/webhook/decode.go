@@ -110,10 +110,11 @@ func (r *podReader) str(tag byte) (string, error) {
 // without escape sequences is a substring of text.
 func (r *podReader) unquote(raw jsontext.Value) (string, error) {
 	end := int(r.dec.InputOffset())
-	if raw.Kind() != '"' || bytes.IndexByte(raw, '\\') >= 0 || end > len(r.text) {
+	start := end - len(raw)
+	if raw.Kind() != '"' || bytes.IndexByte(raw, '\\') >= 0 || start < 0 || end > len(r.text) || r.text[start:end] != string(raw) {
 		return unquote(raw)
 	}
-	return r.text[end-len(raw)+1 : end-1], nil
+	return r.text[start+1 : end-1], nil
 }
 
 // name returns the member name the decoder read last, unquoted, as a
