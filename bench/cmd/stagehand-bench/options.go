@@ -55,7 +55,7 @@ func fullOptions() options {
 		deadline: 14 * time.Minute,
 		warmup:   2 * time.Second, measure: 10 * time.Second, rounds: 2, conc: []int{1, 8, 32},
 		openRate: 1000, openMeasure: 10 * time.Second,
-		coldStarts: 7, profileFor: 5 * time.Second, benchTime: "2s", benchCount: 5,
+		coldStarts: 7, profileFor: 5 * time.Second, benchTime: "2s", benchCount: 3,
 		fetchFiles: 64, fetchSize: 4 << 20, fetchBig: 256 << 20, fetchRounds: 5,
 		runCount: 200, apiPods: 1000, apiConc: 16, apiRate: 100, apiOpenFor: 10 * time.Second,
 	}
