@@ -20,7 +20,7 @@ import (
 //
 // Both modes visit the same members through the same code, so a fingerprint
 // covers exactly what decoding reads, except the pod's name, generateName
-// and namespace: injection never reads them (TestInjectionIgnoresIdentity
+// and namespace: injection never reads them (TestFingerprint
 // checks), and they differ between the pods of one MR3 or Spark job.
 //
 // The injector never serializes the pod's own elements: its patch only
