@@ -47,9 +47,19 @@ func readStruct(dec *jsontext.Decoder, fields []string, member func(name string)
 	})
 }
 
-// kindError says which value had the wrong kind, by its JSON pointer.
+// kindError says which value had the wrong kind, by its JSON pointer. Where
+// there is no valid value at all, it is the decoder's syntax error.
 func kindError(dec *jsontext.Decoder, want string, got jsontext.Kind) error {
-	return fmt.Errorf("%s: %w: want %s, found %s", dec.StackPointer(), errWrongKind, want, got)
+	if got == jsontext.KindInvalid {
+		if _, err := dec.ReadValue(); err != nil {
+			return err
+		}
+	}
+	where := string(dec.StackPointer())
+	if where == "" {
+		where = "the request body"
+	}
+	return fmt.Errorf("%s: %w: want %s, found %s", where, errWrongKind, want, got)
 }
 
 // readNull consumes a null if one is next and reports whether it did: a
