@@ -3,6 +3,7 @@ package webhook
 import (
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strconv"
 
 	"github.com/go-json-experiment/json/jsontext"
@@ -52,12 +53,7 @@ func (a *answer) write(w http.ResponseWriter, rv *review, s *scratch) {
 // appendAllowed writes an allowing AdmissionReview directly: it is the
 // answer to nearly every request.
 func (a *answer) appendAllowed(b []byte, rv *review) []byte {
-	b = append(b, `{"kind":"AdmissionReview","apiVersion":`...)
-	b, _ = jsontext.AppendQuote(b, reviewVersion(rv))
-	b = append(b, `,"response":{"uid":`...)
-	// The uid and warnings are valid UTF-8: the decoder checked the uid and
-	// warnings are stagehand's own, so quoting cannot fail.
-	b, _ = jsontext.AppendQuote(b, rv.uid)
+	b = appendResponseStart(b, rv)
 	b = append(b, `,"allowed":true`...)
 	if len(a.patch64) > 0 {
 		b = append(b, `,"patchType":"JSONPatch","patch":"`...)
@@ -70,6 +66,7 @@ func (a *answer) appendAllowed(b []byte, rv *review) []byte {
 			if i > 0 {
 				b = append(b, ',')
 			}
+			// Warnings are stagehand's own valid UTF-8: quoting cannot fail.
 			b, _ = jsontext.AppendQuote(b, w)
 		}
 		b = append(b, ']')
@@ -88,27 +85,26 @@ func (a *answer) appendDenied(b []byte, rv *review) []byte {
 	if err != nil {
 		// The types marshal whatever their content: unreachable, but an
 		// answer the API server can read is better than none.
-		return (&answer{status: &metav1.Status{Code: http.StatusInternalServerError}}).appendStatusOnly(b, rv)
+		return append(appendResponseStart(b, rv), `,"allowed":false,"status":{"code":500}}}`...)
 	}
 	return append(b, out...)
 }
 
-// appendStatusOnly writes a denial with nothing but its code.
-func (a *answer) appendStatusOnly(b []byte, rv *review) []byte {
+// appendResponseStart writes an AdmissionReview up to the response's uid.
+// The uid is valid UTF-8, which the decoder checked: quoting cannot fail.
+func appendResponseStart(b []byte, rv *review) []byte {
 	b = append(b, `{"kind":"AdmissionReview","apiVersion":`...)
 	b, _ = jsontext.AppendQuote(b, reviewVersion(rv))
 	b = append(b, `,"response":{"uid":`...)
 	b, _ = jsontext.AppendQuote(b, rv.uid)
-	b = append(b, `,"allowed":false,"status":{"code":`...)
-	b = strconv.AppendInt(b, int64(a.status.Code), 10)
-	return append(b, "}}}"...)
+	return b
 }
 
 // reviewVersion is the version to answer in: the request's, or v1 for a
 // request that did not say.
 func reviewVersion(rv *review) string {
-	if rv.apiVersion == "" || rv.apiVersion != admissionv1.SchemeGroupVersion.String() && rv.apiVersion != "admission.k8s.io/v1beta1" {
-		return admissionv1.SchemeGroupVersion.String()
+	if !slices.Contains(reviewVersions, rv.apiVersion) {
+		return reviewVersions[0]
 	}
 	return rv.apiVersion
 }

@@ -137,19 +137,10 @@ func unquoteName(quoted []byte) []byte {
 }
 
 // readString reads a string; null reads as "".
-func readString(dec *jsontext.Decoder) (string, error) {
-	if k := dec.PeekKind(); k != '"' && k != 'n' {
-		return "", kindError(dec, "a string", k)
-	}
-	raw, err := dec.ReadValue()
-	if err != nil {
-		return "", err
-	}
-	return unquote(raw)
-}
+func readString(dec *jsontext.Decoder) (string, error) { return readEnum(dec, nil) }
 
-// readEnum reads a string; one of values is returned as that value, without
-// allocating.
+// readEnum reads a string or null (""); one of values is returned as that
+// value, without allocating.
 func readEnum(dec *jsontext.Decoder, values []string) (string, error) {
 	if k := dec.PeekKind(); k != '"' && k != 'n' {
 		return "", kindError(dec, "a string", k)

@@ -48,19 +48,20 @@ func init() {
 // AdmissionCount returns the current value of stagehand_admission_total for
 // one result and reason. Tests use it to see what reached the webhook.
 func AdmissionCount(result, reason string) float64 {
-	m := &dto.Metric{}
-	if err := admissionTotal.WithLabelValues(result, reason).Write(m); err != nil {
-		return 0
-	}
-	return m.GetCounter().GetValue()
+	return counterValue(admissionTotal.WithLabelValues(result, reason))
 }
 
 // CacheLookups returns the current value of stagehand_injection_cache_total
 // for one result, "hit" or "miss". Tests use it to see whether the cache
 // answered.
 func CacheLookups(result string) float64 {
+	return counterValue(cacheTotal.WithLabelValues(result))
+}
+
+// counterValue is the current value of a counter.
+func counterValue(c prometheus.Counter) float64 {
 	m := &dto.Metric{}
-	if err := cacheTotal.WithLabelValues(result).Write(m); err != nil {
+	if err := c.Write(m); err != nil {
 		return 0
 	}
 	return m.GetCounter().GetValue()
