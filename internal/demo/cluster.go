@@ -127,8 +127,3 @@ func (c *cluster) createExamples(ctx context.Context, dir string, n *narrator) (
 func (c *cluster) apply(ctx context.Context, u *unstructured.Unstructured) error {
 	return c.client.Apply(ctx, client.ApplyConfigurationFromUnstructured(u), fieldOwner, client.ForceOwnership)
 }
-
-// object returns the example object of that kind and name.
-func (ex *examples) object(kind, name string) *unstructured.Unstructured {
-	return overlay.Find(ex.objects, kind, name)
-}

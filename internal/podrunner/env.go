@@ -39,11 +39,6 @@ func (l *envList) Set(k, v string) {
 	l.values[k] = v
 }
 
-func (l *envList) Get(k string) (string, bool) {
-	v, ok := l.values[k]
-	return v, ok
-}
-
 func (l *envList) Environ() []string {
 	out := make([]string, 0, len(l.keys))
 	for _, k := range l.keys {

@@ -82,15 +82,6 @@ var registryIndex = func() map[string]*Key {
 	return index
 }()
 
-// Lookup returns the registry entry of a key.
-func Lookup(name string) (Key, bool) {
-	k, ok := registryIndex[name]
-	if !ok {
-		return Key{}, false
-	}
-	return *k, true
-}
-
 const validPath = "an absolute, clean path with no '..', not '/' and not under /proc, /sys or /dev"
 
 func validateBool(v string) []string {

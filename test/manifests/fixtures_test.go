@@ -12,7 +12,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/apimachinery/pkg/util/wait"
 
 	stagehandoverlay "github.com/stagehand-k8s/stagehand/internal/overlay"
 	"github.com/stagehand-k8s/stagehand/pkg/annotations"
@@ -139,15 +138,4 @@ func agentPod(name string, mode stripMode) *corev1.Pod {
 		pod.Labels = map[string]string{stripLabel: string(mode)}
 	}
 	return pod
-}
-
-// eventually polls cond until it holds, for at most waitTimeout.
-func eventually(t *testing.T, what string, cond func() (bool, error)) {
-	t.Helper()
-	err := wait.PollUntilContextTimeout(t.Context(), pollInterval, waitTimeout, true, func(context.Context) (bool, error) {
-		return cond()
-	})
-	if err != nil {
-		t.Fatalf("waiting for %s: %v", what, err)
-	}
 }
