@@ -22,15 +22,16 @@ func NewTemplate(body []byte, marker string) *Template {
 
 // Body returns the body of number n.
 func (t *Template) Body(n uint64) []byte {
-	return t.appendBody(nil, n)
+	return t.AppendBody(nil, n)
 }
 
 // appendNext appends the next body to dst.
 func (t *Template) appendNext(dst []byte) []byte {
-	return t.appendBody(dst, t.next.Add(1))
+	return t.AppendBody(dst, t.next.Add(1))
 }
 
-func (t *Template) appendBody(dst []byte, n uint64) []byte {
+// AppendBody appends the body of number n to dst.
+func (t *Template) AppendBody(dst []byte, n uint64) []byte {
 	for i, p := range t.parts {
 		if i > 0 {
 			dst = strconv.AppendUint(dst, n, 10)

@@ -8,7 +8,6 @@ import (
 	"io"
 	"maps"
 	"net/http"
-	"net/http/httptest"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -16,26 +15,23 @@ import (
 
 	jsonpatch "github.com/evanphx/json-patch/v5"
 	admissionv1 "k8s.io/api/admission/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/apimachinery/pkg/types"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"sigs.k8s.io/yaml"
 
+	"github.com/stagehand-k8s/stagehand/internal/admissiontest"
 	"github.com/stagehand-k8s/stagehand/pkg/inject"
 	"github.com/stagehand-k8s/stagehand/pkg/webhook"
 )
 
 // TestGoldenThroughHandler sends the pod of every golden case through the
-// admission webhook over HTTP, applies the JSON patch it returns to the
+// admission webhook's HTTP handler, applies the JSON patch it returns to the
 // original object, and compares the result with the golden output. It proves
 // that the server and the offline injector agree, and that the patch keeps
 // what the Go types do not know. Each pod is sent again under another name
 // and namespace, as the next pod of the same job: the handler's cache must
 // give the very same answer.
 func TestGoldenThroughHandler(t *testing.T) {
-	srv := httptest.NewServer(&webhook.Handler{Injector: inject.New(goldenOptions), Cache: webhook.NewCache(64)})
-	defer srv.Close()
+	h := &webhook.Handler{Injector: inject.New(goldenOptions), Cache: webhook.NewCache(64)}
 	for _, name := range goldenCases(t) {
 		t.Run(name, func(t *testing.T) {
 			inDocs := documents(t, readFile(t, filepath.Join(goldenDir, name+".in.yaml")))
@@ -54,9 +50,9 @@ func TestGoldenThroughHandler(t *testing.T) {
 					continue
 				}
 				pod, _ := lookup(doc, pointer)
-				resp := review(t, srv.URL, pod, namespaceOf(doc))
+				resp := review(t, h, pod, namespaceOf(doc))
 				hits := webhook.CacheLookups("hit")
-				if again := review(t, srv.URL, renamed(pod), "another-"+namespaceOf(doc)); !reflect.DeepEqual(again, resp) {
+				if again := review(t, h, renamed(pod), "another-"+namespaceOf(doc)); !reflect.DeepEqual(again, resp) {
 					t.Errorf("the next pod of the job got another answer:\n%+v\nfirst:\n%+v", again, resp)
 				}
 				if resp.Allowed && webhook.CacheLookups("hit") != hits+1 {
@@ -102,34 +98,21 @@ func renamed(pod map[string]any) map[string]any {
 	return out
 }
 
-func review(t *testing.T, url string, pod map[string]any, namespace string) *admissionv1.AdmissionResponse {
+func review(t *testing.T, h http.Handler, pod map[string]any, namespace string) *admissionv1.AdmissionResponse {
 	t.Helper()
 	raw, err := json.Marshal(pod)
 	if err != nil {
 		t.Fatal(err)
 	}
-	body, err := json.Marshal(admissionv1.AdmissionReview{
-		TypeMeta: metav1.TypeMeta{APIVersion: "admission.k8s.io/v1", Kind: "AdmissionReview"},
-		Request: &admissionv1.AdmissionRequest{
-			UID: types.UID("golden"), Operation: admissionv1.Create, Namespace: namespace,
-			Kind:     metav1.GroupVersionKind{Version: "v1", Kind: "Pod"},
-			Resource: metav1.GroupVersionResource{Version: "v1", Resource: "pods"},
-			Object:   runtime.RawExtension{Raw: raw},
-		},
-	})
+	body, err := admissiontest.Review("golden", namespace, admissionv1.Create, raw)
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := http.Post(url, "application/json", bytes.NewReader(body))
+	resp, err := admissiontest.Answer(h, body)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer res.Body.Close()
-	var out admissionv1.AdmissionReview
-	if err := json.NewDecoder(res.Body).Decode(&out); err != nil || out.Response == nil {
-		t.Fatalf("decoding the AdmissionReview response (HTTP %d): %v", res.StatusCode, err)
-	}
-	return out.Response
+	return resp
 }
 
 func patched(t *testing.T, pod map[string]any, patch []byte) map[string]any {

@@ -117,7 +117,7 @@ func fingerprintOf(t *testing.T, h *Handler, p pod) ([]byte, *admissionv1.Admiss
 	if err != nil {
 		t.Fatal(err)
 	}
-	return rv.key, serveReview(t, h, body).Response
+	return rv.key, serveReview(t, h, body)
 }
 
 func clone(t *testing.T, p pod) pod {
@@ -145,7 +145,7 @@ func TestCacheAnswersTheNextPod(t *testing.T) {
 		hits float64
 	}{{first, 0}, {next, 1}, {bad, 0}, {bad, 0}} {
 		hits := CacheLookups(cacheHit)
-		resp := serveReview(t, h, reviewOf(t, "u", "ns", admissionv1.Create, []byte(tc.pod))).Response
+		resp := serveReview(t, h, reviewOf(t, "u", "ns", admissionv1.Create, []byte(tc.pod)))
 		if got := CacheLookups(cacheHit) - hits; got != tc.hits {
 			t.Errorf("pod %s: %v cache hits, want %v", tc.pod, got, tc.hits)
 		}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"testing"
 
@@ -14,6 +13,7 @@ import (
 	sigsjson "sigs.k8s.io/json"
 	"sigs.k8s.io/yaml"
 
+	"github.com/stagehand-k8s/stagehand/internal/admissiontest"
 	"github.com/stagehand-k8s/stagehand/pkg/inject"
 )
 
@@ -44,8 +44,8 @@ func FuzzHandle(f *testing.F) {
 	wh := &Handler{Injector: injector}
 	cached := &Handler{Injector: injector, Cache: NewCache(256)}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		rec := serveRaw(wh, body)
-		if again := serveRaw(cached, body); !bytes.Equal(again.Body.Bytes(), rec.Body.Bytes()) {
+		rec := admissiontest.Serve(wh, body)
+		if again := admissiontest.Serve(cached, body); !bytes.Equal(again.Body.Bytes(), rec.Body.Bytes()) {
 			t.Fatalf("the cached handler answered\n%s\nthe uncached one\n%s", again.Body, rec.Body)
 		}
 		var review admissionv1.AdmissionReview
@@ -86,15 +86,6 @@ func FuzzHandle(f *testing.F) {
 			t.Fatalf("injection made the pod invalid: %v\n%s", err, out)
 		}
 	})
-}
-
-// serveRaw sends body to h as the API server does.
-func serveRaw(h http.Handler, body []byte) *httptest.ResponseRecorder {
-	rec := httptest.NewRecorder()
-	req := httptest.NewRequest(http.MethodPost, Path, bytes.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	h.ServeHTTP(rec, req)
-	return rec
 }
 
 // uniqueNames checks what injection could break: unique volume and

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"os"
-	"strconv"
 	"testing"
 
 	"github.com/go-logr/logr"
@@ -14,6 +13,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/yaml"
 
+	"github.com/stagehand-k8s/stagehand/bench/loadgen"
 	"github.com/stagehand-k8s/stagehand/pkg/inject"
 )
 
@@ -64,10 +64,10 @@ func benchmarkHandleJSON(b *testing.B, raw []byte, cache *Cache) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	template := bytes.Split(reviewOf(b, "2a7b1c4e-bench-"+numberMarker, "hivemr3", admissionv1.Create, raw), []byte(numberMarker))
-	body := numbered(nil, template, 0)
-	if out := serveReview(b, h, body); !out.Response.Allowed || len(out.Response.Patch) == 0 {
-		b.Fatalf("not injected: %+v", out.Response.Result)
+	template := loadgen.NewTemplate(reviewOf(b, "2a7b1c4e-bench-"+numberMarker, "hivemr3", admissionv1.Create, raw), numberMarker)
+	body := template.Body(0)
+	if out := serveReview(b, h, body); !out.Allowed || len(out.Patch) == 0 {
+		b.Fatalf("not injected: %+v", out.Result)
 	}
 	// Production logs at info level: debug lines are not rendered.
 	ctx := log.IntoContext(context.Background(), logr.Discard())
@@ -84,7 +84,7 @@ func benchmarkHandleJSON(b *testing.B, raw []byte, cache *Cache) {
 	for b.Loop() {
 		if cache != nil {
 			n++
-			body = numbered(body[:0], template, n)
+			body = template.AppendBody(body[:0], n)
 		}
 		reader.Reset(body)
 		req.Body = readCloser{reader}
@@ -94,17 +94,6 @@ func benchmarkHandleJSON(b *testing.B, raw []byte, cache *Cache) {
 
 // numberMarker is where a request's number goes.
 const numberMarker = "@N@"
-
-// numbered appends the parts of a template, n between each two.
-func numbered(dst []byte, parts [][]byte, n uint64) []byte {
-	for i, p := range parts {
-		if i > 0 {
-			dst = strconv.AppendUint(dst, n, 10)
-		}
-		dst = append(dst, p...)
-	}
-	return dst
-}
 
 // discardWriter is a ResponseWriter that keeps nothing.
 type discardWriter struct{ header http.Header }

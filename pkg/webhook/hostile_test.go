@@ -43,7 +43,7 @@ func TestHostileSizesAreDeniedCheaply(t *testing.T) {
 			var before, after runtime.MemStats
 			runtime.GC()
 			runtime.ReadMemStats(&before)
-			resp := serveReview(t, h, body).Response
+			resp := serveReview(t, h, body)
 			runtime.ReadMemStats(&after)
 			if resp.Allowed || !strings.Contains(resp.Result.Message, tc.want) {
 				t.Fatalf("allowed=%v message %.300q, want a denial containing %q", resp.Allowed, resp.Result.Message, tc.want)

@@ -7,8 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -17,12 +15,10 @@ import (
 	"testing"
 
 	admissionv1 "k8s.io/api/admission/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/apimachinery/pkg/types"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"sigs.k8s.io/yaml"
 
+	"github.com/stagehand-k8s/stagehand/internal/admissiontest"
 	"github.com/stagehand-k8s/stagehand/pkg/config"
 	"github.com/stagehand-k8s/stagehand/pkg/inject"
 	"github.com/stagehand-k8s/stagehand/pkg/webhook"
@@ -189,16 +185,7 @@ func newCase(name string, pod map[string]any, namespace string) (*reviewCase, er
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	req := admissionv1.AdmissionRequest{
-		UID: types.UID(uidPlaceholder), Operation: admissionv1.Create, Namespace: namespace,
-		Kind:     metav1.GroupVersionKind{Version: "v1", Kind: "Pod"},
-		Resource: metav1.GroupVersionResource{Version: "v1", Resource: "pods"},
-		Object:   runtime.RawExtension{Raw: raw},
-	}
-	body, err := json.Marshal(admissionv1.AdmissionReview{
-		TypeMeta: metav1.TypeMeta{APIVersion: "admission.k8s.io/v1", Kind: "AdmissionReview"},
-		Request:  &req,
-	})
+	body, err := admissiontest.Review(uidPlaceholder, namespace, admissionv1.Create, raw)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
@@ -220,14 +207,9 @@ func handleInProcess(body []byte) (*admissionv1.AdmissionResponse, error) {
 	if err != nil {
 		return nil, fmt.Errorf("loading the injection settings: %w", err)
 	}
-	h := &webhook.Handler{Injector: inject.New(cfg.InjectOptions())}
-	rec := httptest.NewRecorder()
-	req := httptest.NewRequest(http.MethodPost, webhook.Path, bytes.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	h.ServeHTTP(rec, req)
-	var out admissionv1.AdmissionReview
-	if err := json.Unmarshal(rec.Body.Bytes(), &out); err != nil || out.Response == nil {
-		return nil, fmt.Errorf("in-process answer (HTTP %d) is not an AdmissionReview: %v", rec.Code, err)
+	resp, err := admissiontest.Answer(&webhook.Handler{Injector: inject.New(cfg.InjectOptions())}, body)
+	if err != nil {
+		return nil, fmt.Errorf("in-process answer: %w", err)
 	}
-	return out.Response, nil
+	return resp, nil
 }

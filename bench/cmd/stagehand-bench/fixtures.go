@@ -9,10 +9,10 @@ import (
 	admissionv1 "k8s.io/api/admission/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
 	"sigs.k8s.io/yaml"
 
 	"github.com/stagehand-k8s/stagehand/bench/loadgen"
+	"github.com/stagehand-k8s/stagehand/internal/admissiontest"
 )
 
 // Fixture names.
@@ -118,32 +118,13 @@ func newFixture(name string, pod *corev1.Pod) (fixture, error) {
 	if err != nil {
 		return fixture{}, fmt.Errorf("encoding pod %s: %w", name, err)
 	}
-	review, err := reviewOf(name, numbered.Namespace, raw)
+	review, err := admissiontest.Review("2a7b1c4e-bench-"+numberMarker, numbered.Namespace, admissionv1.Create, raw)
 	if err != nil {
-		return fixture{}, err
+		return fixture{}, fmt.Errorf("pod %s: %w", name, err)
 	}
 	reviews := loadgen.NewTemplate(review, numberMarker)
 	return fixture{
 		name: name, pod: pod, review: reviews.Body(0), reviews: reviews,
 		size: len(loadgen.NewTemplate(raw, numberMarker).Body(0)),
 	}, nil
-}
-
-// reviewOf is the AdmissionReview request of a pod's JSON.
-func reviewOf(name, namespace string, raw []byte) ([]byte, error) {
-	review, err := json.Marshal(admissionv1.AdmissionReview{
-		TypeMeta: metav1.TypeMeta{APIVersion: "admission.k8s.io/v1", Kind: "AdmissionReview"},
-		Request: &admissionv1.AdmissionRequest{
-			UID:       "2a7b1c4e-bench-" + numberMarker,
-			Kind:      metav1.GroupVersionKind{Version: "v1", Kind: "Pod"},
-			Resource:  metav1.GroupVersionResource{Version: "v1", Resource: "pods"},
-			Namespace: namespace,
-			Operation: admissionv1.Create,
-			Object:    runtime.RawExtension{Raw: raw},
-		},
-	})
-	if err != nil {
-		return nil, fmt.Errorf("encoding the review of %s: %w", name, err)
-	}
-	return review, nil
 }
