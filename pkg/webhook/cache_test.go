@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"reflect"
+	"strings"
 	"testing"
 
 	admissionv1 "k8s.io/api/admission/v1"
@@ -155,5 +156,44 @@ func TestCacheAnswersTheNextPod(t *testing.T) {
 		if tc.pod != bad && (!resp.Allowed || len(resp.Patch) == 0) {
 			t.Errorf("pod %s not injected: %+v", tc.pod, resp.Result)
 		}
+	}
+}
+
+// TestCacheBounds: a size of 0 turns the cache off, the cache keeps at most
+// its size, least recently used first out, and a pod whose fingerprint and
+// patch pass maxCachedSize is never kept.
+func TestCacheBounds(t *testing.T) {
+	if NewCache(0) != nil {
+		t.Fatal("NewCache(0) is not nil: a size of 0 must turn the cache off")
+	}
+	podWith := func(container string) []byte {
+		return []byte(`{"metadata":{"annotations":{"stagehand.io/service-account-token":"true"}},"spec":{"containers":[{"name":"` + container + `"}]}}`)
+	}
+	huge := strings.Repeat("x", maxCachedSize)
+	injector := inject.New(inject.Options{Version: "test", AgentImage: "agent:test"})
+	tests := []struct {
+		name string
+		size int
+		pods [][]byte
+		hits float64
+	}{
+		{"off", 0, [][]byte{podWith("a"), podWith("a")}, 0},
+		{"the same pod twice", 1, [][]byte{podWith("a"), podWith("a")}, 1},
+		{"evicted by a newer pod", 1, [][]byte{podWith("a"), podWith("b"), podWith("a")}, 0},
+		{"too large to keep", 4, [][]byte{podWith(huge), podWith(huge)}, 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h := &Handler{Injector: injector, Cache: NewCache(tc.size)}
+			hits := CacheLookups(cacheHit)
+			for _, pod := range tc.pods {
+				if resp := serveReview(t, h, reviewOf(t, "u", "ns", admissionv1.Create, pod)); !resp.Allowed {
+					t.Fatalf("denied: %+v", resp.Result)
+				}
+			}
+			if got := CacheLookups(cacheHit) - hits; got != tc.hits {
+				t.Errorf("%v cache hits, want %v", got, tc.hits)
+			}
+		})
 	}
 }
