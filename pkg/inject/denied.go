@@ -9,7 +9,7 @@ import (
 // Denied is returned when a pod must not be admitted. It carries every
 // problem found, each naming the field, the value and what is valid.
 type Denied struct {
-	// Reason is a short, fixed label for metrics: ReasonInvalid or ReasonConflict.
+	// Reason is a short, fixed label for metrics: one of the Reason constants.
 	Reason string
 	// Errors lists every problem.
 	Errors field.ErrorList
@@ -21,6 +21,9 @@ const (
 	ReasonInvalid = "invalid-annotation"
 	// ReasonConflict means an injection clashes with the pod's own volumes or mounts.
 	ReasonConflict = "conflict"
+	// ReasonTooLarge means the answer would be larger than an admission may
+	// cost.
+	ReasonTooLarge = "too-large"
 )
 
 var _ error = (*Denied)(nil)

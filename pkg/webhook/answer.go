@@ -20,7 +20,8 @@ type answer struct {
 	// status says why a request was not allowed; nil allows it.
 	status *metav1.Status
 	// patch64 is the JSON Patch of an allowed pod, base64-encoded as the
-	// response carries it; nil when nothing changes.
+	// response carries it; nil when nothing changes. Unless the answer is
+	// cached, it is the request's scratch buffer.
 	patch64  []byte
 	warnings []string
 	outcome  inject.Outcome
@@ -36,28 +37,46 @@ func errored(code int32, err error) answer {
 var jsonContentType = []string{"application/json"}
 
 // write writes the AdmissionReview of the answer to rv: HTTP 200, as the API
-// server expects, whatever the answer.
+// server expects, whatever the answer. The patch is written from where it
+// is, between the rest of the answer, which goes through s.out.
 func (a *answer) write(w http.ResponseWriter, rv *review, s *scratch) {
+	split := 0
 	if a.status == nil {
-		s.out = a.appendAllowed(s.out[:0], rv)
+		s.out = a.appendAllowedHead(s.out[:0], rv)
+		split = len(s.out)
+		s.out = a.appendAllowedTail(s.out)
 	} else {
 		s.out = a.appendDenied(s.out[:0], rv)
 	}
 	h := w.Header()
 	h["Content-Type"] = jsonContentType
-	h["Content-Length"] = []string{strconv.Itoa(len(s.out))}
+	h["Content-Length"] = []string{strconv.Itoa(len(s.out) + len(a.patch64))}
 	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write(s.out)
+	if len(a.patch64) == 0 {
+		_, _ = w.Write(s.out)
+		return
+	}
+	if _, err := w.Write(s.out[:split]); err == nil {
+		if _, err = w.Write(a.patch64); err == nil {
+			_, _ = w.Write(s.out[split:])
+		}
+	}
 }
 
-// appendAllowed writes an allowing AdmissionReview directly: it is the
-// answer to nearly every request.
-func (a *answer) appendAllowed(b []byte, rv *review) []byte {
+// appendAllowedHead writes an allowing AdmissionReview up to its patch: it
+// is the answer to nearly every request.
+func (a *answer) appendAllowedHead(b []byte, rv *review) []byte {
 	b = appendResponseStart(b, rv)
 	b = append(b, `,"allowed":true`...)
 	if len(a.patch64) > 0 {
 		b = append(b, `,"patchType":"JSONPatch","patch":"`...)
-		b = append(b, a.patch64...)
+	}
+	return b
+}
+
+// appendAllowedTail writes the rest of an allowing AdmissionReview.
+func (a *answer) appendAllowedTail(b []byte) []byte {
+	if len(a.patch64) > 0 {
 		b = append(b, '"')
 	}
 	if len(a.warnings) > 0 {

@@ -1,6 +1,7 @@
 package webhook
 
 import (
+	"bytes"
 	"strings"
 
 	"k8s.io/utils/lru"
@@ -57,6 +58,8 @@ func (c *Cache) add(key []byte, a answer) {
 		return
 	}
 	entry := a
+	// The answer's patch is the request's scratch buffer, reused.
+	entry.patch64 = bytes.Clone(a.patch64)
 	// A warning may quote the pod, whose strings share one copy of the
 	// request's object: a cached copy keeps that copy from being retained.
 	entry.warnings = make([]string, len(a.warnings))

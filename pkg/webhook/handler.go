@@ -1,14 +1,12 @@
 package webhook
 
 import (
-	"bytes"
 	"context"
-	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
+	"strings"
+	"time"
 
 	"github.com/go-logr/logr"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -41,37 +39,58 @@ type Handler struct {
 
 var _ http.Handler = (*Handler)(nil)
 
-// maxRequestSize bounds a request body, as controller-runtime's webhooks
-// do: the API server's own limit on an object is 3 MiB, so 7 MiB leaves
-// room for the envelope and an old object.
-const maxRequestSize = 7 << 20
-
-// ServeHTTP answers one AdmissionReview. It makes no API calls.
+// ServeHTTP answers one AdmissionReview. It makes no API calls. Its work
+// stops when the request's deadline passes or its caller goes away.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := requestContext(r)
+	defer cancel()
 	s := getScratch()
 	defer s.release()
+	res := reservation{budget: bodyBudget}
+	defer res.release()
 	var rv review
-	a := h.read(r, s, &rv)
+	a := h.read(ctx, r, s, &rv, &res)
 	if a.status == nil && rv.wants() {
-		a = h.admit(r.Context(), &rv)
+		a = h.admit(ctx, &rv, s)
 	}
 	a.write(w, &rv, s)
 }
 
+// Bounds on the time one request may take. The API server sends its
+// webhook timeout (timeoutSeconds, at most 30 s) as the timeout query
+// parameter; the handler stops working when it has passed.
+const (
+	defaultRequestTimeout = 10 * time.Second
+	maxRequestTimeout     = 30 * time.Second
+)
+
+// requestContext is the request's context, with the deadline the API
+// server asked for in its timeout parameter, or defaultRequestTimeout.
+func requestContext(r *http.Request) (context.Context, context.CancelFunc) {
+	timeout := defaultRequestTimeout
+	for q := r.URL.RawQuery; q != ""; {
+		var param string
+		param, q, _ = strings.Cut(q, "&")
+		if v, ok := strings.CutPrefix(param, "timeout="); ok {
+			if d, err := time.ParseDuration(v); err == nil && d > 0 {
+				timeout = min(d, maxRequestTimeout)
+			}
+		}
+	}
+	return context.WithTimeout(r.Context(), timeout)
+}
+
 // read reads the review; an answer with a status if it cannot.
-func (h *Handler) read(r *http.Request, s *scratch, rv *review) answer {
-	logger := log.FromContext(r.Context())
+func (h *Handler) read(ctx context.Context, r *http.Request, s *scratch, rv *review, res *reservation) answer {
+	logger := log.FromContext(ctx)
 	if ct := r.Header.Get("Content-Type"); ct != "application/json" {
 		return unreadable(logger, fmt.Errorf("%w: content type %q, want application/json", errNotReview, ct))
 	}
-	if n := r.ContentLength; n > 0 && n <= maxRequestSize {
-		s.body.Grow(int(n) + bytes.MinRead)
-	}
-	if _, err := s.body.ReadFrom(io.LimitReader(r.Body, maxRequestSize+1)); err != nil {
-		return unreadable(logger, fmt.Errorf("reading the request: %w", err))
-	}
-	if s.body.Len() > maxRequestSize {
-		return unreadable(logger, fmt.Errorf("request is larger than %d bytes", maxRequestSize))
+	if err := readBody(ctx, r.Body, &s.body, res); err != nil {
+		if errors.Is(err, errBodyBudget) {
+			return busy(logger, err)
+		}
+		return unreadable(logger, err)
 	}
 	var err error
 	*rv, err = decodeReview(&s.body, s.key)
@@ -82,6 +101,21 @@ func (h *Handler) read(r *http.Request, s *scratch, rv *review) answer {
 	return answer{}
 }
 
+// busy answers a request that found no room for its body.
+func busy(logger logr.Logger, err error) answer {
+	admissionTotal.WithLabelValues(resultError, reasonBusy).Inc()
+	logger.Info("request body refused", "error", err.Error())
+	return errored(http.StatusServiceUnavailable, err)
+}
+
+// abandoned answers a request whose deadline passed, or whose caller went
+// away, before it was answered.
+func abandoned(logger logr.Logger, err error) answer {
+	admissionTotal.WithLabelValues(resultError, reasonTimeout).Inc()
+	logger.Info("admission request abandoned", "error", err.Error())
+	return errored(http.StatusGatewayTimeout, err)
+}
+
 // unreadable answers a request that is not a review stagehand can read.
 func unreadable(logger logr.Logger, err error) answer {
 	admissionTotal.WithLabelValues(resultError, reasonUndecodable).Inc()
@@ -90,14 +124,14 @@ func unreadable(logger logr.Logger, err error) answer {
 }
 
 // admit answers a CREATE or UPDATE from the cache, or by injecting its pod.
-func (h *Handler) admit(ctx context.Context, rv *review) answer {
+func (h *Handler) admit(ctx context.Context, rv *review, s *scratch) answer {
 	logger := log.FromContext(ctx)
 	if rv.object == nil {
 		return unreadable(logger, fmt.Errorf("%w: the %s request has no object", errUndecodable, rv.operation))
 	}
 	a, cached := h.Cache.get(rv.key)
 	if !cached {
-		a = h.inject(logger, rv)
+		a = h.inject(ctx, logger.WithValues("uid", rv.uid), rv, s)
 	}
 	if a.status != nil {
 		return a
@@ -112,35 +146,34 @@ func (h *Handler) admit(ctx context.Context, rv *review) answer {
 	return a
 }
 
-// inject decodes the pod and injects it.
-func (h *Handler) inject(logger logr.Logger, rv *review) answer {
+// inject decodes the pod and injects it, checking between steps that the
+// answer is still wanted. The patch is encoded into s.patch.
+func (h *Handler) inject(ctx context.Context, logger logr.Logger, rv *review, s *scratch) answer {
 	pod, err := decodePod(rv.object, rv.ours)
 	if err != nil {
-		return unreadable(logger.WithValues("uid", rv.uid), err)
+		return unreadable(logger, err)
+	}
+	if ctx.Err() != nil {
+		return abandoned(logger, context.Cause(ctx))
 	}
 	res, err := h.Injector.Inject(pod)
 	if err != nil {
-		return failed(logger.WithValues("uid", rv.uid), err, res.Warnings)
+		return failed(logger, err, res.Warnings)
 	}
 	if trace := logger.V(LevelTrace); trace.Enabled() {
-		trace.Info("patch", "uid", rv.uid, "operations", patchSummary(res.Patch))
+		trace.Info("patch", "operations", patchSummary(res.Patch))
 	}
-	return patched(res)
-}
-
-// patched answers an admitted pod. The patch is marshalled and encoded
-// once, here.
-func patched(res inject.Result) answer {
 	a := answer{outcome: res.Outcome, warnings: res.Warnings}
 	if len(res.Patch) == 0 {
 		return a
 	}
-	patch, err := json.Marshal(res.Patch)
-	if err != nil {
-		admissionTotal.WithLabelValues(resultError, "internal").Inc()
-		return errored(http.StatusInternalServerError, fmt.Errorf("encoding the patch: %w", err))
+	if s.patch, err = encodePatch(ctx, s.patch[:0], res.Patch); err != nil {
+		if ctx.Err() != nil {
+			return abandoned(logger, err)
+		}
+		return failed(logger, err, res.Warnings)
 	}
-	a.patch64 = base64.StdEncoding.AppendEncode(nil, patch)
+	a.patch64 = s.patch
 	return a
 }
 

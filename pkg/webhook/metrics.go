@@ -1,7 +1,10 @@
 package webhook
 
 import (
+	"net/http"
+
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 	dto "github.com/prometheus/client_model/go"
 	"sigs.k8s.io/controller-runtime/pkg/metrics"
 )
@@ -13,8 +16,17 @@ const (
 	resultError   = "error"
 )
 
-// reasonUndecodable labels requests whose object is not a Pod.
-const reasonUndecodable = "undecodable"
+// Reasons of requests that were not answered with an injection.
+const (
+	// reasonUndecodable labels requests whose object is not a Pod.
+	reasonUndecodable = "undecodable"
+	// reasonBusy labels requests refused because request bodies in flight
+	// hold the most memory they may.
+	reasonBusy = "busy"
+	// reasonTimeout labels requests whose deadline passed, or whose caller
+	// went away, before they were answered.
+	reasonTimeout = "timeout"
+)
 
 // admissionTotal counts admission requests by result and reason. Labels are
 // fixed, short words: never names, values or anything from the pod.
@@ -41,8 +53,33 @@ var (
 	cacheMisses = cacheTotal.WithLabelValues(cacheMiss)
 )
 
+// The HTTP metrics of the admission server, as controller-runtime's webhook
+// server had them (controller_runtime_webhook_*), under stagehand's names.
+var (
+	requestsTotal = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "stagehand_webhook_requests_total",
+		Help: "HTTP requests to the admission webhook, by status code.",
+	}, []string{"code"})
+	requestDuration = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name:    "stagehand_webhook_request_duration_seconds",
+		Help:    "Time to answer an HTTP request to the admission webhook, body read included.",
+		Buckets: []float64{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10},
+	}, nil)
+	requestsInFlight = prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "stagehand_webhook_requests_in_flight",
+		Help: "HTTP requests the admission webhook is reading or answering.",
+	})
+)
+
 func init() {
-	metrics.Registry.MustRegister(admissionTotal, cacheTotal)
+	metrics.Registry.MustRegister(admissionTotal, cacheTotal, requestsTotal, requestDuration, requestsInFlight)
+}
+
+// instrument counts and times the requests h serves.
+func instrument(h http.Handler) http.Handler {
+	return promhttp.InstrumentHandlerInFlight(requestsInFlight,
+		promhttp.InstrumentHandlerDuration(requestDuration,
+			promhttp.InstrumentHandlerCounter(requestsTotal, h)))
 }
 
 // AdmissionCount returns the current value of stagehand_admission_total for

@@ -6,16 +6,19 @@ import (
 )
 
 // scratch holds the buffers of one request: its body, the fingerprint of its
-// pod and its response. They are reused across requests.
+// pod, its patch (JSON in base64) and the rest of its response. They are
+// reused across requests.
 type scratch struct {
-	body bytes.Buffer
-	key  []byte
-	out  []byte
+	body  bytes.Buffer
+	key   []byte
+	patch []byte
+	out   []byte
 }
 
 // maxPooledBuffer is the largest buffer kept for reuse; those of rare, large
-// requests are left to the collector.
-const maxPooledBuffer = 1 << 20
+// requests are left to the collector. A pooled body holds no more than the
+// bytes a body may hold without a reservation (freeBodyBytes).
+const maxPooledBuffer = freeBodyBytes
 
 var scratches = sync.Pool{New: func() any { return &scratch{} }}
 
@@ -26,7 +29,7 @@ func getScratch() *scratch {
 
 // release returns s to the pool; nothing of it may be used afterwards.
 func (s *scratch) release() {
-	if s.body.Cap() > maxPooledBuffer || cap(s.key) > maxPooledBuffer || cap(s.out) > maxPooledBuffer {
+	if s.body.Cap() > maxPooledBuffer || cap(s.key) > maxPooledBuffer || cap(s.patch) > maxPooledBuffer || cap(s.out) > maxPooledBuffer {
 		return
 	}
 	s.body.Reset()
