@@ -12,7 +12,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/metrics"
-	"sigs.k8s.io/controller-runtime/pkg/webhook"
 
 	"github.com/stagehand-k8s/stagehand/pkg/config"
 	"github.com/stagehand-k8s/stagehand/pkg/inject"
@@ -52,9 +51,8 @@ func Serve(ctx context.Context, cfg config.Webhook) error {
 	if err != nil {
 		return err
 	}
-	ready := &readiness{}
-	hook := newWebhookServer(cfg, inject.New(cfg.InjectOptions()), ready)
-	ready.checks = map[string]check{"webhook": check(hook.StartedChecker())}
+	ready := &readiness{checks: map[string]check{"webhook": ls.hook.ready}}
+	handler := closeWhenStopping(ready, instrument(&Handler{Injector: inject.New(cfg.InjectOptions()), Cache: NewCache(cfg.CacheSize)}))
 	health := newHTTPServer(ctx, newHealthMux(ready))
 
 	// The webhook server stops as soon as its context is done, so it gets
@@ -63,7 +61,7 @@ func Serve(ctx context.Context, cfg config.Webhook) error {
 	hookCtx, stopHook := context.WithCancel(log.IntoContext(context.WithoutCancel(ctx), logger.WithName("admission")))
 	defer stopHook()
 	g := newGroup(3)
-	g.start(webhookServer, func() error { return hook.Start(hookCtx) })
+	g.start(webhookServer, func() error { return ls.hook.serve(hookCtx, handler) })
 	g.start(healthServer, func() error { return serveHTTP(health, ls.health) })
 	var metricsSrv *http.Server
 	if ls.metrics != nil {
@@ -94,38 +92,39 @@ func Serve(ctx context.Context, cfg config.Webhook) error {
 	return nil
 }
 
-// listeners are the bound addresses of the health and metrics servers; the
-// webhook server binds its own.
+// listeners are the bound addresses of the servers.
 type listeners struct {
+	hook            *admissionServer
 	health, metrics net.Listener
 }
 
+// listen binds every server's address, so that Serve fails at once, naming
+// the server, when one cannot start.
 func listen(cfg config.Webhook) (listeners, error) {
 	var ls listeners
 	var err error
 	if ls.health, err = net.Listen("tcp", cfg.HealthAddr); err != nil {
-		return listeners{}, fmt.Errorf("health server: %w", err)
+		return listeners{}, fmt.Errorf("%s: %w", healthServer, err)
 	}
 	if cfg.MetricsEnabled() {
 		if ls.metrics, err = net.Listen("tcp", cfg.MetricsAddr); err != nil {
 			_ = ls.health.Close()
-			return listeners{}, fmt.Errorf("metrics server: %w", err)
+			return listeners{}, fmt.Errorf("%s: %w", metricsServer, err)
 		}
+	}
+	if ls.hook, err = listenAdmission(listenConfig{port: cfg.Port, certDir: cfg.CertDir}); err != nil {
+		ls.close()
+		return listeners{}, fmt.Errorf("%s: %w", webhookServer, err)
 	}
 	return ls, nil
 }
 
-// newWebhookServer returns controller-runtime's webhook server with the
-// handler registered at Path. Its certificate watcher reloads the key pair
-// on file events and polls it every 10 seconds.
-func newWebhookServer(cfg config.Webhook, injector *inject.Injector, ready *readiness) webhook.Server {
-	srv := webhook.NewServer(webhook.Options{
-		Port:    cfg.Port,
-		CertDir: cfg.CertDir,
-		TLSOpts: []func(*tls.Config){hardenTLS},
-	})
-	srv.Register(Path, closeWhenStopping(ready, &Handler{Injector: injector, Cache: NewCache(cfg.CacheSize)}))
-	return srv
+// close closes the health and metrics listeners.
+func (ls listeners) close() {
+	_ = ls.health.Close()
+	if ls.metrics != nil {
+		_ = ls.metrics.Close()
+	}
 }
 
 // closeWhenStopping answers with Connection: close once shutdown has begun,

@@ -128,7 +128,7 @@ func TestServeMetrics(t *testing.T) {
 	}
 	for _, want := range []string{
 		`stagehand_admission_total{reason="injected",result="allowed"}`,
-		`controller_runtime_webhook_requests_total{code="200",webhook="` + Path + `"}`,
+		`stagehand_webhook_requests_total{code="200"}`,
 	} {
 		if !strings.Contains(string(body), want) {
 			t.Errorf("/metrics lacks %s", want)
