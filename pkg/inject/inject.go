@@ -132,11 +132,7 @@ func (e *editor) run(injectedBefore bool) {
 		e.detach()
 		e.unwrap()
 	}
-	for i := range e.pod.Spec.Containers {
-		if slices.Contains(e.spec.Containers, e.pod.Spec.Containers[i].Name) {
-			e.targets = append(e.targets, i)
-		}
-	}
+	e.targets = targetIndices(e.pod, e.spec.Containers)
 	if !e.spec.Disabled {
 		for _, s := range steps {
 			if s.apply(e) {
@@ -146,6 +142,19 @@ func (e *editor) run(injectedBefore bool) {
 	}
 	e.placeInitContainers()
 	e.dropStale()
+}
+
+// targetIndices returns the indices of the named containers in the pod, in
+// time linear in the pod's containers: names are the pod's own target
+// containers, in pod order.
+func targetIndices(pod *corev1.Pod, names []string) []int {
+	out := make([]int, 0, len(names))
+	for i := range pod.Spec.Containers {
+		if len(out) < len(names) && pod.Spec.Containers[i].Name == names[len(out)] {
+			out = append(out, i)
+		}
+	}
+	return out
 }
 
 func emptyOutcome(spec *annotations.Spec) Outcome {
