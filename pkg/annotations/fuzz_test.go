@@ -12,6 +12,7 @@ func FuzzParse(f *testing.F) {
 	f.Add("jars", "https://u:p@h/a.jar?x=1#sha256=00", "jars-dir", "/proc/x")
 	f.Add("containers", "main,,x", "ats-secret", "S")
 	f.Add("archives", "local:///a.zip", "files", "http://[::1]/a")
+	f.Add("timeline-url", "u:SEKRIT@ats:8188", "jars", "u%3aSEKRIT%40h/a.jar")
 	f.Fuzz(func(t *testing.T, k1, v1, k2, v2 string) {
 		p := pod(map[string]string{Prefix + k1: v1, Prefix + k2: v2})
 		spec, _, errs := Parse(p, Options{AllowedHosts: []string{"*.example.com"}})
@@ -20,6 +21,9 @@ func FuzzParse(f *testing.F) {
 				t.Fatalf("error does not name an annotation: %v", e)
 			}
 			if strings.Contains(e.Error(), "u:p@") {
+				t.Fatalf("error echoes credentials: %v", e)
+			}
+			if (credentialLike(v1) || credentialLike(v2)) && strings.Contains(e.Error(), "SEKRIT") {
 				t.Fatalf("error echoes credentials: %v", e)
 			}
 		}
@@ -33,4 +37,19 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("accepted deps %+v", spec.Deps)
 		}
 	})
+}
+
+// credentialLike reports whether v holds "SEKRIT" once, where only a
+// credential can be: right before an '@' (or "%40"), after nothing but a
+// scheme and "//", with no query, fragment or list item before it.
+func credentialLike(v string) bool {
+	i := strings.Index(v, "SEKRIT")
+	if i < 0 || strings.Count(v, "SEKRIT") != 1 {
+		return false
+	}
+	before, after := v[:i], v[i+len("SEKRIT"):]
+	if !strings.HasPrefix(after, "@") && !strings.HasPrefix(after, "%40") {
+		return false
+	}
+	return !strings.ContainsAny(before, "?#,@ ") && strings.Count(before, "/") == 2*strings.Count(before, "//")
 }

@@ -9,6 +9,8 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"github.com/stagehand-k8s/stagehand/pkg/redaction"
 )
 
 // Limits that keep hostile input cheap to reject.
@@ -56,7 +58,7 @@ func Parse(pod *corev1.Pod, opts Options) (Spec, []string, field.ErrorList) {
 		entry, known := registryIndex[k]
 		switch {
 		case !known && opts.Strict:
-			errs = append(errs, field.Invalid(KeyPath(k), redactURIList(v), unknownKeyMessage(k)))
+			errs = append(errs, field.Invalid(KeyPath(k), redaction.List(v), unknownKeyMessage(k)))
 		case !known:
 			warnings = append(warnings, KeyPath(k).String()+": "+unknownKeyMessage(k))
 		case entry.Written, entry.WithOthers:
@@ -112,11 +114,11 @@ func ourKeys(anns map[string]string) ([]string, field.ErrorList) {
 	return keys, errs
 }
 
-// invalidValue is the error of a value its key's validator rejected.
+// invalidValue is the error of a value its key's validator rejected, with
+// the value redacted: whatever the key, an invalid value may hold a
+// credential, or a list of URIs, written in the wrong place.
 func invalidValue(entry *Key, v string, msgs []string) *field.Error {
-	if entry.Redact != nil {
-		v = entry.Redact(v)
-	}
+	v = redaction.List(v)
 	return field.Invalid(KeyPath(entry.Name), v, strings.Join(msgs, "; ")+" (valid: "+entry.Valid+")")
 }
 

@@ -10,7 +10,7 @@ import (
 
 	"k8s.io/apimachinery/pkg/util/validation"
 
-	"github.com/stagehand-k8s/stagehand/pkg/fetch"
+	"github.com/stagehand-k8s/stagehand/pkg/redaction"
 )
 
 // Key describes one annotation key of the contract.
@@ -26,9 +26,6 @@ type Key struct {
 	// Validate returns nothing for a valid value, or the reasons it is not.
 	// Cross-key rules live in Parse.
 	Validate func(value string) []string
-	// Redact, when set, removes credentials from a value before it appears
-	// in a message.
-	Redact func(value string) string
 	// Written is true for keys that the webhook writes and users must not set.
 	Written bool
 	// WithOthers is true for keys that Parse validates together with the
@@ -65,7 +62,7 @@ var coreKeys = []Key{
 	{Name: ATSKeytabPath, Description: "Mount path of the keytab Secret.",
 		Default: "`" + DefaultATSKeytabPath + "`", Valid: validPath, Validate: validateMountPath},
 	{Name: TimelineURL, Description: "Timeline Server URL, given to the containers as `STAGEHAND_TIMELINE_URL`.",
-		Default: "none", Valid: "an absolute http:// or https:// URL with a host and no credentials", Validate: validateHTTPURL, Redact: redactURL},
+		Default: "none", Valid: "an absolute http:// or https:// URL with a host and no credentials", Validate: validateHTTPURL},
 }
 
 // statusKeys are written by the webhook.
@@ -100,7 +97,7 @@ func validateNameList(v string) []string {
 			continue
 		}
 		for _, m := range validation.IsDNS1123Label(name) {
-			msgs = append(msgs, fmt.Sprintf("container name %q: %s", name, m))
+			msgs = append(msgs, fmt.Sprintf("container name %q: %s", redaction.URL(name), m))
 		}
 	}
 	return msgs
@@ -155,20 +152,14 @@ func validateObjectName(v string) []string { return validation.IsDNS1123Subdomai
 
 func validateDataKey(v string) []string { return validation.IsConfigMapKey(v) }
 
-// redactURL removes credentials and the query string from a URL for
-// messages, leaving a URL without them as written.
-func redactURL(v string) string {
-	if u, err := url.Parse(v); err == nil && u.User == nil && u.RawQuery == "" && !u.ForceQuery && u.Fragment == "" {
-		return v
-	}
-	return fetch.RedactURI(v)
-}
-
 func validateHTTPURL(v string) []string {
 	u, err := url.Parse(v)
 	switch {
 	case err != nil:
 		return []string{"not a URL"}
+	case len(v) < len(u.Scheme)+3 || !strings.EqualFold(v[:len(u.Scheme)+3], u.Scheme+"://"):
+		// "user:password@host": the "scheme" is a user name.
+		return []string{"has no http:// or https:// scheme"}
 	case u.Scheme != "http" && u.Scheme != "https":
 		return []string{fmt.Sprintf("scheme %q is not http or https", u.Scheme)}
 	case u.Host == "":

@@ -14,11 +14,11 @@ import (
 // dependencyKeys are the registry entries of dependency fetching and the agent.
 var dependencyKeys = []Key{
 	{Name: Jars, Description: "Comma-separated jar URIs, fetched before the task starts and put on the classpath (`SPARK_EXTRA_CLASSPATH`, `STAGEHAND_CLASSPATH`). `local://` jars are already in the image: never fetched, but on the classpath.",
-		Default: "none", Valid: validURIs, Validate: uriListValidator(fetch.KindJar), Redact: redactURIList, WithOthers: true},
+		Default: "none", Valid: validURIs, Validate: uriListValidator(fetch.KindJar), WithOthers: true},
 	{Name: Files, Description: "Comma-separated file URIs, fetched into the files directory.",
-		Default: "none", Valid: validURIs, Validate: uriListValidator(fetch.KindFile), Redact: redactURIList, WithOthers: true},
+		Default: "none", Valid: validURIs, Validate: uriListValidator(fetch.KindFile), WithOthers: true},
 	{Name: Archives, Description: "Comma-separated `.tar.gz`, `.tgz` or `.zip` URIs, fetched and unpacked into the files directory under their base name without the suffix.",
-		Default: "none", Valid: validURIs + "; names end in .tar.gz, .tgz or .zip", Validate: uriListValidator(fetch.KindArchive), Redact: redactURIList, WithOthers: true},
+		Default: "none", Valid: validURIs + "; names end in .tar.gz, .tgz or .zip", Validate: uriListValidator(fetch.KindArchive), WithOthers: true},
 	{Name: JarsDir, Description: "Directory of the fetched jars: an emptyDir, read-only in the target containers.",
 		Default: "`" + DefaultJarsDir + "`", Valid: validPath, Validate: validateMountPath},
 	{Name: FilesDir, Description: "Directory of the fetched files and archives: an emptyDir, read-only in the target containers.",
@@ -67,16 +67,6 @@ func parseURIs(kind, dir, v string) ([]string, []fetch.Dependency, []string) {
 		deps = append(deps, dep)
 	}
 	return raws, deps, msgs
-}
-
-// redactURIList removes credentials and query strings from each URI, so
-// that messages never echo them.
-func redactURIList(v string) string {
-	uris := splitList(v)
-	for i, uri := range uris {
-		uris[i] = fetch.RedactURI(uri)
-	}
-	return strings.Join(uris, ",")
 }
 
 // splitList splits a comma-separated value, dropping blanks around items.

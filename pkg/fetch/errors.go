@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/stagehand-k8s/stagehand/pkg/redaction"
 )
 
 // Exit codes returned by Main and ExitCode. They are documented in doc.go.
@@ -59,7 +61,7 @@ func ExitCode(err error) int {
 func newError(code int, op, rawURI string, err error) *Error {
 	uri := ""
 	if rawURI != "" {
-		uri = redact(rawURI)
+		uri = redaction.URL(rawURI)
 	}
 	return &Error{Code: code, Op: op, URI: uri, Err: err}
 }

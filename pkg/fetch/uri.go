@@ -5,6 +5,8 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+
+	"github.com/stagehand-k8s/stagehand/pkg/redaction"
 )
 
 // Dependency kinds, as recorded in Entry.Kind.
@@ -40,59 +42,6 @@ type dependency struct {
 	credentials bool
 }
 
-// redact returns uri with userinfo and query string replaced by "redacted"
-// and any fragment dropped, for use in logs, errors and the manifest.
-func redact(uri string) string {
-	parsed, err := url.Parse(uri)
-	if err != nil {
-		return redactUnparsed(uri)
-	}
-	return redactURL(*parsed)
-}
-
-// redactURL is redact for a parsed URI; it works on a copy.
-func redactURL(parsed url.URL) string {
-	if at := strings.LastIndex(parsed.Opaque, "@"); at >= 0 {
-		// "user:password@host/x.jar", written without "//", parses as
-		// scheme "user" and an opaque part: everything before the @ may be
-		// a credential.
-		return "redacted@" + redactURL(url.URL{Opaque: parsed.Opaque[at+1:], RawQuery: parsed.RawQuery, ForceQuery: parsed.ForceQuery})
-	}
-	if parsed.User != nil {
-		parsed.User = url.User("redacted")
-	}
-	if parsed.RawQuery != "" || parsed.ForceQuery {
-		parsed.RawQuery = "redacted"
-		parsed.ForceQuery = false
-	}
-	parsed.Fragment = ""
-	parsed.RawFragment = ""
-	return parsed.String()
-}
-
-// redactUnparsed redacts a string url.Parse rejected, lexically.
-func redactUnparsed(uri string) string {
-	uri, _, _ = strings.Cut(uri, "#")
-	uri, _, hadQuery := strings.Cut(uri, "?")
-	if scheme, rest, ok := strings.Cut(uri, "://"); ok {
-		authority, pathPart, _ := strings.Cut(rest, "/")
-		if at := strings.LastIndex(authority, "@"); at >= 0 {
-			authority = "redacted@" + authority[at+1:]
-		}
-		uri = scheme + "://" + authority
-		if pathPart != "" || strings.Contains(rest, "/") {
-			uri += "/" + pathPart
-		}
-	} else if at := strings.LastIndex(uri, "@"); at >= 0 {
-		// No "//": whatever comes before an @ may be a credential.
-		uri = "redacted@" + uri[at+1:]
-	}
-	if hadQuery {
-		uri += "?redacted"
-	}
-	return uri
-}
-
 // parseDependency parses raw as a dependency of the given kind, to be placed
 // in dir (JarsDir or FilesDir).
 func parseDependency(kind, raw, dir string) (*dependency, error) {
@@ -106,9 +55,7 @@ func parseDependency(kind, raw, dir string) (*dependency, error) {
 	// A URI with no userinfo, query or fragment is its own redacted form
 	// and fetch URL: most are, and they need no re-encoding.
 	plain := !strings.ContainsAny(raw, "@?#")
-	if dep.redacted = raw; !plain {
-		dep.redacted = redactURL(*parsed)
-	}
+	dep.redacted = redaction.URL(raw)
 	if parsed.Fragment != "" {
 		sum, ok := strings.CutPrefix(parsed.Fragment, "sha256=")
 		if !ok || len(sum) != 64 || !isHex(sum) {
@@ -145,6 +92,10 @@ func parseDependency(kind, raw, dir string) (*dependency, error) {
 	case "":
 		return nil, badInput(op, raw, "URI has no scheme; want https://, http:// or local://")
 	default:
+		if prefix := scheme + "://"; len(raw) < len(prefix) || !strings.EqualFold(raw[:len(prefix)], prefix) {
+			// "user:password@host/x.jar": the "scheme" is a user name.
+			return nil, badInput(op, raw, "URI has no scheme://; want https://, http:// or local://")
+		}
 		return nil, badInput(op, raw, "unsupported scheme %q; want https, http or local", scheme)
 	}
 

@@ -1,33 +1,35 @@
 package fetch
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/stagehand-k8s/stagehand/pkg/redaction"
 )
 
-func TestRedact(t *testing.T) {
-	cases := map[string]string{
-		"https://user:pass@host/x.jar?token=abc":               "https://redacted@host/x.jar?redacted",
-		"https://host/x.jar":                                   "https://host/x.jar",
-		"https://host/x.jar#sha256=" + strings.Repeat("a", 64): "https://host/x.jar",
-		"http://tok@host:8080/a/b.zip?":                        "http://redacted@host:8080/a/b.zip?redacted",
-		"local:///opt/spark/jars/x.jar":                        "local:///opt/spark/jars/x.jar",
-		// Unparseable (bad port) still loses its secrets.
-		"https://user:pass@host:bad/x.jar?token=abc": "https://redacted@host:bad/x.jar?redacted",
-		// Credentials written without "//" parse as a scheme and an opaque
-		// part (found by FuzzParse).
-		"user:pass@host/x.jar?token=abc": "redacted@host/x.jar?redacted",
-		"user:pass@":                     "redacted@",
-		"0user:pass@host/x.jar":          "redacted@host/x.jar", // unparseable
-	}
-	for input, want := range cases {
-		got := redact(input)
-		if got != want {
-			t.Errorf("redact(%q) = %q, want %q", input, got, want)
+// TestURIsAreRedacted: a dependency's redacted form and the errors about
+// it go through package redaction, whether the URI is valid or not.
+func TestURIsAreRedacted(t *testing.T) {
+	for _, raw := range []string{
+		"https://user:SEKRIT@host/x.jar?token=SEKRIT",
+		"http://SEKRIT@host:8080/a/b.zip?",
+		"https://user:SEKRIT@host:bad/x.jar?token=SEKRIT", // does not parse
+		"user:SEKRIT@host/x.jar?token=SEKRIT",             // no "//": scheme "user"
+		"0user:SEKRIT@host/x.jar",                         // does not parse
+		"ftp://u:SEKRIT@h/x.jar",
+	} {
+		dep, err := parseDependency(KindJar, raw, "/jars")
+		if err != nil {
+			var fetchErr *Error
+			if !errors.As(err, &fetchErr) || fetchErr.URI != redaction.URL(raw) || strings.Contains(err.Error(), "SEKRIT") {
+				t.Errorf("parse %q: error %q does not name %q", raw, err, redaction.URL(raw))
+			}
+			continue
 		}
-		if strings.Contains(got, "pass") || strings.Contains(got, "abc") || strings.Contains(got, "tok@") {
-			t.Errorf("redact(%q) = %q leaks a secret", input, got)
+		if dep.redacted != redaction.URL(raw) || strings.Contains(dep.redacted, "SEKRIT") {
+			t.Errorf("parse %q: redacted %q, want %q", raw, dep.redacted, redaction.URL(raw))
 		}
 	}
 }

@@ -1,8 +1,9 @@
 package timeline
 
 import (
-	"net/url"
 	"strings"
+
+	"github.com/stagehand-k8s/stagehand/pkg/redaction"
 )
 
 // Redacted replaces what RedactArgs removes.
@@ -21,8 +22,7 @@ var secretParts = map[string]bool{"key": true, "pass": true, "auth": true, "sig"
 //   - the value of key=value arguments (also -Dkey=value and --key=value)
 //     whose key looks secret (password, secret, token, key, ...),
 //   - the argument after a flag that looks secret (--password VALUE),
-//   - the password of URLs with credentials and query values with
-//     secret-looking names,
+//   - the userinfo and the query string of URLs (see package redaction),
 //   - and every occurrence of the given secrets
 //
 // are replaced by "[redacted]". Environment values are never reported.
@@ -73,39 +73,9 @@ func redactArg(arg string) string {
 			end++
 		}
 		b.WriteString(rest[:start])
-		b.WriteString(redactURL(rest[start:end]))
+		b.WriteString(redaction.URL(rest[start:end]))
 		rest = rest[end:]
 	}
-}
-
-func redactURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		// Unparsable: keep the scheme and host part only.
-		scheme, after, _ := strings.Cut(raw, "://")
-		if at := strings.LastIndex(after, "@"); at >= 0 {
-			return scheme + "://" + Redacted + "@" + strings.SplitN(after[at+1:], "/", 2)[0]
-		}
-		return raw
-	}
-	if _, has := u.User.Password(); has {
-		u.User = url.UserPassword(u.User.Username(), Redacted)
-	}
-	if u.RawQuery != "" {
-		q := u.Query()
-		changed := false
-		for k := range q {
-			if secretKey(k) {
-				q[k] = []string{Redacted}
-				changed = true
-			}
-		}
-		if changed {
-			u.RawQuery = q.Encode()
-		}
-	}
-	s := u.String()
-	return strings.ReplaceAll(strings.ReplaceAll(s, url.QueryEscape(Redacted), Redacted), url.PathEscape(Redacted), Redacted)
 }
 
 func isSchemeChar(c byte) bool {

@@ -14,7 +14,8 @@ func TestRedactArgs(t *testing.T) {
 			[]string{"--password=[redacted]", "-Dfs.s3a.secret.key=[redacted]", "api_key=[redacted]", "TOKEN=[redacted]", "mode=fast"}},
 		{[]string{"--password", "hunter2", "--keytab", "/etc/hive.keytab"}, []string{"--password", "[redacted]", "--keytab", "/etc/hive.keytab"}},
 		{[]string{"--uri=https://bob:pw@repo.example.com/a.jar?sig=abc&x=1"},
-			[]string{"--uri=https://bob:[redacted]@repo.example.com/a.jar?sig=[redacted]&x=1"}},
+			[]string{"--uri=https://redacted@repo.example.com/a.jar?redacted"}},
+		{[]string{"--ats", "http://u:pw@ats:8188,https://tok@h/x?t=1#f"}, []string{"--ats", "http://redacted@ats:8188,https://redacted@h/x?redacted"}},
 		{[]string{"jdbc:hive2://h:10000/db", "s3a://bucket/key"}, []string{"jdbc:hive2://h:10000/db", "s3a://bucket/key"}},
 		{[]string{"--opts", "-Dats=the-secret-value"}, []string{"--opts", "-Dats=[redacted]"}},
 	} {
