@@ -54,30 +54,6 @@ func (e *editor) ensureVolume(v corev1.Volume, cause string) {
 	e.pod.Spec.Volumes = append(e.pod.Spec.Volumes, v)
 }
 
-// ensureMount mounts a stagehand volume into every target container.
-func (e *editor) ensureMount(m corev1.VolumeMount, cause string) {
-	for _, ci := range e.targets {
-		c := &e.pod.Spec.Containers[ci]
-		replaced := false
-		for j := range c.VolumeMounts {
-			um := &c.VolumeMounts[j]
-			switch {
-			case um.Name == m.Name && e.previous.ownsVolume(m.Name):
-				*um = m
-				replaced = true
-			case um.MountPath == m.MountPath:
-				e.errs = append(e.errs, field.Invalid(containersPath.Index(ci).Child("volumeMounts").Index(j).Child("mountPath"), um.MountPath,
-					fmt.Sprintf("container %q already mounts volume %q here, which clashes with the mount stagehand injects for %s; choose another path or remove the pod's mount",
-						c.Name, um.Name, cause)))
-				replaced = true
-			}
-		}
-		if !replaced {
-			c.VolumeMounts = append(c.VolumeMounts, m)
-		}
-	}
-}
-
 // ensureEnv sets an env var in every target container, unless the user set
 // it already: then the user's value stays and a warning says so.
 func (e *editor) ensureEnv(v corev1.EnvVar, cause string) {
@@ -122,6 +98,7 @@ var initRank = map[string]int{InstallContainer: 0, FetchContainer: 1}
 // order, followed by the user's in their own order.
 func (e *editor) placeInitContainers() {
 	var user []corev1.Container
+	stale := e.anyStaleVolume()
 	for i, c := range e.pod.Spec.InitContainers {
 		switch {
 		case e.previous.ownsInitContainer(c.Name):
@@ -129,6 +106,9 @@ func (e *editor) placeInitContainers() {
 			e.errs = append(e.errs, field.Invalid(initContainersPath.Index(i).Child("name"), c.Name,
 				fmt.Sprintf("the pod's init container clashes with the one stagehand injects; names starting with %q are reserved for stagehand", volumePrefix)))
 		default:
+			if stale {
+				e.denyDanglingMounts(initContainersPath.Index(i), &c)
+			}
 			user = append(user, c)
 		}
 	}
@@ -140,23 +120,48 @@ func (e *editor) placeInitContainers() {
 }
 
 // dropStale removes elements an earlier injection owned that this one does
-// not, for example after the annotations changed.
+// not, for example after the annotations changed. The pod's own elements
+// stay, even those that look like stagehand's: mounts of stagehand's
+// volumes, and env vars of a name stagehand injects set once more.
 func (e *editor) dropStale() {
-	stale := func(name string) bool { return e.previous.ownsVolume(name) && !e.status.ownsVolume(name) }
-	e.pod.Spec.Volumes = slices.DeleteFunc(e.pod.Spec.Volumes, func(v corev1.Volume) bool { return stale(v.Name) })
+	stale := e.anyStaleVolume()
+	if stale {
+		e.pod.Spec.Volumes = slices.DeleteFunc(e.pod.Spec.Volumes, func(v corev1.Volume) bool { return e.staleVolume(v.Name) })
+	}
 	for i := range e.pod.Spec.Containers {
 		c := &e.pod.Spec.Containers[i]
-		c.VolumeMounts = slices.DeleteFunc(c.VolumeMounts, func(m corev1.VolumeMount) bool { return stale(m.Name) })
-		c.Env = slices.DeleteFunc(c.Env, func(v corev1.EnvVar) bool {
-			return e.previous.ownsEnv(c.Name, v.Name) && !e.status.ownsEnv(c.Name, v.Name)
+		e.dropStaleMounts(c)
+		if stale {
+			e.denyDanglingMounts(containersPath.Index(i), c)
+		}
+		c.Env = deleteFirstOfName(c.Env, func(name string) bool {
+			return e.previous.ownsEnv(c.Name, name) && !e.status.ownsEnv(c.Name, name)
 		})
 	}
+}
+
+// deleteFirstOfName removes from env the first env var of each name drop
+// reports. Kubernetes accepts a name twice (the last one wins); stagehand's
+// is the first, the one ensureEnvEach replaces: it never adds a name the
+// container sets, so a later one of that name was set by the pod after
+// stagehand's.
+func deleteFirstOfName(env []corev1.EnvVar, drop func(string) bool) []corev1.EnvVar {
+	var dropped []string
+	return slices.DeleteFunc(env, func(v corev1.EnvVar) bool {
+		if !drop(v.Name) || slices.Contains(dropped, v.Name) {
+			return false
+		}
+		dropped = append(dropped, v.Name)
+		return true
+	})
 }
 
 // detach gives the pod its own copies of every list an edit may change in
 // place, so the snapshot taken before editing keeps the original elements.
 // Appends alone never touch the original elements, so a first injection
-// needs no copies; replacing or removing earlier elements does.
+// needs no copies; replacing or removing earlier elements does. It runs
+// first on every re-injection, so it also reads the mounts of an older
+// status (adoptLegacyMounts) before anything is edited.
 func (e *editor) detach() {
 	e.pod.Spec.Volumes = slices.Clone(e.pod.Spec.Volumes)
 	e.pod.Spec.InitContainers = slices.Clone(e.pod.Spec.InitContainers)
@@ -166,4 +171,5 @@ func (e *editor) detach() {
 		c.Env = slices.Clone(c.Env)
 		c.VolumeMounts = slices.Clone(c.VolumeMounts)
 	}
+	e.adoptLegacyMounts()
 }

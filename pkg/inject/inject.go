@@ -110,7 +110,7 @@ func (in *Injector) Inject(pod *corev1.Pod) (Result, error) {
 		return Result{Warnings: warnings}, &Denied{Reason: ReasonConflict, Errors: e.errs}
 	}
 	in.writeStatus(pod, &spec, &e.status)
-	res := Result{Warnings: warnings, Patch: buildPatch(&before, pod, &previous, &e.status)}
+	res := Result{Warnings: warnings, Patch: buildPatch(&before, pod, &e.previous, &e.status)}
 	switch {
 	case len(e.status.Parts) == 0:
 		res.Outcome = emptyOutcome(&spec)

@@ -49,30 +49,44 @@ func takeSnapshot(pod *corev1.Pod) snapshot {
 }
 
 // buildPatch turns the edit of pod into JSON patch operations against the
-// original object. Every operation addresses an element stagehand owns
-// (listed in previous or current), so elements of the user, and fields the Go
-// types do not know, are never removed or reordered.
+// original object. Every operation removes an element the earlier injection
+// owned (previous) or adds one this injection owns (current), so elements of
+// the user, and fields the Go types do not know, are never removed or
+// reordered.
 func buildPatch(before *snapshot, pod *corev1.Pod, previous, current *Status) []Operation {
 	ops := make([]Operation, 0, 16)
 	ops = appendStatusPatch(ops, before, pod)
-	ownsVolume := func(name string) bool { return previous.ownsVolume(name) || current.ownsVolume(name) }
 	ops = diffList(ops, "/spec/volumes", before.volumes, pod.Spec.Volumes,
-		func(v *corev1.Volume) bool { return ownsVolume(v.Name) }, nil)
-	ops = diffList(ops, "/spec/initContainers", before.initContainers, pod.Spec.InitContainers, func(c *corev1.Container) bool {
-		return previous.ownsInitContainer(c.Name) || current.ownsInitContainer(c.Name)
-	}, containerValue)
+		func(l []corev1.Volume, i int) bool { return previous.ownsVolume(l[i].Name) },
+		func(l []corev1.Volume, i int) bool { return current.ownsVolume(l[i].Name) }, nil)
+	ops = diffList(ops, "/spec/initContainers", before.initContainers, pod.Spec.InitContainers,
+		func(l []corev1.Container, i int) bool { return previous.ownsInitContainer(l[i].Name) },
+		func(l []corev1.Container, i int) bool { return current.ownsInitContainer(l[i].Name) }, containerValue)
 	for i := range pod.Spec.Containers {
 		c := &pod.Spec.Containers[i]
 		base := "/spec/containers/" + strconv.Itoa(i)
 		was := &before.containers[i]
 		ops = appendCommandPatch(ops, base+"/command", was.command, c.Command)
-		ops = diffList(ops, base+"/env", was.env, c.Env, func(v *corev1.EnvVar) bool {
-			return previous.ownsEnv(c.Name, v.Name) || current.ownsEnv(c.Name, v.Name)
-		}, nil)
-		ops = diffList(ops, base+"/volumeMounts", was.mounts, c.VolumeMounts,
-			func(m *corev1.VolumeMount) bool { return ownsVolume(m.Name) }, nil)
+		if !equalLists(was.env, c.Env) {
+			ops = diffList(ops, base+"/env", was.env, c.Env, envOwner(previous, c.Name), envOwner(current, c.Name), nil)
+		}
+		if !equalLists(was.mounts, c.VolumeMounts) {
+			ops = diffList(ops, base+"/volumeMounts", was.mounts, c.VolumeMounts,
+				func(l []corev1.VolumeMount, i int) bool { return previous.ownsMount(c.Name, &l[i]) },
+				func(l []corev1.VolumeMount, i int) bool { return current.ownsMount(c.Name, &l[i]) }, nil)
+		}
 	}
 	return ops
+}
+
+// envOwner tells which env vars of a container status owns: the first of
+// each name it lists (see deleteFirstOfName).
+func envOwner(status *Status, container string) func([]corev1.EnvVar, int) bool {
+	return func(env []corev1.EnvVar, i int) bool {
+		name := env[i].Name
+		return status.ownsEnv(container, name) &&
+			slices.IndexFunc(env[:i], func(v corev1.EnvVar) bool { return v.Name == name }) < 0
+	}
 }
 
 // appendCommandPatch rewrites a container's command, which the agent wraps.
@@ -106,12 +120,14 @@ func appendStatusPatch(ops []Operation, before *snapshot, pod *corev1.Pod) []Ope
 }
 
 // diffList appends to ops the operations that patch list before into
-// after. after must be before without some owned elements and with owned
-// elements inserted: the user's elements keep their relative order. Equal
-// lists give no operations. Values point into after, which must not change
-// until the patch is marshalled; value, when not nil, gives the patch value
-// of an element instead.
-func diffList[T any](ops []Operation, path string, before, after []T, owned func(*T) bool, value func(*T) any) []Operation {
+// after: ownedBefore tells which elements of before stagehand owned, and
+// ownedAfter which of after it owns. after must be before without its
+// owned elements and with the owned elements of after inserted: the
+// user's elements keep their relative order. Equal lists give no
+// operations. Values point into after, which must not change until the
+// patch is marshalled; value, when not nil, gives the patch value of an
+// element instead.
+func diffList[T any](ops []Operation, path string, before, after []T, ownedBefore, ownedAfter func([]T, int) bool, value func(*T) any) []Operation {
 	if equalLists(before, after) {
 		return ops
 	}
@@ -122,12 +138,12 @@ func diffList[T any](ops []Operation, path string, before, after []T, owned func
 		return append(ops, Operation{Operation: "add", Path: path, Value: listValue(after, value)})
 	}
 	for i := len(before) - 1; i >= 0; i-- {
-		if owned(&before[i]) {
+		if ownedBefore(before, i) {
 			ops = append(ops, Operation{Operation: "remove", Path: path + "/" + strconv.Itoa(i)})
 		}
 	}
 	for j := range after {
-		if owned(&after[j]) {
+		if ownedAfter(after, j) {
 			ops = append(ops, Operation{Operation: "add", Path: path + "/" + strconv.Itoa(j), Value: value(&after[j])})
 		}
 	}

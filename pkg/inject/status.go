@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"slices"
 
+	corev1 "k8s.io/api/core/v1"
+
 	"github.com/stagehand-k8s/stagehand/pkg/annotations"
 )
 
@@ -40,10 +42,16 @@ type Status struct {
 	Parts []string `json:"parts"`
 	// SpecHash is a hash of the parsed annotations.
 	SpecHash string `json:"specHash"`
-	// Volumes are the pod volumes stagehand added; mounts of them are ours too.
+	// Volumes are the pod volumes stagehand added.
 	Volumes []string `json:"volumes,omitempty"`
 	// Env maps a container name to the env vars stagehand added to it.
 	Env map[string][]string `json:"env,omitempty"`
+	// Mounts maps a container name to the paths of the mounts stagehand
+	// added to it; a mount path is unique in a container. The pod's own
+	// mounts of stagehand's volumes are not listed: they are the pod's.
+	// Statuses written before stagehand recorded its mounts have none:
+	// see adoptLegacyMounts.
+	Mounts map[string][]string `json:"mounts,omitempty"`
 	// InitContainers are the init containers stagehand added.
 	InitContainers []string `json:"initContainers,omitempty"`
 	// Wrapped are the containers whose command runs through the agent.
@@ -76,6 +84,24 @@ func (s *Status) ownsInitContainer(name string) bool { return slices.Contains(s.
 
 func (s *Status) ownsEnv(container, name string) bool {
 	return slices.Contains(s.Env[container], name)
+}
+
+// ownsMount tells whether m, in the named container, is a mount stagehand
+// added: of a volume it owns, at a path it recorded in that container.
+func (s *Status) ownsMount(container string, m *corev1.VolumeMount) bool {
+	return s.ownsVolume(m.Name) && slices.Contains(s.Mounts[container], m.MountPath)
+}
+
+func (s *Status) addMount(container, path string) {
+	if s.Mounts == nil {
+		s.Mounts = map[string][]string{}
+	}
+	paths := s.Mounts[container]
+	if paths == nil {
+		// A pod gets a few mounts per container: room for them at once.
+		paths = make([]string, 0, 4)
+	}
+	s.Mounts[container] = append(paths, path)
 }
 
 func (s *Status) addEnv(container, name string) {
