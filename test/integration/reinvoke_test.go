@@ -190,3 +190,53 @@ func TestReinvocationWithAgentIsStable(t *testing.T) {
 		t.Errorf("stagehand calls %+v, want two: one with a patch, then a re-invocation with none", calls)
 	}
 }
+
+// TestReinvocationKeepsThePodsOwnMountOfAStagehandVolume: the worker mounts
+// stagehand's token volume itself, at its own path, besides the mount
+// stagehand injects. The re-invocation after the second webhook leaves that
+// mount alone, so the API server accepts the pod (two mounts at one path
+// would be rejected) and it carries each mount exactly once.
+func TestReinvocationKeepsThePodsOwnMountOfAStagehandVolume(t *testing.T) {
+	s := env(t)
+	ns := s.newNamespace(t, map[string]string{
+		annotations.NamespaceLabel: annotations.NamespaceLabelEnabled,
+		otherLabel:                 "true",
+	})
+	s.installOther(t)
+	const copyPath = "/etc/token-copy"
+	withCopy := func(name string) *corev1.Pod {
+		pod := mr3Worker(name, mr3Annotations)
+		c := &pod.Spec.Containers[0]
+		c.VolumeMounts = append([]corev1.VolumeMount{{Name: inject.TokenVolume, MountPath: copyPath, ReadOnly: true}}, c.VolumeMounts...)
+		return pod
+	}
+	eventually(t, "the API server to call the second webhook", func(ctx context.Context) (bool, error) {
+		pod := mr3Worker("probe", mr3Annotations)
+		pod.Namespace = ns
+		if err := s.client.Create(ctx, pod, client.DryRunAll); err != nil {
+			return false, err
+		}
+		return len(pod.Spec.Volumes) > 0 && pod.Spec.Volumes[0].Name == otherVolume, nil
+	})
+
+	s.createPod(t, ns, withCopy("mr3-worker-copy"))
+	pod := s.getPod(t, ns, "mr3-worker-copy")
+
+	count := map[string]int{}
+	for _, m := range container(t, pod, "mr3-worker").VolumeMounts {
+		count[m.Name+"@"+m.MountPath]++
+	}
+	for _, want := range []string{inject.TokenVolume + "@" + copyPath, inject.TokenVolume + "@" + annotations.KubeletTokenPath} {
+		if count[want] != 1 {
+			t.Errorf("mount %s is there %d times, want once: %s", want, count[want], toJSON(container(t, pod, "mr3-worker").VolumeMounts))
+		}
+	}
+	if first := container(t, pod, "mr3-worker").VolumeMounts[0]; first.Name != inject.TokenVolume || first.MountPath != copyPath {
+		t.Errorf("the pod's own mount moved: first mount is %s at %s", first.Name, first.MountPath)
+	}
+	assertStatus(t, pod, inject.PartCredentials, inject.PartATSKey)
+	calls := s.calls.of(ns, "mr3-worker-copy")
+	if len(calls) != 2 || calls[0].Patches == 0 || !calls[1].Allowed || calls[1].Patches != 0 {
+		t.Errorf("stagehand calls %+v, want two: one with a patch, then a re-invocation with none", calls)
+	}
+}
