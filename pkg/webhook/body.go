@@ -68,12 +68,18 @@ func (r *reservation) release() {
 }
 
 // readBody reads at most maxRequestSize bytes of body into buf, growing buf
-// as bytes arrive and reserving what it grows beyond freeBodyBytes. How long
-// a slow body may take is bounded by the server's read timeout and ctx.
-func readBody(ctx context.Context, body io.Reader, buf *bytes.Buffer, res *reservation) error {
+// as bytes arrive and reserving what it grows beyond freeBodyBytes. declared
+// is the Content-Length the client announced, or -1: it only caps growth,
+// so that a body that is what it announced is read into a buffer of its
+// size; it is never allocated ahead of the bytes. How long a slow body may
+// take is bounded by the server's read timeout and ctx.
+func readBody(ctx context.Context, body io.Reader, declared int64, buf *bytes.Buffer, res *reservation) error {
 	for {
 		if buf.Available() == 0 {
 			size := min(max(2*buf.Cap(), 16<<10), maxRequestSize+1)
+			if declared >= 0 && declared < int64(size) && int(declared) >= buf.Len() {
+				size = int(declared) + 1 // room to see the end of the body
+			}
 			if buf.Len() >= size {
 				return errBodyTooLarge
 			}

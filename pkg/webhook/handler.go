@@ -86,7 +86,7 @@ func (h *Handler) read(ctx context.Context, r *http.Request, s *scratch, rv *rev
 	if ct := r.Header.Get("Content-Type"); ct != "application/json" {
 		return unreadable(logger, fmt.Errorf("%w: content type %q, want application/json", errNotReview, ct))
 	}
-	if err := readBody(ctx, r.Body, &s.body, res); err != nil {
+	if err := readBody(ctx, r.Body, r.ContentLength, &s.body, res); err != nil {
 		if errors.Is(err, errBodyBudget) {
 			return busy(logger, err)
 		}
