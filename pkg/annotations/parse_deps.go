@@ -1,17 +1,14 @@
 package annotations
 
 import (
-	"errors"
 	"fmt"
-	"net/netip"
-	"path"
 	"strconv"
-	"strings"
 	"time"
 
 	"k8s.io/apimachinery/pkg/api/resource"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
+	"github.com/stagehand-k8s/stagehand/pkg/egress"
 	"github.com/stagehand-k8s/stagehand/pkg/fetch"
 )
 
@@ -86,18 +83,6 @@ func (p parser) dependencies(opts Options, errs field.ErrorList) (*DepsSpec, []s
 	return d, warnings, errs
 }
 
-// parseIP parses host as an IP address. Host names, which cannot start with
-// a digit in their top-level label and hold no colon, are rejected without
-// building an error: most hosts are names.
-func parseIP(host string) (netip.Addr, error) {
-	if host == "" || !strings.ContainsRune(host, ':') && (host[len(host)-1] < '0' || host[len(host)-1] > '9') {
-		return netip.Addr{}, errNotIP
-	}
-	return netip.ParseAddr(host)
-}
-
-var errNotIP = errors.New("not an IP address")
-
 func (p parser) set(key string, into *string) {
 	if v, ok := p.anns[key]; ok && !p.invalid[key] {
 		*into = v
@@ -115,26 +100,16 @@ func (p parser) agent() *AgentSpec {
 	return a
 }
 
-// hostProblem says why a dependency's host may not be fetched from, or "".
-// Link-local and unspecified addresses, where cloud metadata services live,
-// are never allowed; with an allow-list, only matching hosts are.
+// hostProblem says why a dependency's host may not be fetched from, or "":
+// the names and addresses of cloud metadata services and the like are
+// never allowed (see package egress); with an allowlist, only matching
+// hosts are.
 func hostProblem(dep fetch.Dependency, allowed []string) string {
 	if dep.Local {
 		return ""
 	}
-	host := strings.ToLower(dep.Host)
-	if ip, err := parseIP(host); err == nil {
-		if ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() || ip.IsUnspecified() {
-			return fmt.Sprintf("host %s is a link-local or unspecified address, which dependencies may never be fetched from", host)
-		}
+	if err := (egress.Policy{AllowedHosts: allowed}).CheckHost(dep.Host); err != nil {
+		return err.Error()
 	}
-	if len(allowed) == 0 {
-		return ""
-	}
-	for _, glob := range allowed {
-		if ok, _ := path.Match(strings.ToLower(glob), host); ok {
-			return ""
-		}
-	}
-	return fmt.Sprintf("host %q is not allowed (valid: hosts matching %s, set by the cluster admin)", host, strings.Join(allowed, ", "))
+	return ""
 }

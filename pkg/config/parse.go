@@ -13,6 +13,7 @@ import (
 
 	"sigs.k8s.io/yaml"
 
+	"github.com/stagehand-k8s/stagehand/pkg/egress"
 	"github.com/stagehand-k8s/stagehand/pkg/inject"
 )
 
@@ -33,7 +34,7 @@ const (
 	validFormat   = "one of json, text"
 	validDistinct = "a port no other server of the webhook listens on"
 	validImage    = "an image reference without spaces"
-	validHosts    = "comma-separated host globs in path.Match syntax, such as *.example.com,repo1.maven.org, with no scheme, port or path"
+	validHosts    = egress.Syntax
 	validEntry    = "a readable YAML file mapping image references, or patterns such as apache/spark:*, to non-empty entrypoint lists"
 )
 
@@ -167,17 +168,11 @@ func parseAgentImage(raw string, w *Webhook) error {
 }
 
 func parseAllowedHosts(raw string, w *Webhook) error {
-	w.AllowedDependencyHosts = nil
-	for _, glob := range strings.Split(raw, ",") {
-		glob = strings.TrimSpace(glob)
-		if glob == "" {
-			continue
-		}
-		if _, err := path.Match(glob, ""); err != nil || strings.ContainsAny(glob, "/:@") {
-			return &invalid{kind: ErrSyntax, valid: validHosts}
-		}
-		w.AllowedDependencyHosts = append(w.AllowedDependencyHosts, strings.ToLower(glob))
+	hosts, err := egress.ParseHosts(raw)
+	if err != nil {
+		return &invalid{kind: ErrSyntax, valid: validHosts}
 	}
+	w.AllowedDependencyHosts = hosts
 	return nil
 }
 
