@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/stagehand-k8s/stagehand/pkg/egress"
 	"github.com/stagehand-k8s/stagehand/pkg/timeline"
 )
 
@@ -127,7 +128,33 @@ func newFlagSet(job *Job) *flag.FlagSet {
 	flags.StringVar(&job.ManifestPath, "manifest", job.ManifestPath, "manifest path (default <jars-dir>/"+ManifestFileName+")")
 	flags.StringVar(&job.CAFile, "ca-file", job.CAFile, "PEM bundle trusted in addition to system roots")
 	flags.StringVar(&job.AuthFile, "auth-file", job.AuthFile, "file holding a bearer token")
+	flags.Var((*hostsFlag)(&job.AllowedHosts), "allowed-hosts",
+		"comma-separated host globs (path.Match syntax) that URIs and redirects may name; replaces the job's allowedHosts (default: the job's, or any host)")
 	return flags
+}
+
+// hostsFlag is --allowed-hosts: like every flag, it replaces what the
+// environment set. It may not be empty, so that a typo cannot lift an
+// allowlist.
+type hostsFlag []string
+
+func (h *hostsFlag) String() string {
+	if h == nil {
+		return ""
+	}
+	return strings.Join(*h, ",")
+}
+
+func (h *hostsFlag) Set(value string) error {
+	hosts, err := egress.ParseHosts(value)
+	if err != nil {
+		return err
+	}
+	if len(hosts) == 0 {
+		return errors.New("no host glob given")
+	}
+	*h = hosts
+	return nil
 }
 
 // uriList is a repeatable flag. The first use replaces the list from the

@@ -3,7 +3,6 @@ package fetch
 import (
 	"crypto/tls"
 	"crypto/x509"
-	"net"
 	"net/http"
 	"os"
 	"strings"
@@ -17,32 +16,38 @@ const userAgent = "stagehand-agent-fetch/1"
 // handshake bounded by Job.ConnectTimeout, the system's roots (or the
 // embedded ones, see trustedRoots) plus Job.CAFile, no transparent
 // decompression (so sizes and hashes are of the bytes served). Stall,
-// per-file and overall timeouts are enforced through contexts.
+// per-file and overall timeouts are enforced through contexts. Every
+// redirect and the address of every connection are checked against the
+// job's egress policy (see guard.go); connections go through netw.
 //
 // Without a CA file the roots are resolved on the first request that needs
 // TLS, so that a job with only http:// dependencies never loads a root
 // store (which takes milliseconds).
-func newHTTPClient(job Job) (*http.Client, error) {
+func newHTTPClient(job Job, netw network) (*http.Client, error) {
+	policy := job.policy()
+	guard := &dialGuard{policy: policy, net: netw, connectTimeout: time.Duration(job.ConnectTimeout)}
+	client := &http.Client{CheckRedirect: checkRedirect(policy)}
 	if job.CAFile == "" {
-		return &http.Client{Transport: newLazyTLSTransport(func(roots *x509.CertPool) *http.Transport {
-			return newTransport(job, roots)
-		})}, nil
+		client.Transport = newLazyTLSTransport(func(roots *x509.CertPool) *http.Transport {
+			return newTransport(job, guard, roots)
+		})
+		return client, nil
 	}
 	roots, err := trustedRoots(job.CAFile)
 	if err != nil {
 		return nil, err
 	}
-	return &http.Client{Transport: newTransport(job, roots)}, nil
+	client.Transport = newTransport(job, guard, roots)
+	return client, nil
 }
 
-// newTransport is the transport of newHTTPClient, verifying servers against
-// roots (nil: the system's).
-func newTransport(job Job, roots *x509.CertPool) *http.Transport {
+// newTransport is the transport of newHTTPClient, connecting through guard
+// and verifying servers against roots (nil: the system's).
+func newTransport(job Job, guard *dialGuard, roots *x509.CertPool) *http.Transport {
 	connectTimeout := time.Duration(job.ConnectTimeout)
-	dialer := &net.Dialer{Timeout: connectTimeout, KeepAlive: 30 * time.Second}
 	return &http.Transport{
 		Proxy:                 http.ProxyFromEnvironment,
-		DialContext:           dialer.DialContext,
+		DialContext:           guard.DialContext,
 		TLSClientConfig:       &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12},
 		TLSHandshakeTimeout:   connectTimeout,
 		DisableCompression:    true,

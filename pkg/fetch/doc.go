@@ -36,6 +36,31 @@
 // unpacked into FilesDir/conf and deps.zip into FilesDir/deps. The archive
 // file itself is not kept. An archive with any other suffix is bad input.
 //
+// # Where downloads may connect
+//
+// Job.AllowedHosts (or --allowed-hosts, which replaces it like every flag;
+// the webhook sets it to STAGEHAND_ALLOWED_DEPENDENCY_HOSTS) lists the host
+// globs URIs and redirects may name; empty allows every host. Whatever it
+// says, the names and addresses of cloud metadata services and the like
+// are never reached: package egress lists them in one place. Three checks
+// hold this, all with the same egress.Policy as the webhook's admission:
+//
+//   - every URI's host, before anything is fetched: a host refused is bad
+//     input (exit 10);
+//   - every redirect: its host, and no https:// to http:// downgrade, and
+//     at most 10 redirects;
+//   - every connection, in the dialer: the fetcher resolves the name
+//     itself, refuses it when any of its addresses is banned (or is
+//     loopback and the allowlist allows neither "localhost" nor it), and
+//     connects to the checked addresses only; the dialer's Control hook
+//     checks each address once more just before connect. DNS rebinding is
+//     why the check is at dial time.
+//
+// A refused redirect or connection fails the dependency at once (exit 11,
+// not retried) with an error naming the dependency and the redirect
+// target, redacted, and why. Through an HTTP proxy only the proxy's
+// address is checked at dial time.
+//
 // # Crash safety
 //
 // Every download is written to <target dir>/<name>.part, verified (size,
@@ -89,9 +114,11 @@
 //
 //	0  ExitOK         success; the manifest has been written
 //	10 ExitBadInput   usage error, bad or unsupported URI, duplicate name,
-//	                  bad job JSON, unreadable CA or auth file
+//	                  a host refused (see above), bad job JSON, unreadable
+//	                  CA or auth file
 //	11 ExitNetwork    network failure after retries, HTTP error status,
-//	                  stall, per-file or overall timeout
+//	                  stall, per-file or overall timeout, a redirect or
+//	                  an address refused (see above)
 //	12 ExitIntegrity  sha256 mismatch, corrupt or unsafe archive
 //	13 ExitSizeLimit  per-file, total, archive-expanded or archive-file-count
 //	                  limit exceeded

@@ -145,6 +145,9 @@ func classifyTransferError(ctx, attemptCtx context.Context, dep *dependency, err
 	if ctx.Err() != nil {
 		return newError(ExitNetwork, "download", dep.raw, context.Cause(ctx))
 	}
+	if refused(err) {
+		return newError(ExitNetwork, "download", dep.raw, err)
+	}
 	if cause := context.Cause(attemptCtx); errors.Is(cause, errStalled) {
 		return retryableNetwork("download", dep.raw, cause)
 	}

@@ -4,7 +4,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"time"
+
+	"github.com/stagehand-k8s/stagehand/pkg/egress"
 )
 
 // EnvJob is the environment variable holding the JSON-encoded Job.
@@ -93,6 +96,13 @@ type Job struct {
 	// AuthFile holds a bearer token sent as "Authorization: Bearer <token>"
 	// with every HTTP request. Surrounding whitespace is trimmed.
 	AuthFile string `json:"authFile,omitempty"`
+
+	// AllowedHosts are the host globs (path.Match syntax, as in
+	// STAGEHAND_ALLOWED_DEPENDENCY_HOSTS) that dependency URIs and their
+	// redirects may name; empty allows every host. Whatever it says, the
+	// addresses and names package egress bans are never reached. The
+	// webhook sets it to its own allowlist; --allowed-hosts replaces it.
+	AllowedHosts []string `json:"allowedHosts,omitempty"`
 }
 
 // Duration is a time.Duration encoded in JSON as a Go duration string such
@@ -188,5 +198,17 @@ func (j Job) validate() error {
 	if j.FileTimeout < 0 {
 		return badInput("validate job", "", "fileTimeout must not be negative")
 	}
+	if err := egress.CheckHosts(j.AllowedHosts); err != nil {
+		return badInput("validate job", "", "allowedHosts: %w", err)
+	}
 	return nil
+}
+
+// policy is where the job's downloads may connect.
+func (j Job) policy() egress.Policy {
+	hosts := make([]string, len(j.AllowedHosts))
+	for i, glob := range j.AllowedHosts {
+		hosts[i] = strings.ToLower(glob)
+	}
+	return egress.Policy{AllowedHosts: hosts}
 }

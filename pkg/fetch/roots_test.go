@@ -115,7 +115,8 @@ func TestRootsAreResolvedOnFirstTLSRequest(t *testing.T) {
 		}
 	}))
 	defer plain.Close()
-	client, err := newHTTPClient(Job{Parallelism: 2}.withDefaults())
+	job := Job{Parallelism: 2}.withDefaults()
+	client, err := newHTTPClient(job, systemNetwork(job, job.policy()))
 	if err != nil {
 		t.Fatal(err)
 	}

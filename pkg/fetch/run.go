@@ -28,6 +28,12 @@ type fetcher struct {
 // writes the manifest last. log receives structured progress and errors; nil
 // discards them. Errors are *Error; see ExitCode.
 func Run(ctx context.Context, job Job, log *slog.Logger) (*Manifest, error) {
+	return run(ctx, job, log, nil)
+}
+
+// run is Run connecting through netw, or through the system's network
+// when netw is nil: tests replace it.
+func run(ctx context.Context, job Job, log *slog.Logger, netw *network) (*Manifest, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
@@ -56,7 +62,11 @@ func Run(ctx context.Context, job Job, log *slog.Logger) (*Manifest, error) {
 	if err != nil {
 		return nil, err
 	}
-	client, err := newHTTPClient(job)
+	if netw == nil {
+		system := systemNetwork(job, job.policy())
+		netw = &system
+	}
+	client, err := newHTTPClient(job, *netw)
 	if err != nil {
 		return nil, err
 	}

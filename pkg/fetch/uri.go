@@ -158,11 +158,17 @@ func parseJobDependencies(job Job) ([]*dependency, error) {
 	byName := map[string]*dependency{}
 	byTarget := map[string]*dependency{}
 	manifestPath := filepath.Clean(job.ManifestPath)
+	policy := job.policy()
 	for _, group := range groups {
 		for _, raw := range group.uris {
 			dep, err := parseDependency(group.kind, raw, group.dir)
 			if err != nil {
 				return nil, err
+			}
+			if !dep.local {
+				if err := policy.CheckHost(dep.host); err != nil {
+					return nil, badInput("parse URI", raw, "%w", err)
+				}
 			}
 			if other, ok := byName[dep.name]; ok {
 				return nil, badInput("parse URI", raw, "duplicate name %q (also used by %s)", dep.name, other.redacted)

@@ -60,7 +60,7 @@ func injectDependencies(e *editor) bool {
 	if reports(e.spec) {
 		mounts = append(mounts, corev1.VolumeMount{Name: SpoolVolume, MountPath: SpoolDir})
 	}
-	e.ensureInitContainer(fetchContainer(e.opts.AgentImage, fetchJob(d, limit.Value()), mounts, fetchReporterEnv(e.spec, e.opts.AgentImage)))
+	e.ensureInitContainer(fetchContainer(e.opts.AgentImage, fetchJob(d, limit.Value(), e.opts.AllowedDependencyHosts), mounts, fetchReporterEnv(e.spec, e.opts.AgentImage)))
 	e.ensureMount(corev1.VolumeMount{Name: JarsVolume, MountPath: d.JarsDir, ReadOnly: true}, annotations.JarsDir)
 	e.ensureMount(corev1.VolumeMount{Name: FilesVolume, MountPath: d.FilesDir, ReadOnly: true}, annotations.FilesDir)
 	if len(d.Classpath) > 0 {
@@ -79,7 +79,9 @@ func ManifestPath(d *annotations.DepsSpec) string {
 }
 
 // fetchJob is the whole job of the fetch container, as one typed payload.
-func fetchJob(d *annotations.DepsSpec, maxTotalBytes int64) fetch.Job {
+// The webhook's allowlist goes with it, so that the fetch holds redirects
+// to it too.
+func fetchJob(d *annotations.DepsSpec, maxTotalBytes int64, allowedHosts []string) fetch.Job {
 	job := fetch.Job{
 		JarsDir: d.JarsDir, FilesDir: d.FilesDir,
 		Jars: d.Jars, Files: d.Files, Archives: d.Archives,
@@ -88,6 +90,7 @@ func fetchJob(d *annotations.DepsSpec, maxTotalBytes int64) fetch.Job {
 		Timeout:       fetch.Duration(d.FetchTimeout),
 		MaxTotalBytes: maxTotalBytes,
 		MaxFileBytes:  maxTotalBytes,
+		AllowedHosts:  allowedHosts,
 	}
 	if d.CAConfigMap != "" {
 		job.CAFile = depsCAFile
