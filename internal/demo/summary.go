@@ -13,6 +13,7 @@ import (
 	"github.com/stagehand-k8s/stagehand/pkg/annotations"
 	"github.com/stagehand-k8s/stagehand/pkg/fetch"
 	"github.com/stagehand-k8s/stagehand/pkg/inject"
+	"github.com/stagehand-k8s/stagehand/pkg/redaction"
 )
 
 // summarize prints, for each example pod as the API server stored it, a
@@ -95,7 +96,7 @@ func describeDeps(pod *corev1.Pod) []string {
 		out := []string{fmt.Sprintf("%s fetches %d jar(s), %d file(s), %d archive(s) before the task starts",
 			inject.FetchContainer, len(job.Jars), len(job.Files), len(job.Archives))}
 		for _, uri := range slices.Concat(job.Jars, job.Files, job.Archives) {
-			out = append(out, "  "+fetch.RedactURI(uri))
+			out = append(out, "  "+redaction.URL(uri))
 		}
 		return append(out, "SPARK_EXTRA_CLASSPATH="+envValue(pod, inject.SparkClasspathEnv))
 	}

@@ -1,7 +1,5 @@
 package fetch
 
-import "github.com/stagehand-k8s/stagehand/pkg/redaction"
-
 // Dependency is a dependency URI as the webhook validates it before the pod
 // is admitted, with the same rules the fetcher applies at run time.
 type Dependency struct {
@@ -37,9 +35,3 @@ func ParseDependency(kind, raw, dir string) (Dependency, error) {
 	}
 	return dep, nil
 }
-
-// RedactURI returns uri with credentials and query string removed, for
-// messages and logs.
-//
-// Deprecated: use redaction.URL, which it calls.
-func RedactURI(uri string) string { return redaction.URL(uri) }

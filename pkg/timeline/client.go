@@ -12,6 +12,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/stagehand-k8s/stagehand/pkg/redaction"
 )
 
 // AuthMode selects how the agent authenticates to the Timeline Server.
@@ -120,10 +122,15 @@ type Client struct {
 func NewClient(baseURL string, auth Auth, hc *http.Client) (*Client, error) {
 	u, err := url.Parse(strings.TrimSpace(baseURL))
 	if err != nil {
-		return nil, fmt.Errorf("timeline URL: %w", err)
+		// url.Error quotes the URL as written, credentials and all.
+		var quoted *url.Error
+		if errors.As(err, &quoted) {
+			err = quoted.Err
+		}
+		return nil, fmt.Errorf("timeline URL %q: %w", redaction.URL(baseURL), err)
 	}
 	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("timeline URL %q: want http:// or https:// and a host", u.Redacted())
+		return nil, fmt.Errorf("timeline URL %q: want http:// or https:// and a host", redaction.URL(baseURL))
 	}
 	u.Path = strings.TrimSuffix(strings.TrimSuffix(u.Path, "/"), "/ws/v1/timeline") + "/ws/v1/timeline/"
 	u.RawQuery, u.Fragment = "", ""
@@ -146,7 +153,7 @@ func NewClient(baseURL string, auth Auth, hc *http.Client) (*Client, error) {
 }
 
 // Endpoint is the URL entities are posted to, without credentials.
-func (c *Client) Endpoint() string { return c.endpoint.Redacted() }
+func (c *Client) Endpoint() string { return redaction.URL(c.endpoint.String()) }
 
 // Put posts entities. A nil error means the server answered 200; the
 // response may still reject some entities (PutResponse.EntityErrors).

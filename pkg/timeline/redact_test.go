@@ -2,6 +2,7 @@ package timeline_test
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/stagehand-k8s/stagehand/pkg/timeline"
@@ -51,5 +52,20 @@ func TestConfigFromEnv(t *testing.T) {
 	env["STAGEHAND_TIMELINE_AUTH"] = "kerberos"
 	if _, _, err := timeline.ConfigFromEnv(getenv, "c"); err == nil {
 		t.Error("accepted an unknown auth mode")
+	}
+}
+
+// TestClientURLNotEchoed: a Timeline Server URL with credentials, written
+// with or without a scheme, is never quoted as written in an error or in
+// the endpoint the agent logs.
+func TestClientURLNotEchoed(t *testing.T) {
+	for _, raw := range []string{"u:SEKRIT@ats:8188", "http://u:SEKRIT@ats:8188/x?token=SEKRIT", "http://u:SEKRIT@[::1", "ftp://u:SEKRIT@ats"} {
+		c, err := timeline.NewClient(raw, timeline.Auth{}, nil)
+		switch {
+		case err != nil && strings.Contains(err.Error(), "SEKRIT"):
+			t.Errorf("NewClient(%q) = %v: the error echoes the credential", raw, err)
+		case err == nil && strings.Contains(c.Endpoint(), "SEKRIT"):
+			t.Errorf("NewClient(%q).Endpoint() = %q: it echoes the credential", raw, c.Endpoint())
+		}
 	}
 }
