@@ -8,7 +8,8 @@ import (
 )
 
 // Cache keeps the answers of recently admitted pods by their fingerprint:
-// the raw JSON of everything injection reads of a pod (see podReader). The
+// the raw JSON of everything injection reads of a pod, framed as a tree that
+// no other pod's reading shares (see podReader and the tags). The
 // pods an MR3 DAGAppMaster or a Spark driver creates for one job differ in
 // their names, arguments and the values of their own env vars, none of which
 // injection reads, so all of them but the first are answered from the cache.

@@ -15,7 +15,8 @@ import (
 // reads and skipping the rest (probes, resources, ports, args, the values of
 // the pod's own env vars and annotations). It runs in one of two modes:
 //
-//   - fingerprinting (pod is nil) appends every visited value, raw, to key;
+//   - fingerprinting (pod is nil) records every visited value, raw, in key,
+//     a tree of the objects and lists visited (see the tags below);
 //   - decoding decodes every visited value into pod.
 //
 // Both modes visit the same members through the same code, so a fingerprint
@@ -47,37 +48,84 @@ type podReader struct {
 	}
 }
 
-// Fingerprint tags: one per member visited, and one per list element.
+// Fingerprint tags. The fingerprint is a tree written in preorder: an object
+// or list the reader enters is a node, its open tag, its children and
+// tagEnd; a value it records is a leaf, its tag, the uvarint length of the
+// raw value and the raw value. Every member the reader visits has a tag of
+// its own: a container's name and an env var's name are different leaves.
+//
+// The fingerprint is injective, so that one key is one answer:
+//
+//   - The encoding is prefix-free. A leaf carries its length, a node ends
+//     with tagEnd, and node tags, leaf tags and tagEnd are disjoint, so a
+//     fingerprint parses back into exactly one tree (TestFingerprintParses
+//     and the fuzz targets parse every fingerprint they make).
+//   - The tree says where each value is: a tag names one member of one kind
+//     of object, and a node holds the members of one object or the elements
+//     of one list, in the order read (an env var's value read before its
+//     name is recorded after it).
+//   - Decoding stores exactly the values fingerprinting records, where their
+//     tags say, each a function of the bytes recorded, and creates exactly
+//     the objects and elements that are nodes (a null is neither). Nothing
+//     else it stores is read by injection: the pod's name, generateName and
+//     namespace are not recorded (TestFingerprint checks).
+//
+// So equal fingerprints are equal trees, which decode to equal pods, as
+// injection reads them: two pods whose answers differ never share a key. The
+// converse does not hold, nor need it: pods that differ only in the order of
+// their members or in how their strings are escaped are injected twice.
 const (
-	tagAnnotations byte = iota + 1
-	tagAnnotation
+	// tagNone visits a value without recording it.
+	tagNone byte = iota
+	tagEnd
+	// Nodes.
+	tagMetadata
+	tagAnnotations
+	tagSpec
+	tagSecurityContext
+	tagContainers
+	tagContainer
+	tagEnv
+	tagEnvVar
+	// Leaves.
+	tagAnnotationName
+	tagAnnotationValue
 	tagAutomount
 	tagGrace
-	tagSecurityContext
 	tagFSGroup
 	tagVolumes
 	tagInitContainers
-	tagContainers
-	tagContainer
-	tagName
+	tagContainerName
 	tagImage
 	tagCommand
-	tagEnv
-	tagEnvVar
-	tagValue
-	tagValueFrom
 	tagVolumeMounts
-	// tagNone visits a value without recording it.
-	tagNone byte = 0
+	tagEnvName
+	tagEnvValue
+	tagValueFrom
+	// tagLeaves is one past the last leaf tag.
+	tagLeaves
 )
+
+// firstLeaf is the first leaf tag; node tags are below it.
+const firstLeaf = tagAnnotationName
 
 func (r *podReader) decoding() bool { return r.pod != nil }
 
-// mark records the start of an element with no value of its own.
-func (r *podReader) mark(tag byte) { r.record(tag, nil) }
+// open records the start of a node: an object or list the reader enters.
+func (r *podReader) open(tag byte) {
+	if !r.decoding() {
+		r.key = append(r.key, tag)
+	}
+}
 
-// value reads the next value raw and records it under tag. A fingerprint
-// is a sequence of (tag, length, raw value): no two sequences encode alike.
+// close records the end of the node opened last.
+func (r *podReader) close() {
+	if !r.decoding() {
+		r.key = append(r.key, tagEnd)
+	}
+}
+
+// value reads the next value raw and records it as a leaf under tag.
 func (r *podReader) value(tag byte) (jsontext.Value, error) {
 	raw, err := r.dec.ReadValue()
 	if err == nil && tag != tagNone {
@@ -86,7 +134,7 @@ func (r *podReader) value(tag byte) (jsontext.Value, error) {
 	return raw, err
 }
 
-// record appends tag, the length of data and data to the fingerprint.
+// record appends a leaf: tag, the length of data and data.
 func (r *podReader) record(tag byte, data []byte) {
 	if !r.decoding() {
 		r.key = append(binary.AppendUvarint(append(r.key, tag), uint64(len(data))), data...)
@@ -172,10 +220,18 @@ var (
 func (r *podReader) readPod() error {
 	return readStruct(r.dec, podFields, func(name string) error {
 		if name == "metadata" {
-			return r.metadata()
+			return r.node(tagMetadata, r.metadata)
 		}
-		return r.spec()
+		return r.node(tagSpec, r.spec)
 	})
+}
+
+// node records what read reads as one node under tag.
+func (r *podReader) node(tag byte, read func() error) error {
+	r.open(tag)
+	err := read()
+	r.close()
+	return err
 }
 
 func (r *podReader) metadata() error {
@@ -207,7 +263,8 @@ func (r *podReader) annotations() (map[string]string, error) {
 	if null, err := readNull(r.dec); null || err != nil {
 		return nil, err
 	}
-	r.mark(tagAnnotations)
+	r.open(tagAnnotations)
+	defer r.close()
 	var m map[string]string
 	if r.decoding() {
 		m = make(map[string]string, r.ours)
@@ -217,7 +274,7 @@ func (r *podReader) annotations() (map[string]string, error) {
 			_, err := r.str(tagNone)
 			return err
 		}
-		r.record(tagAnnotation, name)
+		r.record(tagAnnotationName, name)
 		if !r.decoding() {
 			r.ours++
 		}
@@ -225,7 +282,7 @@ func (r *podReader) annotations() (map[string]string, error) {
 		if m != nil {
 			key = r.name(name)
 		}
-		v, err := r.str(tagValue)
+		v, err := r.str(tagAnnotationValue)
 		if m != nil {
 			m[key] = v
 		}

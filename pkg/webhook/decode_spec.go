@@ -39,10 +39,11 @@ func (r *podReader) securityContext(spec *corev1.PodSpec) error {
 	if null, err := readNull(r.dec); null || err != nil {
 		return err
 	}
-	r.mark(tagSecurityContext)
 	spec.SecurityContext = &corev1.PodSecurityContext{}
-	return readStruct(r.dec, securityContextFields, func(string) error {
-		return r.into(tagFSGroup, &spec.SecurityContext.FSGroup)
+	return r.node(tagSecurityContext, func() error {
+		return readStruct(r.dec, securityContextFields, func(string) error {
+			return r.into(tagFSGroup, &spec.SecurityContext.FSGroup)
+		})
 	})
 }
 
@@ -51,28 +52,33 @@ func (r *podReader) containers(spec *corev1.PodSpec) error {
 }
 
 // readList reads an array of objects, each with read, into *list when
-// decoding. The fingerprint marks the list and each element.
+// decoding. The list is a node of the fingerprint, and each element a node
+// within it.
 func readList[T any](r *podReader, listTag, elementTag byte, list *[]T, discard *T, read func(*T) error) error {
 	if null, err := readNull(r.dec); null || err != nil {
 		return err
 	}
-	r.mark(listTag)
-	return readArray(r.dec, func() error {
-		r.mark(elementTag)
+	r.open(listTag)
+	err := readArray(r.dec, func() error {
+		r.open(elementTag)
 		e := discard
 		if r.decoding() {
 			*list = append(*list, *new(T))
 			e = &(*list)[len(*list)-1]
 		}
-		return read(e)
+		err := read(e)
+		r.close()
+		return err
 	})
+	r.close()
+	return err
 }
 
 func (r *podReader) container(c *corev1.Container) error {
 	return readStruct(r.dec, containerFields, func(name string) (err error) {
 		switch name {
 		case "name":
-			c.Name, err = r.str(tagName)
+			c.Name, err = r.str(tagContainerName)
 		case "image":
 			c.Image, err = r.str(tagImage)
 		case "command":
@@ -113,7 +119,7 @@ func (r *podReader) envVar(e *corev1.EnvVar) error {
 			case !named:
 				early = append([]byte{}, raw...)
 			case injected:
-				r.record(tagValue, raw)
+				r.record(tagEnvValue, raw)
 				if r.decoding() {
 					e.Value, err = r.unquote(raw)
 				}
@@ -124,7 +130,7 @@ func (r *podReader) envVar(e *corev1.EnvVar) error {
 		return err
 	})
 	if err == nil && early != nil && injected {
-		r.record(tagValue, early)
+		r.record(tagEnvValue, early)
 		if r.decoding() {
 			e.Value, err = unquote(early)
 		}
@@ -138,7 +144,7 @@ func (r *podReader) envName() (name string, injected bool, err error) {
 	if k := r.dec.PeekKind(); k != '"' && k != 'n' {
 		return "", false, kindError(r.dec, "a string", k)
 	}
-	raw, err := r.value(tagName)
+	raw, err := r.value(tagEnvName)
 	if err != nil || raw.Kind() == 'n' {
 		return "", false, err
 	}
