@@ -39,6 +39,9 @@ type podReader struct {
 	// ours counts the stagehand.io/ annotations read; decoding sizes the
 	// map for as many as fingerprinting found.
 	ours int
+	// count is what fingerprinting found of each kind of element, to bound
+	// what decoding would allocate (see maxPodElements).
+	count elements
 	// discard takes the values fingerprinting reads and does not keep.
 	discard struct {
 		meta      metav1.ObjectMeta
@@ -178,7 +181,8 @@ func (r *podReader) name(unquoted []byte) string {
 // strs reads an array of strings or null; recorded whole under tag.
 func (r *podReader) strs(tag byte) ([]string, error) {
 	if !r.decoding() {
-		_, err := r.value(tag)
+		raw, err := r.value(tag)
+		r.count.words += countArray(raw)
 		return nil, err
 	}
 	if null, err := readNull(r.dec); null || err != nil {
@@ -198,6 +202,9 @@ func (r *podReader) strs(tag byte) ([]string, error) {
 func (r *podReader) into(tag byte, out any) error {
 	raw, err := r.value(tag)
 	if err != nil || !r.decoding() {
+		if n := r.count.of(tag); n != nil {
+			*n += countArray(raw)
+		}
 		return err
 	}
 	return unmarshal(r.dec, raw, out)

@@ -59,8 +59,12 @@ func readList[T any](r *podReader, listTag, elementTag byte, list *[]T, discard 
 		return err
 	}
 	r.open(listTag)
+	n := r.count.of(listTag)
 	err := readArray(r.dec, func() error {
 		r.open(elementTag)
+		if n != nil && !r.decoding() {
+			*n++
+		}
 		e := discard
 		if r.decoding() {
 			*list = append(*list, *new(T))

@@ -46,12 +46,12 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 	s := getScratch()
 	defer s.release()
-	res := reservation{budget: bodyBudget}
+	res := reservation{budget: requestBudget}
 	defer res.release()
 	var rv review
 	a := h.read(ctx, r, s, &rv, &res)
 	if a.status == nil && rv.wants() {
-		a = h.admit(ctx, &rv, s)
+		a = h.admit(ctx, &rv, s, &res)
 	}
 	a.write(w, &rv, s)
 }
@@ -87,7 +87,7 @@ func (h *Handler) read(ctx context.Context, r *http.Request, s *scratch, rv *rev
 		return unreadable(logger, fmt.Errorf("%w: content type %q, want application/json", errNotReview, ct))
 	}
 	if err := readBody(ctx, r.Body, r.ContentLength, &s.body, res); err != nil {
-		if errors.Is(err, errBodyBudget) {
+		if errors.Is(err, errBusy) {
 			return busy(logger, err)
 		}
 		return unreadable(logger, err)
@@ -101,10 +101,11 @@ func (h *Handler) read(ctx context.Context, r *http.Request, s *scratch, rv *rev
 	return answer{}
 }
 
-// busy answers a request that found no room for its body.
+// busy answers a request that found no room in the budget of large
+// requests.
 func busy(logger logr.Logger, err error) answer {
 	admissionTotal.WithLabelValues(resultError, reasonBusy).Inc()
-	logger.Info("request body refused", "error", err.Error())
+	logger.Info("large request refused", "error", err.Error())
 	return errored(http.StatusServiceUnavailable, err)
 }
 
@@ -124,13 +125,21 @@ func unreadable(logger logr.Logger, err error) answer {
 }
 
 // admit answers a CREATE or UPDATE from the cache, or by injecting its pod.
-func (h *Handler) admit(ctx context.Context, rv *review, s *scratch) answer {
+func (h *Handler) admit(ctx context.Context, rv *review, s *scratch, res *reservation) answer {
 	logger := log.FromContext(ctx)
 	if rv.object == nil {
 		return unreadable(logger, fmt.Errorf("%w: the %s request has no object", errUndecodable, rv.operation))
 	}
+	if err := rv.elements.tooMany(); err != nil {
+		return failed(logger.WithValues("uid", rv.uid), err, nil)
+	}
 	a, cached := h.Cache.get(rv.key)
 	if !cached {
+		// Decoding holds the body and the pod's Go values: reserve what is
+		// more than a small request's share before allocating it.
+		if err := res.grow(ctx, s.body.Cap()+int(rv.elements.decodedBytes())); err != nil {
+			return busy(logger, err)
+		}
 		a = h.inject(ctx, logger.WithValues("uid", rv.uid), rv, s)
 	}
 	if a.status != nil {

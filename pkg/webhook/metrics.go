@@ -20,7 +20,7 @@ const (
 const (
 	// reasonUndecodable labels requests whose object is not a Pod.
 	reasonUndecodable = "undecodable"
-	// reasonBusy labels requests refused because request bodies in flight
+	// reasonBusy labels requests refused because large requests in flight
 	// hold the most memory they may.
 	reasonBusy = "busy"
 	// reasonTimeout labels requests whose deadline passed, or whose caller

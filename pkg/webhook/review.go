@@ -26,6 +26,8 @@ type review struct {
 	key []byte
 	// ours is how many stagehand.io/ annotations the object has.
 	ours int
+	// elements counts what decoding the object would allocate.
+	elements elements
 }
 
 // wants reports whether stagehand acts on the request's operation.
@@ -149,6 +151,8 @@ func (rv *review) fingerprint(dec *jsontext.Decoder, body []byte) error {
 		return undecodable(err)
 	}
 	rv.key, rv.ours = r.key, r.ours
+	rv.elements = r.count
+	rv.elements.annotations = r.ours
 	rv.object = bytes.TrimLeft(body[start:dec.InputOffset()], " \t\r\n:")
 	return nil
 }

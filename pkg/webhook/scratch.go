@@ -17,8 +17,8 @@ type scratch struct {
 
 // maxPooledBuffer is the largest buffer kept for reuse; those of rare, large
 // requests are left to the collector. A pooled body holds no more than the
-// bytes a body may hold without a reservation (freeBodyBytes).
-const maxPooledBuffer = freeBodyBytes
+// bytes a body may hold without a reservation (freeRequestBytes).
+const maxPooledBuffer = freeRequestBytes
 
 var scratches = sync.Pool{New: func() any { return &scratch{} }}
 

@@ -1,0 +1,322 @@
+package webhook
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"runtime"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/sync/semaphore"
+	admissionv1 "k8s.io/api/admission/v1"
+
+	"github.com/stagehand-k8s/stagehand/internal/admissiontest"
+	"github.com/stagehand-k8s/stagehand/pkg/annotations"
+	"github.com/stagehand-k8s/stagehand/pkg/inject"
+)
+
+// manyContainers is the JSON of a pod of n containers, with the fields the
+// API server defaults, that asks for every injection; targets, when not
+// empty, is its stagehand.io/containers.
+func manyContainers(t testing.TB, n int, targets string, command ...string) []byte {
+	t.Helper()
+	if command == nil {
+		command = []string{"/run.sh"}
+	}
+	containers := make([]map[string]any, n)
+	for i := range containers {
+		containers[i] = map[string]any{
+			"name": "c" + strconv.Itoa(i), "image": "busybox", "command": command, "resources": map[string]any{},
+			"terminationMessagePath": "/dev/termination-log", "terminationMessagePolicy": "File", "imagePullPolicy": "Always",
+		}
+	}
+	anns := map[string]string{
+		annotations.Agent: "true", annotations.TimelineURL: "http://ats.example.com:8188", annotations.ServiceAccountToken: "true",
+		annotations.ATSSecret: "ats", annotations.Jars: "https://repo.example.com/udf.jar#sha256=" + strings.Repeat("0", 64),
+	}
+	if targets != "" {
+		anns[annotations.Containers] = targets
+	}
+	raw, err := json.Marshal(map[string]any{"metadata": map[string]any{"name": "many", "annotations": anns}, "spec": map[string]any{"containers": containers}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return reviewOf(t, "many", "ns", admissionv1.Create, raw)
+}
+
+func boundsHandler() *Handler {
+	return &Handler{Injector: inject.New(inject.Options{Version: "test", AgentImage: "agent:test"}), Cache: NewCache(16)}
+}
+
+// TestAdmissionSizeLimits: a pod that would make a huge answer, or whose
+// decoding would take many times its size, is denied with a short message
+// that names the limit and the count, and costs the handler memory in
+// proportion to its request, not to the answer it would have had (about
+// 46 MB for 20,000 containers before the limits) or to its Go values (256
+// bytes for each 3-byte "{}" volume).
+func TestAdmissionSizeLimits(t *testing.T) {
+	h := boundsHandler()
+	tests := map[string]struct {
+		body       []byte
+		want       string
+		wantReason string
+	}{
+		"20,000 containers": {
+			body:       manyContainers(t, 20000, ""),
+			want:       fmt.Sprintf("spec: Too many: 40005: stagehand reads at most %d elements of a pod, and this pod has 20000 containers", maxPodElements),
+			wantReason: inject.ReasonTooLarge,
+		},
+		"20,000 empty volumes": {
+			body:       emptyVolumes(t, 20000),
+			want:       "20000 volumes",
+			wantReason: inject.ReasonTooLarge,
+		},
+		"100 target containers": {
+			body:       manyContainers(t, 100, ""),
+			want:       fmt.Sprintf("spec.containers: Too many: 100: stagehand injects into at most %d containers", annotations.MaxTargetContainers),
+			wantReason: inject.ReasonInvalid,
+		},
+		"65 listed containers": {
+			body:       manyContainers(t, 100, strings.Join(containerNames(65), ",")),
+			want:       "metadata.annotations[stagehand.io/containers]: Too many: 65",
+			wantReason: inject.ReasonInvalid,
+		},
+		"a patch over the limit": {
+			body:       manyContainers(t, annotations.MaxTargetContainers, "", "/run.sh", strings.Repeat("x", 20<<10)),
+			want:       fmt.Sprintf("the patch stagehand would make is larger than %d bytes", MaxPatchBytes),
+			wantReason: inject.ReasonTooLarge,
+		},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			before := AdmissionCount(resultDenied, tc.wantReason)
+			allocated, rec := allocatedBy(h, tc.body)
+			resp := answerOf(t, rec)
+			if resp.Allowed || !strings.Contains(resp.Result.Message, tc.want) {
+				t.Fatalf("allowed=%v %.400q, want a denial containing %q", resp.Allowed, resp.Result.Message, tc.want)
+			}
+			if rec.Body.Len() > 4096 {
+				t.Errorf("the denial is %d bytes", rec.Body.Len())
+			}
+			if got := AdmissionCount(resultDenied, tc.wantReason) - before; got != 1 {
+				t.Errorf("stagehand_admission_total{denied,%s} grew by %v, want 1", tc.wantReason, got)
+			}
+			if limit := uint64(20*len(tc.body)) + 4<<20; allocated > limit {
+				t.Errorf("allocated %d bytes for a %d-byte request, more than %d", allocated, len(tc.body), limit)
+			}
+			t.Logf("request %d bytes, allocated %d", len(tc.body), allocated)
+		})
+	}
+	t.Run("one target of 4,000 containers", func(t *testing.T) {
+		body := manyContainers(t, 4000, "c7")
+		allocated, rec := allocatedBy(h, body)
+		resp := answerOf(t, rec)
+		if !resp.Allowed || len(resp.Patch) == 0 || len(resp.Patch) > 16<<10 {
+			t.Fatalf("allowed=%v with a %d-byte patch, want the one container injected", resp.Allowed, len(resp.Patch))
+		}
+		if limit := uint64(20*len(body)) + 4<<20; allocated > limit {
+			t.Errorf("allocated %d bytes for a %d-byte request, more than %d", allocated, len(body), limit)
+		}
+	})
+}
+
+func base64Reader(b []byte) io.Reader {
+	return base64.NewDecoder(base64.StdEncoding, bytes.NewReader(b))
+}
+
+// emptyVolumes is the review of a one-container pod with n volumes written
+// as "{}": three bytes of JSON, 256 bytes of Go each.
+func emptyVolumes(t testing.TB, n int) []byte {
+	t.Helper()
+	raw := `{"metadata":{"annotations":{"stagehand.io/agent":"true"}},"spec":{"containers":[{"name":"c","command":["x"]}],"volumes":[` +
+		strings.Repeat("{},", n-1) + `{}]}}`
+	return reviewOf(t, "empty", "ns", admissionv1.Create, []byte(raw))
+}
+
+func containerNames(n int) []string {
+	names := make([]string, n)
+	for i := range names {
+		names[i] = "c" + strconv.Itoa(i)
+	}
+	return names
+}
+
+// allocatedBy serves body and returns the bytes the process allocated
+// meanwhile, the recorder's copy of the answer included.
+func allocatedBy(h http.Handler, body []byte) (uint64, *httptest.ResponseRecorder) {
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	rec := admissiontest.Serve(h, body)
+	runtime.ReadMemStats(&after)
+	return after.TotalAlloc - before.TotalAlloc, rec
+}
+
+func answerOf(t *testing.T, rec *httptest.ResponseRecorder) *admissionv1.AdmissionResponse {
+	t.Helper()
+	var out admissionv1.AdmissionReview
+	if err := json.Unmarshal(rec.Body.Bytes(), &out); rec.Code != http.StatusOK || err != nil || out.Response == nil {
+		t.Fatalf("HTTP %d, not an AdmissionReview (%v): %.300s", rec.Code, err, rec.Body)
+	}
+	return out.Response
+}
+
+// TestPatchEncodedOnce: the patch is encoded one operation at a time
+// straight into base64: besides its output, encoding holds about one
+// operation, never the patch's JSON.
+func TestPatchEncodedOnce(t *testing.T) {
+	arg := strings.Repeat("x", 8<<10)
+	ops := make([]inject.Operation, 64)
+	for i := range ops {
+		ops[i] = inject.Operation{Operation: "replace", Path: "/spec/containers/" + strconv.Itoa(i) + "/command", Value: []string{"/agent", "run", "--", arg}}
+	}
+	whole, err := json.Marshal(ops)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dst := make([]byte, 0, 2*len(whole))
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	out, err := encodePatch(context.Background(), dst, ops)
+	runtime.ReadMemStats(&after)
+	if err != nil {
+		t.Fatal(err)
+	}
+	decoded, err := io.ReadAll(base64Reader(out))
+	if err != nil || !bytes.Equal(decoded, whole) {
+		t.Fatalf("the streamed patch decodes to %d bytes (%v), want json.Marshal's %d", len(decoded), err, len(whole))
+	}
+	if allocated := after.TotalAlloc - before.TotalAlloc; allocated > uint64(len(whole))/4 {
+		t.Errorf("encoding a %d-byte patch allocated %d bytes: it holds more than one operation", len(whole), allocated)
+	}
+}
+
+// TestRequestDeadline: the handler stops working on a request whose
+// deadline has passed (the API server's timeout parameter) or whose caller
+// has gone, and says so.
+func TestRequestDeadline(t *testing.T) {
+	h := boundsHandler()
+	body := manyContainers(t, 3, "")
+	gone, cancel := context.WithCancel(context.Background())
+	cancel()
+	for name, req := range map[string]*http.Request{
+		"deadline passed": httptest.NewRequest(http.MethodPost, admissiontest.Path+"?timeout=1ns", bytes.NewReader(body)),
+		"caller gone":     httptest.NewRequestWithContext(gone, http.MethodPost, admissiontest.Path+"?timeout=5s", bytes.NewReader(body)),
+	} {
+		t.Run(name, func(t *testing.T) {
+			before := AdmissionCount(resultError, reasonTimeout)
+			req.Header.Set("Content-Type", "application/json")
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			resp := answerOf(t, rec)
+			if resp.Allowed || resp.Result == nil || resp.Result.Code != http.StatusGatewayTimeout {
+				t.Errorf("allowed=%v result %+v, want a 504 error", resp.Allowed, resp.Result)
+			}
+			if got := AdmissionCount(resultError, reasonTimeout) - before; got != 1 {
+				t.Errorf("stagehand_admission_total{error,timeout} grew by %v, want 1", got)
+			}
+		})
+	}
+	t.Run("timeout parameter within bounds", func(t *testing.T) {
+		req := httptest.NewRequest(http.MethodPost, admissiontest.Path+"?x=1&timeout=5s", bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if resp := answerOf(t, rec); !resp.Allowed {
+			t.Errorf("denied with a 5 s deadline: %+v", resp.Result)
+		}
+	})
+}
+
+// trickle is a body that sends a few bytes and then fails, as a client
+// that stalls until the server's read timeout.
+type trickle struct{ sent bool }
+
+func (b *trickle) Read(p []byte) (int, error) {
+	if b.sent {
+		return 0, errors.New("i/o timeout")
+	}
+	b.sent = true
+	return copy(p, `{"apiVersion":"admission.k8s.io/v1"`), nil
+}
+
+// TestBodyNotSizedByContentLength: a request that promises 7 MiB and sends
+// a few bytes costs a few KiB, not the 7 MiB it promised.
+func TestBodyNotSizedByContentLength(t *testing.T) {
+	h := boundsHandler()
+	req := httptest.NewRequest(http.MethodPost, admissiontest.Path, &trickle{})
+	req.Header.Set("Content-Type", "application/json")
+	req.ContentLength = maxRequestSize
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	runtime.ReadMemStats(&after)
+	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "reading the request") {
+		t.Errorf("HTTP %d %q, want the read error in the answer", rec.Code, rec.Body)
+	}
+	if allocated := after.TotalAlloc - before.TotalAlloc; allocated > 256<<10 {
+		t.Errorf("a body that promised %d bytes and sent 35 allocated %d bytes", maxRequestSize, allocated)
+	}
+}
+
+// TestBodyBudget: the bytes of large bodies come from one budget; a body
+// that finds it spent waits at most its deadline and is refused, while a
+// small body still reads.
+func TestBodyBudget(t *testing.T) {
+	budget := semaphore.NewWeighted(1 << 20)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute) // a bug hangs no longer than this
+	defer cancel()
+	large := bytes.Repeat([]byte("x"), 1<<20)
+	held := reservation{budget: budget}
+	var a bytes.Buffer
+	if err := readBody(ctx, bytes.NewReader(large), int64(len(large)), &a, &held); err != nil {
+		t.Fatalf("first large body: %v", err)
+	}
+	if held.held == 0 {
+		t.Fatal("a 1 MiB body reserved nothing")
+	}
+	expired, expire := context.WithCancel(ctx)
+	expire()
+	waiting := reservation{budget: budget}
+	var b bytes.Buffer
+	if err := readBody(expired, bytes.NewReader(large), -1, &b, &waiting); !errors.Is(err, errBusy) {
+		t.Errorf("a second large body with the budget spent: %v, want errBusy", err)
+	}
+	waiting.release()
+	small := reservation{budget: budget}
+	var c bytes.Buffer
+	if err := readBody(expired, bytes.NewReader(large[:freeRequestBytes/2]), -1, &c, &small); err != nil || small.held != 0 {
+		t.Errorf("a small body with the budget spent: %v, %d bytes reserved; want it read from its own allowance", err, small.held)
+	}
+	held.release()
+	if !budget.TryAcquire(1 << 20) {
+		t.Error("the budget is not whole again after every reservation was released")
+	}
+	var d bytes.Buffer
+	if err := readBody(ctx, io.MultiReader(bytes.NewReader(large), bytes.NewReader(make([]byte, maxRequestSize))), -1, &d, &reservation{budget: semaphore.NewWeighted(maxRequestSize)}); !errors.Is(err, errBodyTooLarge) {
+		t.Errorf("a body over %d bytes: %v, want errBodyTooLarge", maxRequestSize, err)
+	}
+}
+
+func TestCountArray(t *testing.T) {
+	for raw, want := range map[string]int{
+		`null`: 0, `[]`: 0, ` [ ] `: 0, `[{}]`: 1, `[{},{}]`: 2, `[ {} , {} ]`: 2, `["a,b",","]`: 2, `["\"],["]`: 1,
+		`[[1,2],{"a":[3,4]},"x"]`: 3, `[1]`: 1, `[ "x" ]`: 1,
+	} {
+		if got := countArray([]byte(raw)); got != want {
+			t.Errorf("countArray(%s) = %d, want %d", raw, got, want)
+		}
+	}
+}

@@ -1,0 +1,62 @@
+package webhook
+
+import (
+	"context"
+	"fmt"
+
+	"golang.org/x/sync/semaphore"
+)
+
+// Bounds on the memory that requests in flight hold. A request holds its
+// body, as it arrives (never the Content-Length a client declares), and,
+// once it has been fingerprinted, what decoding and injecting its pod take
+// (elements.decodedBytes). Its first freeRequestBytes are its own; every
+// byte beyond them is reserved from one budget of requestBudgetBytes shared
+// by all requests in flight, and held until the request has been answered.
+// The pods the API server sends (a few KiB to a few tens of KiB, a few
+// hundred elements) never touch the budget; large requests, rare in any
+// cluster and the tool of an attacker who sends a promise and then
+// trickles, wait for one another, each for at most its deadline. The
+// budget fits the largest request the other limits allow: a 7 MiB body and
+// maxPodElements containers.
+const (
+	freeRequestBytes   = 128 << 10
+	requestBudgetBytes = 24 << 20
+)
+
+// errBusy is the error of a request that found no room in the budget
+// before its deadline.
+var errBusy = fmt.Errorf("the webhook is busy: large requests in flight hold the %d bytes they may; retry", requestBudgetBytes)
+
+// requestBudget is the budget of large requests. It is FIFO, so a request
+// that waits is not starved by later ones.
+var requestBudget = semaphore.NewWeighted(requestBudgetBytes)
+
+// reservation is what one request holds of a budget.
+type reservation struct {
+	budget *semaphore.Weighted
+	held   int64
+}
+
+// grow reserves what a request that holds size bytes needs beyond
+// freeRequestBytes and what it reserved before, waiting for at most ctx's
+// deadline.
+func (r *reservation) grow(ctx context.Context, size int) error {
+	need := int64(size) - freeRequestBytes - r.held
+	if need <= 0 {
+		return nil
+	}
+	if err := r.budget.Acquire(ctx, need); err != nil {
+		return fmt.Errorf("%w (%w)", errBusy, err)
+	}
+	r.held += need
+	return nil
+}
+
+// release returns every byte reserved.
+func (r *reservation) release() {
+	if r.held > 0 {
+		r.budget.Release(r.held)
+		r.held = 0
+	}
+}
