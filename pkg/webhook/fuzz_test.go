@@ -22,7 +22,8 @@ import (
 // AdmissionReview or an HTTP error; an allowed patch must apply to the
 // object it was computed from and leave a pod whose names and mounts are
 // still unique. A handler with a cache, kept across inputs, must answer
-// every input exactly as one without.
+// every input exactly as one without, and every fingerprint must parse back
+// into its tree. FuzzCachePairs sends pairs of pods, members in any order.
 func FuzzHandle(f *testing.F) {
 	for _, name := range []string{"mr3-worker", "mr3-worker-agent", "spark-executor", "clash", "unknown-fields"} {
 		data, err := os.ReadFile("../../testdata/inject/" + name + ".in.yaml")
@@ -47,6 +48,11 @@ func FuzzHandle(f *testing.F) {
 		rec := admissiontest.Serve(wh, body)
 		if again := admissiontest.Serve(cached, body); !bytes.Equal(again.Body.Bytes(), rec.Body.Bytes()) {
 			t.Fatalf("the cached handler answered\n%s\nthe uncached one\n%s", again.Body, rec.Body)
+		}
+		if rv, err := decodeReview(bytes.NewBuffer(body), nil); err == nil {
+			if _, err := parseFingerprint(rv.key); err != nil {
+				t.Fatalf("%v\n%q", err, rv.key)
+			}
 		}
 		var review admissionv1.AdmissionReview
 		if err := json.Unmarshal(rec.Body.Bytes(), &review); err != nil || review.Response == nil {
