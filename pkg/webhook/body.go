@@ -25,17 +25,17 @@ var errBodyTooLarge = fmt.Errorf("request is larger than %d bytes", maxRequestSi
 func readBody(ctx context.Context, body io.Reader, declared int64, buf *bytes.Buffer, res *reservation) error {
 	for {
 		if buf.Available() == 0 {
-			size := min(max(2*buf.Cap(), 16<<10), maxRequestSize+1)
-			if declared >= 0 && declared < int64(size) && int(declared) >= buf.Len() {
-				size = int(declared) + 1 // room to see the end of the body
-			}
+			size := nextSize(buf.Cap(), declared, buf.Len())
 			if buf.Len() >= size {
 				return errBodyTooLarge
 			}
 			if err := res.grow(ctx, size); err != nil {
 				return err
 			}
-			buf.Grow(size - buf.Len())
+			// Not buf.Grow, which at least doubles.
+			grown := make([]byte, buf.Len(), size)
+			copy(grown, buf.Bytes())
+			*buf = *bytes.NewBuffer(grown)
 		}
 		p := buf.AvailableBuffer()
 		n, err := body.Read(p[:min(cap(p), maxRequestSize+1-buf.Len())])
@@ -49,4 +49,17 @@ func readBody(ctx context.Context, body io.Reader, declared int64, buf *bytes.Bu
 			return errBodyTooLarge
 		}
 	}
+}
+
+// nextSize is the capacity a full body buffer of capacity c grows to: twice
+// c, never past maxRequestSize+1 nor, when the client declared a length
+// that the body has not passed yet, past that length+1. A body that is what
+// it declared is read into a buffer of its size after about as many bytes
+// again in smaller buffers; one that lies holds at most twice what it sent.
+func nextSize(c int, declared int64, read int) int {
+	size := min(max(2*c, 16<<10), maxRequestSize+1)
+	if declared >= 0 && declared < int64(size) && int(declared) >= read {
+		size = int(declared) + 1 // room to see the end of the body
+	}
+	return size
 }

@@ -18,10 +18,10 @@ import (
 // cluster and the tool of an attacker who sends a promise and then
 // trickles, wait for one another, each for at most its deadline. The
 // budget fits the largest request the other limits allow: a 7 MiB body and
-// maxPodElements containers.
+// MaxPodElements containers.
 const (
 	freeRequestBytes   = 128 << 10
-	requestBudgetBytes = 24 << 20
+	requestBudgetBytes = 16 << 20
 )
 
 // errBusy is the error of a request that found no room in the budget

@@ -40,7 +40,7 @@ type podReader struct {
 	// map for as many as fingerprinting found.
 	ours int
 	// count is what fingerprinting found of each kind of element, to bound
-	// what decoding would allocate (see maxPodElements).
+	// what decoding would allocate (see MaxPodElements).
 	count elements
 	// discard takes the values fingerprinting reads and does not keep.
 	discard struct {
@@ -183,6 +183,9 @@ func (r *podReader) strs(tag byte) ([]string, error) {
 	if !r.decoding() {
 		raw, err := r.value(tag)
 		r.count.words += countArray(raw)
+		if err == nil && r.count.over() {
+			err = errTooManyElements
+		}
 		return nil, err
 	}
 	if null, err := readNull(r.dec); null || err != nil {
@@ -204,6 +207,9 @@ func (r *podReader) into(tag byte, out any) error {
 	if err != nil || !r.decoding() {
 		if n := r.count.of(tag); n != nil {
 			*n += countArray(raw)
+		}
+		if err == nil && r.count.over() {
+			err = errTooManyElements
 		}
 		return err
 	}
@@ -284,6 +290,9 @@ func (r *podReader) annotations() (map[string]string, error) {
 		r.record(tagAnnotationName, name)
 		if !r.decoding() {
 			r.ours++
+			if r.count.annotations++; r.count.over() {
+				return errTooManyElements
+			}
 		}
 		var key string
 		if m != nil {

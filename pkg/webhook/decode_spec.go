@@ -63,7 +63,9 @@ func readList[T any](r *podReader, listTag, elementTag byte, list *[]T, discard 
 	err := readArray(r.dec, func() error {
 		r.open(elementTag)
 		if n != nil && !r.decoding() {
-			*n++
+			if *n++; r.count.over() {
+				return errTooManyElements
+			}
 		}
 		e := discard
 		if r.decoding() {

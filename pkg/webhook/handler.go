@@ -95,7 +95,10 @@ func (h *Handler) read(ctx context.Context, r *http.Request, s *scratch, rv *rev
 	var err error
 	*rv, err = decodeReview(&s.body, s.key)
 	s.key = rv.key
-	if err != nil {
+	switch {
+	case errors.Is(err, errTooManyElements):
+		return failed(logger.WithValues("uid", rv.uid), rv.elements.tooMany(), nil)
+	case err != nil:
 		return unreadable(logger, err)
 	}
 	return answer{}
@@ -129,9 +132,6 @@ func (h *Handler) admit(ctx context.Context, rv *review, s *scratch, res *reserv
 	logger := log.FromContext(ctx)
 	if rv.object == nil {
 		return unreadable(logger, fmt.Errorf("%w: the %s request has no object", errUndecodable, rv.operation))
-	}
-	if err := rv.elements.tooMany(); err != nil {
-		return failed(logger.WithValues("uid", rv.uid), err, nil)
 	}
 	a, cached := h.Cache.get(rv.key)
 	if !cached {

@@ -1,6 +1,7 @@
 package webhook
 
 import (
+	"errors"
 	"fmt"
 	"unsafe"
 
@@ -10,13 +11,13 @@ import (
 	"github.com/stagehand-k8s/stagehand/pkg/inject"
 )
 
-// maxPodElements bounds the elements of a pod the handler decodes. Decoding
+// MaxPodElements bounds the elements of a pod the handler decodes. Decoding
 // turns a few bytes of JSON ("{}," is three) into a Go value of a hundred
 // bytes or more (a corev1.Container is 408), so a 7 MiB body of empty
 // elements would decode into gigabytes; counted while fingerprinting, before
 // anything is decoded, a pod over the bound is denied at the cost of reading
 // it. The pods of MR3, Spark and Hive have a few hundred.
-const maxPodElements = 10000
+const MaxPodElements = 5000
 
 // elements counts what decoding a pod would allocate, by kind.
 type elements struct {
@@ -58,16 +59,20 @@ func (n *elements) decodedBytes() int64 {
 	return 3 * int64(size)
 }
 
-// tooMany denies a pod of more than maxPodElements elements, counting each
-// kind, or returns nil.
+// errTooManyElements stops fingerprinting a pod with more than
+// MaxPodElements elements: nothing more of it is read.
+var errTooManyElements = errors.New("too many elements")
+
+// over reports whether the elements counted so far pass MaxPodElements.
+func (n *elements) over() bool { return n.total() > MaxPodElements }
+
+// tooMany denies a pod whose fingerprinting stopped at MaxPodElements,
+// with the count of each kind read until then.
 func (n *elements) tooMany() error {
-	if n.total() <= maxPodElements {
-		return nil
-	}
-	e := field.TooMany(field.NewPath("spec"), n.total(), maxPodElements)
-	e.Detail = fmt.Sprintf("stagehand reads at most %d elements of a pod, and this pod has %d containers, %d init containers, "+
-		"%d volumes, %d env vars, %d volume mounts, %d command words and %d stagehand.io/ annotations",
-		maxPodElements, n.containers, n.initContainers, n.volumes, n.env, n.mounts, n.words, n.annotations)
+	e := field.TooMany(field.NewPath("spec"), -1, MaxPodElements)
+	e.Detail = fmt.Sprintf("stagehand reads at most %d elements of a pod, and this pod has more: %d containers, %d init containers, "+
+		"%d volumes, %d env vars, %d volume mounts, %d command words and %d stagehand.io/ annotations before it stopped reading",
+		MaxPodElements, n.containers, n.initContainers, n.volumes, n.env, n.mounts, n.words, n.annotations)
 	return &inject.Denied{Reason: inject.ReasonTooLarge, Errors: field.ErrorList{e}}
 }
 

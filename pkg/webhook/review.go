@@ -147,12 +147,11 @@ func (rv *review) fingerprint(dec *jsontext.Decoder, body []byte) error {
 	// The offset is that of the member name: the value follows a colon.
 	start := dec.InputOffset()
 	r := podReader{dec: dec, key: rv.key[:0]}
-	if err := r.readPod(); err != nil {
+	err := r.readPod()
+	rv.key, rv.ours, rv.elements = r.key, r.ours, r.count
+	if err != nil {
 		return undecodable(err)
 	}
-	rv.key, rv.ours = r.key, r.ours
-	rv.elements = r.count
-	rv.elements.annotations = r.ours
 	rv.object = bytes.TrimLeft(body[start:dec.InputOffset()], " \t\r\n:")
 	return nil
 }
