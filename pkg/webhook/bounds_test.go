@@ -24,10 +24,16 @@ import (
 	"github.com/stagehand-k8s/stagehand/pkg/inject"
 )
 
-// manyContainers is the JSON of a pod of n containers, with the fields the
-// API server defaults, that asks for every injection; targets, when not
-// empty, is its stagehand.io/containers.
+// manyContainers is the review of manyContainersPod.
 func manyContainers(t testing.TB, n int, targets string, command ...string) []byte {
+	t.Helper()
+	return reviewOf(t, "many", "ns", admissionv1.Create, manyContainersPod(t, n, targets, command...))
+}
+
+// manyContainersPod is the JSON of a pod of n containers, with the fields
+// the API server defaults, that asks for every injection; targets, when not
+// empty, is its stagehand.io/containers.
+func manyContainersPod(t testing.TB, n int, targets string, command ...string) []byte {
 	t.Helper()
 	if command == nil {
 		command = []string{"/run.sh"}
@@ -50,7 +56,7 @@ func manyContainers(t testing.TB, n int, targets string, command ...string) []by
 	if err != nil {
 		t.Fatal(err)
 	}
-	return reviewOf(t, "many", "ns", admissionv1.Create, raw)
+	return raw
 }
 
 func boundsHandler() *Handler {

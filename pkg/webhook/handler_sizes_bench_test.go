@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -49,4 +50,14 @@ func BenchmarkHandle64KiB(b *testing.B) {
 		c.Env = append(c.Env, corev1.EnvVar{Name: fmt.Sprintf("BENCH_VAR_%04d", n), Value: value})
 	}
 	benchmarkHandleJSON(b, raw, nil)
+}
+
+// BenchmarkHandleManyContainers measures pods of n containers of which
+// stagehand injects one: the time grows linearly with n.
+func BenchmarkHandleManyContainers(b *testing.B) {
+	for _, n := range []int{250, 2000} {
+		b.Run(strconv.Itoa(n), func(b *testing.B) {
+			benchmarkHandleJSON(b, manyContainersPod(b, n, "c1"), nil)
+		})
+	}
 }
