@@ -30,29 +30,10 @@ func manyContainers(t testing.TB, n int, targets string, command ...string) []by
 	return reviewOf(t, "many", "ns", admissionv1.Create, manyContainersPod(t, n, targets, command...))
 }
 
-// manyContainersPod is the JSON of a pod of n containers, with the fields
-// the API server defaults, that asks for every injection; targets, when not
-// empty, is its stagehand.io/containers.
+// manyContainersPod is admissiontest.ManyContainers.
 func manyContainersPod(t testing.TB, n int, targets string, command ...string) []byte {
 	t.Helper()
-	if command == nil {
-		command = []string{"/run.sh"}
-	}
-	containers := make([]map[string]any, n)
-	for i := range containers {
-		containers[i] = map[string]any{
-			"name": "c" + strconv.Itoa(i), "image": "busybox", "command": command, "resources": map[string]any{},
-			"terminationMessagePath": "/dev/termination-log", "terminationMessagePolicy": "File", "imagePullPolicy": "Always",
-		}
-	}
-	anns := map[string]string{
-		annotations.Agent: "true", annotations.TimelineURL: "http://ats.example.com:8188", annotations.ServiceAccountToken: "true",
-		annotations.ATSSecret: "ats", annotations.Jars: "https://repo.example.com/udf.jar#sha256=" + strings.Repeat("0", 64),
-	}
-	if targets != "" {
-		anns[annotations.Containers] = targets
-	}
-	raw, err := json.Marshal(map[string]any{"metadata": map[string]any{"name": "many", "annotations": anns}, "spec": map[string]any{"containers": containers}})
+	raw, err := admissiontest.ManyContainers(n, targets, command...)
 	if err != nil {
 		t.Fatal(err)
 	}

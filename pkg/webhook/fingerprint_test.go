@@ -4,11 +4,9 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"os"
 	"testing"
 
 	admissionv1 "k8s.io/api/admission/v1"
-	"sigs.k8s.io/yaml"
 )
 
 // children is the schema of the fingerprint: the tags a node of each tag
@@ -104,15 +102,7 @@ func TestFingerprintParses(t *testing.T) {
 	}
 	var pods [][]byte
 	for _, name := range []string{"mr3-worker", "mr3-worker-agent", "spark-executor", "clash", "unknown-fields"} {
-		data, err := os.ReadFile("../../testdata/inject/" + name + ".in.yaml")
-		if err != nil {
-			t.Fatal(err)
-		}
-		raw, err := yaml.YAMLToJSON(data)
-		if err != nil {
-			t.Fatal(err)
-		}
-		pods = append(pods, raw)
+		pods = append(pods, goldenPod(t, name))
 	}
 	for _, pair := range collidingPairs {
 		pods = append(pods, []byte(pair.a), []byte(pair.b))

@@ -3,11 +3,9 @@ package webhook
 import (
 	"bytes"
 	"encoding/json"
-	"os"
 	"testing"
 
 	admissionv1 "k8s.io/api/admission/v1"
-	"sigs.k8s.io/yaml"
 
 	"github.com/stagehand-k8s/stagehand/internal/admissiontest"
 	"github.com/stagehand-k8s/stagehand/internal/fuzzpod"
@@ -27,15 +25,7 @@ import (
 // (parseFingerprint).
 func FuzzCachePairs(f *testing.F) {
 	for _, name := range []string{"mr3-worker-agent", "spark-executor", "clash"} {
-		data, err := os.ReadFile("../../testdata/inject/" + name + ".in.yaml")
-		if err != nil {
-			f.Fatal(err)
-		}
-		raw, err := yaml.YAMLToJSON(data)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(raw, []byte{}, []byte{1, 0, 3})
+		f.Add(goldenPod(f, name), []byte{}, []byte{1, 0, 3})
 	}
 	// The agent, and a container "main" with a command and a nameless env
 	// var; B deletes the env var's value.

@@ -4,14 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
-	"os"
 	"testing"
 
 	jsonpatch "github.com/evanphx/json-patch/v5"
 	admissionv1 "k8s.io/api/admission/v1"
 	corev1 "k8s.io/api/core/v1"
 	sigsjson "sigs.k8s.io/json"
-	"sigs.k8s.io/yaml"
 
 	"github.com/stagehand-k8s/stagehand/internal/admissiontest"
 	"github.com/stagehand-k8s/stagehand/pkg/inject"
@@ -26,15 +24,7 @@ import (
 // into its tree. FuzzCachePairs sends pairs of pods, members in any order.
 func FuzzHandle(f *testing.F) {
 	for _, name := range []string{"mr3-worker", "mr3-worker-agent", "spark-executor", "clash", "unknown-fields"} {
-		data, err := os.ReadFile("../../testdata/inject/" + name + ".in.yaml")
-		if err != nil {
-			f.Fatal(err)
-		}
-		raw, err := yaml.YAMLToJSON(data)
-		if err != nil {
-			f.Fatal(err)
-		}
-		body := reviewOf(f, "u", "ns", admissionv1.Create, raw)
+		body := reviewOf(f, "u", "ns", admissionv1.Create, goldenPod(f, name))
 		f.Add(body)
 	}
 	const envelope = `{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview",`

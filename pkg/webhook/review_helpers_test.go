@@ -2,9 +2,11 @@ package webhook
 
 import (
 	"net/http"
+	"os"
 	"testing"
 
 	admissionv1 "k8s.io/api/admission/v1"
+	"sigs.k8s.io/yaml"
 
 	"github.com/stagehand-k8s/stagehand/internal/admissiontest"
 )
@@ -28,4 +30,18 @@ func serveReview(t testing.TB, h http.Handler, body []byte) *admissionv1.Admissi
 		t.Fatal(err)
 	}
 	return resp
+}
+
+// goldenPod is the JSON of the input of a golden case of testdata/inject.
+func goldenPod(t testing.TB, name string) []byte {
+	t.Helper()
+	data, err := os.ReadFile("../../testdata/inject/" + name + ".in.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := yaml.YAMLToJSON(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return raw
 }

@@ -102,12 +102,10 @@ func (s *suite) installOther(t *testing.T) {
 	t.Cleanup(func() { _ = s.client.Delete(context.Background(), cfg) })
 }
 
-// TestReinvocationAfterAnotherWebhook proves reinvocationPolicy: IfNeeded
-// end to end: a later webhook changes the injected pod, the API server calls
-// stagehand again, and that second call changes nothing, so the pod carries
-// stagehand's injection once and the other webhook's change.
-func TestReinvocationAfterAnotherWebhook(t *testing.T) {
-	s := env(t)
+// namespaceWithOther opts a new namespace in to stagehand and to the second
+// webhook, installs that webhook, and waits until the API server calls it.
+func (s *suite) namespaceWithOther(t *testing.T) string {
+	t.Helper()
 	ns := s.newNamespace(t, map[string]string{
 		annotations.NamespaceLabel: annotations.NamespaceLabelEnabled,
 		otherLabel:                 "true",
@@ -121,6 +119,16 @@ func TestReinvocationAfterAnotherWebhook(t *testing.T) {
 		}
 		return len(pod.Spec.Volumes) > 0 && pod.Spec.Volumes[0].Name == otherVolume, nil
 	})
+	return ns
+}
+
+// TestReinvocationAfterAnotherWebhook proves reinvocationPolicy: IfNeeded
+// end to end: a later webhook changes the injected pod, the API server calls
+// stagehand again, and that second call changes nothing, so the pod carries
+// stagehand's injection once and the other webhook's change.
+func TestReinvocationAfterAnotherWebhook(t *testing.T) {
+	s := env(t)
+	ns := s.namespaceWithOther(t)
 
 	injected := webhook.AdmissionCount("allowed", string(inject.OutcomeInjected))
 	unchanged := webhook.AdmissionCount("allowed", string(inject.OutcomeUnchanged))
@@ -198,11 +206,7 @@ func TestReinvocationWithAgentIsStable(t *testing.T) {
 // would be rejected) and it carries each mount exactly once.
 func TestReinvocationKeepsThePodsOwnMountOfAStagehandVolume(t *testing.T) {
 	s := env(t)
-	ns := s.newNamespace(t, map[string]string{
-		annotations.NamespaceLabel: annotations.NamespaceLabelEnabled,
-		otherLabel:                 "true",
-	})
-	s.installOther(t)
+	ns := s.namespaceWithOther(t)
 	const copyPath = "/etc/token-copy"
 	withCopy := func(name string) *corev1.Pod {
 		pod := mr3Worker(name, mr3Annotations)
@@ -210,15 +214,6 @@ func TestReinvocationKeepsThePodsOwnMountOfAStagehandVolume(t *testing.T) {
 		c.VolumeMounts = append([]corev1.VolumeMount{{Name: inject.TokenVolume, MountPath: copyPath, ReadOnly: true}}, c.VolumeMounts...)
 		return pod
 	}
-	eventually(t, "the API server to call the second webhook", func(ctx context.Context) (bool, error) {
-		pod := mr3Worker("probe", mr3Annotations)
-		pod.Namespace = ns
-		if err := s.client.Create(ctx, pod, client.DryRunAll); err != nil {
-			return false, err
-		}
-		return len(pod.Spec.Volumes) > 0 && pod.Spec.Volumes[0].Name == otherVolume, nil
-	})
-
 	s.createPod(t, ns, withCopy("mr3-worker-copy"))
 	pod := s.getPod(t, ns, "mr3-worker-copy")
 

@@ -146,26 +146,14 @@ func TestHostileInput(t *testing.T) {
 	}
 }
 
-// hugePod is the review of a pod of n containers with their defaulted
-// fields, asking for every injection; targets, when not empty, is its
-// stagehand.io/containers.
+// hugePod is the review of admissiontest.ManyContainers(n, targets).
 func hugePod(t *testing.T, n int, targets string) []byte {
 	t.Helper()
-	containers := make([]map[string]any, n)
-	for i := range containers {
-		containers[i] = map[string]any{
-			"name": "c" + strconv.Itoa(i), "image": "busybox", "command": []string{"/run.sh"}, "resources": map[string]any{},
-			"terminationMessagePath": "/dev/termination-log", "terminationMessagePolicy": "File", "imagePullPolicy": "Always",
-		}
+	raw, err := admissiontest.ManyContainers(n, targets)
+	if err != nil {
+		t.Fatal(err)
 	}
-	anns := map[string]string{
-		annotations.Agent: "true", annotations.TimelineURL: "http://ats.example.com:8188", annotations.ServiceAccountToken: "true",
-		annotations.ATSSecret: "ats", annotations.Jars: "https://repo.example.com/udf.jar#sha256=" + strings.Repeat("0", 64),
-	}
-	if targets != "" {
-		anns[annotations.Containers] = targets
-	}
-	return review(t, map[string]any{"metadata": map[string]any{"name": "huge", "annotations": anns}, "spec": map[string]any{"containers": containers}})
+	return reviewOfPod(t, raw)
 }
 
 // longCommands is the review of a pod whose 64 wrapped containers have
@@ -189,6 +177,11 @@ func review(t *testing.T, pod map[string]any) []byte {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return reviewOfPod(t, raw)
+}
+
+func reviewOfPod(t *testing.T, raw []byte) []byte {
+	t.Helper()
 	body, err := admissiontest.Review("hostile", "ns", admissionv1.Create, raw)
 	if err != nil {
 		t.Fatal(err)
