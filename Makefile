@@ -64,7 +64,7 @@ fuzz:
 
 ## golden: refresh testdata/inject/*.out.yaml from the injector.
 golden:
-	$(GO) test ./pkg/manifest -run TestGolden -update
+	$(GO) test ./pkg/offline -run TestGolden -update
 
 ## docs: regenerate docs/annotations.md from the annotation registry.
 docs:

@@ -10,7 +10,7 @@ import (
 
 	"github.com/stagehand-k8s/stagehand/pkg/config"
 	"github.com/stagehand-k8s/stagehand/pkg/inject"
-	"github.com/stagehand-k8s/stagehand/pkg/manifest"
+	"github.com/stagehand-k8s/stagehand/pkg/offline"
 )
 
 // stdinName as the file reads standard input.
@@ -44,7 +44,7 @@ func runInject(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	}
 	// Buffered, so that a failure leaves stdout empty whatever the reader.
 	var out bytes.Buffer
-	warnings, err := manifest.Inject(in, &out, inject.New(cfg.InjectOptions()))
+	warnings, err := offline.Inject(in, &out, inject.New(cfg.InjectOptions()))
 	for _, w := range warnings {
 		fmt.Fprintln(stderr, "warning:", w)
 	}

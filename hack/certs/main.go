@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/stagehand-k8s/stagehand/pkg/certs"
+	"github.com/stagehand-k8s/stagehand/internal/certs"
 )
 
 func main() {

@@ -1,7 +1,7 @@
 // Command images builds one stagehand container image without a Docker
 // daemon: a static binary on an empty base, written as an image tarball for
 // `docker load`, `kind load image-archive` or `crane push` (see package
-// github.com/stagehand-k8s/stagehand/pkg/image).
+// github.com/stagehand-k8s/stagehand/internal/image).
 //
 //	go run ./hack/images --binary bin/agent --entrypoint /agent \
 //	    --ref ghcr.io/stagehand-k8s/agent:v1.2.3 --out bin/images/agent.tar

@@ -8,7 +8,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/stagehand-k8s/stagehand/pkg/image"
+	"github.com/stagehand-k8s/stagehand/internal/image"
 )
 
 func main() {

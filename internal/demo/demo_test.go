@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/stagehand-k8s/stagehand/internal/podrunner"
-	"github.com/stagehand-k8s/stagehand/pkg/certs"
+	"github.com/stagehand-k8s/stagehand/internal/certs"
 )
 
 func TestMain(m *testing.M) {

@@ -15,7 +15,7 @@ import (
 	"github.com/stagehand-k8s/stagehand/internal/podrunner"
 	"github.com/stagehand-k8s/stagehand/pkg/fetch"
 	"github.com/stagehand-k8s/stagehand/pkg/inject"
-	"github.com/stagehand-k8s/stagehand/pkg/manifest"
+	"github.com/stagehand-k8s/stagehand/pkg/offline"
 	"github.com/stagehand-k8s/stagehand/pkg/supervise"
 )
 
@@ -35,7 +35,7 @@ func injectYAML(t *testing.T, tmpl string, data any) *podrunnerPod {
 	if err := template.Must(template.New("pod").Parse(tmpl)).Execute(&in, data); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := manifest.Inject(&in, &out, inject.New(injectOptions)); err != nil {
+	if _, err := offline.Inject(&in, &out, inject.New(injectOptions)); err != nil {
 		t.Fatalf("injecting: %v", err)
 	}
 	pod, err := podrunner.LoadPod(out.Bytes())

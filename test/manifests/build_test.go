@@ -15,7 +15,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 
 	stagehandoverlay "github.com/stagehand-k8s/stagehand/internal/overlay"
-	"github.com/stagehand-k8s/stagehand/pkg/certs"
+	"github.com/stagehand-k8s/stagehand/internal/certs"
 )
 
 // manifestsDir is the repository's manifests/ tree.

@@ -30,7 +30,7 @@ const goldenDir = "../../testdata/inject"
 const uidPlaceholder = "reliability-uid-placeholder"
 
 // podPointers maps each kind that carries a pod to its JSON pointer, as
-// pkg/manifest does.
+// pkg/offline does.
 var podPointers = map[string][]string{
 	"v1/Pod": nil, "v1/ReplicationController": {"spec", "template"},
 	"apps/Deployment": {"spec", "template"}, "apps/StatefulSet": {"spec", "template"},

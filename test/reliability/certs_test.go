@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/stagehand-k8s/stagehand/pkg/certs"
+	"github.com/stagehand-k8s/stagehand/internal/certs"
 )
 
 // certValidity is long enough for any run of this package.

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/stagehand-k8s/stagehand/pkg/certs"
+	"github.com/stagehand-k8s/stagehand/internal/certs"
 )
 
 // Rotation bounds: the new certificate must be served within reloadBound

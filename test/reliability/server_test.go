@@ -20,7 +20,7 @@ import (
 )
 
 // injectionArgs are the injection settings of every server, those of the
-// golden cases (pkg/manifest's goldenOptions). The in-process handler that
+// golden cases (pkg/offline's goldenOptions). The in-process handler that
 // computes the expected responses loads the same flags.
 func injectionArgs() []string {
 	return []string{

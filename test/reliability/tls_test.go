@@ -16,7 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/stagehand-k8s/stagehand/pkg/certs"
+	"github.com/stagehand-k8s/stagehand/internal/certs"
 )
 
 // tlsDoc documents the TLS configuration; its tables are checked here.

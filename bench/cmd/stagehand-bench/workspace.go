@@ -9,7 +9,7 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/stagehand-k8s/stagehand/pkg/certs"
+	"github.com/stagehand-k8s/stagehand/internal/certs"
 )
 
 // workspace is what every part shares: the binaries under test and the

@@ -152,7 +152,7 @@ func Build(spec Spec) (v1.Image, error) {
 		MediaType: types.OCILayer,
 		History: v1.History{
 			Created:   created,
-			CreatedBy: "stagehand pkg/image: COPY " + path.Base(spec.Binary) + " " + spec.Entrypoint,
+			CreatedBy: "stagehand internal/image: COPY " + path.Base(spec.Binary) + " " + spec.Entrypoint,
 			Comment:   "static binary on an empty base",
 		},
 	})
