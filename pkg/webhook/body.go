@@ -2,7 +2,6 @@ package webhook
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -21,15 +20,15 @@ var errBodyTooLarge = fmt.Errorf("request is larger than %d bytes", maxRequestSi
 // is the Content-Length the client announced, or -1: it only caps growth,
 // so that a body that is what it announced is read into a buffer of its
 // size; it is never allocated ahead of the bytes. How long a slow body may
-// take is bounded by the server's read timeout and ctx.
-func readBody(ctx context.Context, body io.Reader, declared int64, buf *bytes.Buffer, res *reservation) error {
+// take is bounded by the server's read timeout and the deadline.
+func readBody(dl deadline, body io.Reader, declared int64, buf *bytes.Buffer, res *reservation) error {
 	for {
 		if buf.Available() == 0 {
 			size := nextSize(buf.Cap(), declared, buf.Len())
 			if buf.Len() >= size {
 				return errBodyTooLarge
 			}
-			if err := res.grow(ctx, size); err != nil {
+			if err := res.grow(dl, size); err != nil {
 				return err
 			}
 			// Not buf.Grow, which at least doubles.

@@ -174,7 +174,7 @@ func TestPatchEncodedOnce(t *testing.T) {
 	var before, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
-	out, err := encodePatch(context.Background(), dst, ops)
+	out, err := encodePatch(deadline{ctx: context.Background(), at: time.Now().Add(time.Minute)}, dst, ops)
 	runtime.ReadMemStats(&after)
 	if err != nil {
 		t.Fatal(err)
@@ -263,8 +263,7 @@ func TestBodyNotSizedByContentLength(t *testing.T) {
 // small body still reads.
 func TestBodyBudget(t *testing.T) {
 	budget := semaphore.NewWeighted(1 << 20)
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute) // a bug hangs no longer than this
-	defer cancel()
+	ctx := deadline{ctx: context.Background(), at: time.Now().Add(time.Minute)} // a bug hangs no longer than this
 	large := bytes.Repeat([]byte("x"), 1<<20)
 	held := reservation{budget: budget}
 	var a bytes.Buffer
@@ -274,8 +273,9 @@ func TestBodyBudget(t *testing.T) {
 	if held.held == 0 {
 		t.Fatal("a 1 MiB body reserved nothing")
 	}
-	expired, expire := context.WithCancel(ctx)
-	expire()
+	gone, cancel := context.WithCancel(context.Background())
+	cancel()
+	expired := deadline{ctx: gone, at: ctx.at}
 	waiting := reservation{budget: budget}
 	var b bytes.Buffer
 	if err := readBody(expired, bytes.NewReader(large), -1, &b, &waiting); !errors.Is(err, errBusy) {

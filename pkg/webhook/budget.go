@@ -1,7 +1,6 @@
 package webhook
 
 import (
-	"context"
 	"fmt"
 
 	"golang.org/x/sync/semaphore"
@@ -39,15 +38,19 @@ type reservation struct {
 }
 
 // grow reserves what a request that holds size bytes needs beyond
-// freeRequestBytes and what it reserved before, waiting for at most ctx's
-// deadline.
-func (r *reservation) grow(ctx context.Context, size int) error {
+// freeRequestBytes and what it reserved before, waiting for at most the
+// request's deadline.
+func (r *reservation) grow(dl deadline, size int) error {
 	need := int64(size) - freeRequestBytes - r.held
 	if need <= 0 {
 		return nil
 	}
-	if err := r.budget.Acquire(ctx, need); err != nil {
-		return fmt.Errorf("%w (%w)", errBusy, err)
+	if !r.budget.TryAcquire(need) {
+		ctx, cancel := dl.context()
+		defer cancel()
+		if err := r.budget.Acquire(ctx, need); err != nil {
+			return fmt.Errorf("%w (%w)", errBusy, err)
+		}
 	}
 	r.held += need
 	return nil

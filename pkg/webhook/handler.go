@@ -1,12 +1,9 @@
 package webhook
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net/http"
-	"strings"
-	"time"
 
 	"github.com/go-logr/logr"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -42,51 +39,26 @@ var _ http.Handler = (*Handler)(nil)
 // ServeHTTP answers one AdmissionReview. It makes no API calls. Its work
 // stops when the request's deadline passes or its caller goes away.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	ctx, cancel := requestContext(r)
-	defer cancel()
+	dl := requestDeadline(r)
 	s := getScratch()
 	defer s.release()
 	res := reservation{budget: requestBudget}
 	defer res.release()
 	var rv review
-	a := h.read(ctx, r, s, &rv, &res)
+	a := h.read(dl, r, s, &rv, &res)
 	if a.status == nil && rv.wants() {
-		a = h.admit(ctx, &rv, s, &res)
+		a = h.admit(dl, &rv, s, &res)
 	}
 	a.write(w, &rv, s)
 }
 
-// Bounds on the time one request may take. The API server sends its
-// webhook timeout (timeoutSeconds, at most 30 s) as the timeout query
-// parameter; the handler stops working when it has passed.
-const (
-	defaultRequestTimeout = 10 * time.Second
-	maxRequestTimeout     = 30 * time.Second
-)
-
-// requestContext is the request's context, with the deadline the API
-// server asked for in its timeout parameter, or defaultRequestTimeout.
-func requestContext(r *http.Request) (context.Context, context.CancelFunc) {
-	timeout := defaultRequestTimeout
-	for q := r.URL.RawQuery; q != ""; {
-		var param string
-		param, q, _ = strings.Cut(q, "&")
-		if v, ok := strings.CutPrefix(param, "timeout="); ok {
-			if d, err := time.ParseDuration(v); err == nil && d > 0 {
-				timeout = min(d, maxRequestTimeout)
-			}
-		}
-	}
-	return context.WithTimeout(r.Context(), timeout)
-}
-
 // read reads the review; an answer with a status if it cannot.
-func (h *Handler) read(ctx context.Context, r *http.Request, s *scratch, rv *review, res *reservation) answer {
-	logger := log.FromContext(ctx)
+func (h *Handler) read(dl deadline, r *http.Request, s *scratch, rv *review, res *reservation) answer {
+	logger := log.FromContext(dl.ctx)
 	if ct := r.Header.Get("Content-Type"); ct != "application/json" {
 		return unreadable(logger, fmt.Errorf("%w: content type %q, want application/json", errNotReview, ct))
 	}
-	if err := readBody(ctx, r.Body, r.ContentLength, &s.body, res); err != nil {
+	if err := readBody(dl, r.Body, r.ContentLength, &s.body, res); err != nil {
 		if errors.Is(err, errBusy) {
 			return busy(logger, err)
 		}
@@ -128,8 +100,8 @@ func unreadable(logger logr.Logger, err error) answer {
 }
 
 // admit answers a CREATE or UPDATE from the cache, or by injecting its pod.
-func (h *Handler) admit(ctx context.Context, rv *review, s *scratch, res *reservation) answer {
-	logger := log.FromContext(ctx)
+func (h *Handler) admit(dl deadline, rv *review, s *scratch, res *reservation) answer {
+	logger := log.FromContext(dl.ctx)
 	if rv.object == nil {
 		return unreadable(logger, fmt.Errorf("%w: the %s request has no object", errUndecodable, rv.operation))
 	}
@@ -137,10 +109,10 @@ func (h *Handler) admit(ctx context.Context, rv *review, s *scratch, res *reserv
 	if !cached {
 		// Decoding holds the body and the pod's Go values: reserve what is
 		// more than a small request's share before allocating it.
-		if err := res.grow(ctx, s.body.Cap()+int(rv.elements.decodedBytes())); err != nil {
+		if err := res.grow(dl, s.body.Cap()+int(rv.elements.decodedBytes())); err != nil {
 			return busy(logger, err)
 		}
-		a = h.inject(ctx, logger.WithValues("uid", rv.uid), rv, s)
+		a = h.inject(dl, logger, rv, s)
 	}
 	if a.status != nil {
 		return a
@@ -156,31 +128,32 @@ func (h *Handler) admit(ctx context.Context, rv *review, s *scratch, res *reserv
 }
 
 // inject decodes the pod and injects it, checking between steps that the
-// answer is still wanted. The patch is encoded into s.patch.
-func (h *Handler) inject(ctx context.Context, logger logr.Logger, rv *review, s *scratch) answer {
+// answer is still wanted. The patch is encoded into s.patch. Log lines name
+// the request's uid; the logger gets it only when it logs.
+func (h *Handler) inject(dl deadline, logger logr.Logger, rv *review, s *scratch) answer {
 	pod, err := decodePod(rv.object, rv.ours)
 	if err != nil {
-		return unreadable(logger, err)
+		return unreadable(logger.WithValues("uid", rv.uid), err)
 	}
-	if ctx.Err() != nil {
-		return abandoned(logger, context.Cause(ctx))
+	if err := dl.err(); err != nil {
+		return abandoned(logger.WithValues("uid", rv.uid), err)
 	}
 	res, err := h.Injector.Inject(pod)
 	if err != nil {
-		return failed(logger, err, res.Warnings)
+		return failed(logger.WithValues("uid", rv.uid), err, res.Warnings)
 	}
 	if trace := logger.V(LevelTrace); trace.Enabled() {
-		trace.Info("patch", "operations", patchSummary(res.Patch))
+		trace.Info("patch", "uid", rv.uid, "operations", patchSummary(res.Patch))
 	}
 	a := answer{outcome: res.Outcome, warnings: res.Warnings}
 	if len(res.Patch) == 0 {
 		return a
 	}
-	if s.patch, err = encodePatch(ctx, s.patch[:0], res.Patch); err != nil {
-		if ctx.Err() != nil {
-			return abandoned(logger, err)
+	if s.patch, err = encodePatch(dl, s.patch[:0], res.Patch); err != nil {
+		if dl.err() != nil {
+			return abandoned(logger.WithValues("uid", rv.uid), err)
 		}
-		return failed(logger, err, res.Warnings)
+		return failed(logger.WithValues("uid", rv.uid), err, res.Warnings)
 	}
 	a.patch64 = s.patch
 	return a

@@ -2,7 +2,6 @@ package webhook
 
 import (
 	"bytes"
-	"context"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -31,15 +30,15 @@ func (a appender) Write(p []byte) (int, error) {
 // one operation at a time: what it holds besides dst is the JSON of one
 // operation. It stops when ctx is done, and at MaxPatchBytes with a
 // *inject.Denied that gives the size.
-func encodePatch(ctx context.Context, dst []byte, ops []inject.Operation) ([]byte, error) {
+func encodePatch(dl deadline, dst []byte, ops []inject.Operation) ([]byte, error) {
 	b64 := base64.NewEncoder(base64.StdEncoding, appender{&dst})
 	var one bytes.Buffer
 	enc := json.NewEncoder(&one)
 	enc.SetEscapeHTML(false)
 	size := 0
 	for i := range ops {
-		if ctx.Err() != nil {
-			return dst, fmt.Errorf("encoding the patch: %w", context.Cause(ctx))
+		if err := dl.err(); err != nil {
+			return dst, fmt.Errorf("encoding the patch: %w", err)
 		}
 		one.Reset()
 		sep := byte(',')
