@@ -10,8 +10,8 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 
+	"github.com/stagehand-k8s/stagehand/pkg/agentapi"
 	"github.com/stagehand-k8s/stagehand/pkg/annotations"
-	"github.com/stagehand-k8s/stagehand/pkg/fetch"
 	"github.com/stagehand-k8s/stagehand/pkg/inject"
 	"github.com/stagehand-k8s/stagehand/pkg/redaction"
 )
@@ -87,9 +87,9 @@ func describeDeps(pod *corev1.Pod) []string {
 		if c.Name != inject.FetchContainer {
 			continue
 		}
-		var job fetch.Job
+		var job agentapi.Job
 		for _, e := range c.Env {
-			if e.Name == fetch.EnvJob {
+			if e.Name == agentapi.EnvJob {
 				_ = json.Unmarshal([]byte(e.Value), &job)
 			}
 		}

@@ -8,8 +8,8 @@ import (
 	"k8s.io/apimachinery/pkg/api/resource"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
+	"github.com/stagehand-k8s/stagehand/pkg/agentapi"
 	"github.com/stagehand-k8s/stagehand/pkg/egress"
-	"github.com/stagehand-k8s/stagehand/pkg/fetch"
 )
 
 // dependencies builds the dependency spec: every URI parsed with the
@@ -42,9 +42,9 @@ func (p parser) dependencies(opts Options, errs field.ErrorList) (*DepsSpec, []s
 		key, kind, dir string
 		into           *[]string
 	}{
-		{Jars, fetch.KindJar, d.JarsDir, &d.Jars},
-		{Files, fetch.KindFile, d.FilesDir, &d.Files},
-		{Archives, fetch.KindArchive, d.FilesDir, &d.Archives},
+		{Jars, agentapi.KindJar, d.JarsDir, &d.Jars},
+		{Files, agentapi.KindFile, d.FilesDir, &d.Files},
+		{Archives, agentapi.KindArchive, d.FilesDir, &d.Archives},
 	} {
 		v, ok := p.anns[group.key]
 		if !ok {
@@ -75,7 +75,7 @@ func (p parser) dependencies(opts Options, errs field.ErrorList) (*DepsSpec, []s
 			if msg := hostProblem(dep, opts.AllowedHosts); msg != "" {
 				errs = append(errs, field.Invalid(KeyPath(group.key), dep.Redacted, msg))
 			}
-			if group.kind == fetch.KindJar {
+			if group.kind == agentapi.KindJar {
 				d.Classpath = append(d.Classpath, dep.Path)
 			}
 		}
@@ -104,7 +104,7 @@ func (p parser) agent() *AgentSpec {
 // the names and addresses of cloud metadata services and the like are
 // never allowed (see package egress); with an allowlist, only matching
 // hosts are.
-func hostProblem(dep fetch.Dependency, allowed []string) string {
+func hostProblem(dep agentapi.Dependency, allowed []string) string {
 	if dep.Local {
 		return ""
 	}

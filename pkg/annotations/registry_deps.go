@@ -8,17 +8,17 @@ import (
 
 	"k8s.io/apimachinery/pkg/api/resource"
 
-	"github.com/stagehand-k8s/stagehand/pkg/fetch"
+	"github.com/stagehand-k8s/stagehand/pkg/agentapi"
 )
 
 // dependencyKeys are the registry entries of dependency fetching and the agent.
 var dependencyKeys = []Key{
 	{Name: Jars, Description: "Comma-separated jar URIs, fetched before the task starts and put on the classpath (`SPARK_EXTRA_CLASSPATH`, `STAGEHAND_CLASSPATH`). `local://` jars are already in the image: never fetched, but on the classpath.",
-		Default: "none", Valid: validURIs, Validate: uriListValidator(fetch.KindJar), WithOthers: true},
+		Default: "none", Valid: validURIs, Validate: uriListValidator(agentapi.KindJar), WithOthers: true},
 	{Name: Files, Description: "Comma-separated file URIs, fetched into the files directory.",
-		Default: "none", Valid: validURIs, Validate: uriListValidator(fetch.KindFile), WithOthers: true},
+		Default: "none", Valid: validURIs, Validate: uriListValidator(agentapi.KindFile), WithOthers: true},
 	{Name: Archives, Description: "Comma-separated `.tar.gz`, `.tgz` or `.zip` URIs, fetched and unpacked into the files directory under their base name without the suffix.",
-		Default: "none", Valid: validURIs + "; names end in .tar.gz, .tgz or .zip", Validate: uriListValidator(fetch.KindArchive), WithOthers: true},
+		Default: "none", Valid: validURIs + "; names end in .tar.gz, .tgz or .zip", Validate: uriListValidator(agentapi.KindArchive), WithOthers: true},
 	{Name: JarsDir, Description: "Directory of the fetched jars: an emptyDir, read-only in the target containers.",
 		Default: "`" + DefaultJarsDir + "`", Valid: validPath, Validate: validateMountPath},
 	{Name: FilesDir, Description: "Directory of the fetched files and archives: an emptyDir, read-only in the target containers.",
@@ -51,15 +51,15 @@ func uriListValidator(kind string) func(string) []string {
 // parseURIs parses a comma-separated list of dependency URIs, to be placed
 // in dir, with the fetcher's own rules. It returns the URIs as written and
 // parsed, or the problems.
-func parseURIs(kind, dir, v string) ([]string, []fetch.Dependency, []string) {
+func parseURIs(kind, dir, v string) ([]string, []agentapi.Dependency, []string) {
 	raws := splitList(v)
 	if len(raws) == 0 {
 		return nil, nil, []string{"empty list"}
 	}
-	deps := make([]fetch.Dependency, 0, len(raws))
+	deps := make([]agentapi.Dependency, 0, len(raws))
 	var msgs []string
 	for _, raw := range raws {
-		dep, err := fetch.ParseDependency(kind, raw, dir)
+		dep, err := agentapi.ParseDependency(kind, raw, dir)
 		if err != nil {
 			msgs = append(msgs, err.Error())
 			continue

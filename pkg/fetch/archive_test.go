@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/stagehand-k8s/stagehand/pkg/agentapi"
 )
 
 // serveBytes serves body at every path.
@@ -50,7 +52,7 @@ func TestArchivesUnpackIntoNamedDirectory(t *testing.T) {
 			assertNotExist(t, filepath.Join(job.FilesDir, format.archiveName))
 			assertNotExist(t, filepath.Join(job.FilesDir, format.archiveName+partSuffix))
 			entry := manifest.Entries[0]
-			if entry.Path != dir || entry.Kind != KindArchive || entry.SHA256 != sha256Hex(archive) {
+			if entry.Path != dir || entry.Kind != agentapi.KindArchive || entry.SHA256 != sha256Hex(archive) {
 				t.Errorf("manifest entry = %+v", entry)
 			}
 
@@ -163,10 +165,13 @@ func TestUnsafeArchivesAreRejected(t *testing.T) {
 			if !strings.Contains(err.Error(), tc.wantText) {
 				t.Errorf("error %q does not mention %q", err, tc.wantText)
 			}
-			dirName, _ := archiveDirName(tc.archive)
-			assertNotExist(t, filepath.Join(job.FilesDir, dirName))
+			unpacked, parseErr := agentapi.ParseDependency(agentapi.KindArchive, job.Archives[0], job.FilesDir)
+			if parseErr != nil {
+				t.Fatal(parseErr)
+			}
+			assertNotExist(t, unpacked.Path)
 			assertNotExist(t, filepath.Join(filepath.Dir(job.FilesDir), "evil.txt"))
-			assertNotExist(t, filepath.Join(job.FilesDir, ManifestFileName))
+			assertNotExist(t, filepath.Join(job.FilesDir, agentapi.ManifestFileName))
 			leftovers, err := os.ReadDir(job.FilesDir)
 			if err != nil {
 				t.Fatal(err)

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/stagehand-k8s/stagehand/pkg/agentapi"
 	"github.com/stagehand-k8s/stagehand/pkg/egress"
 	"github.com/stagehand-k8s/stagehand/pkg/timeline"
 )
@@ -23,7 +24,7 @@ import (
 // are JSON lines on stderr. It returns the process exit code (see doc.go).
 func Main(ctx context.Context, args []string, stderr io.Writer) int {
 	log := slog.New(slog.NewJSONHandler(stderr, nil))
-	job, err := parseJob(args, os.Getenv(EnvJob), stderr)
+	job, err := parseJob(args, os.Getenv(agentapi.EnvJob), stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return ExitOK
 	}
@@ -48,7 +49,7 @@ type fetchReport struct {
 	started time.Time
 }
 
-func startReport(job Job, args []string, log *slog.Logger) *fetchReport {
+func startReport(job agentapi.Job, args []string, log *slog.Logger) *fetchReport {
 	command := append([]string{"agent", "fetch"}, args...)
 	rep, flush := timeline.StartFromEnv(os.Getenv, "stagehand-fetch", command, timeline.EventFetchProgress, log)
 	if rep == nil {
@@ -85,12 +86,12 @@ func (r *fetchReport) finish(ctx context.Context, manifest *Manifest, code int, 
 
 // parseJob decodes envJSON (if not empty) and applies the flags in args on
 // top. It returns flag.ErrHelp after printing usage for -h/--help.
-func parseJob(args []string, envJSON string, usageOutput io.Writer) (Job, error) {
-	var job Job
+func parseJob(args []string, envJSON string, usageOutput io.Writer) (agentapi.Job, error) {
+	var job agentapi.Job
 	if strings.TrimSpace(envJSON) != "" {
 		decoder := json.NewDecoder(strings.NewReader(envJSON))
 		if err := decoder.Decode(&job); err != nil {
-			return Job{}, badInput("decode "+EnvJob, "", "%w", err)
+			return agentapi.Job{}, badInput("decode "+agentapi.EnvJob, "", "%w", err)
 		}
 	}
 	flags := newFlagSet(&job)
@@ -99,19 +100,19 @@ func parseJob(args []string, envJSON string, usageOutput io.Writer) (Job, error)
 	if err := flags.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			_, _ = io.Copy(usageOutput, &usage)
-			return Job{}, err
+			return agentapi.Job{}, err
 		}
-		return Job{}, badInput("parse flags", "", "%w", err)
+		return agentapi.Job{}, badInput("parse flags", "", "%w", err)
 	}
 	if flags.NArg() > 0 {
-		return Job{}, badInput("parse flags", "", "unexpected argument %q", flags.Arg(0))
+		return agentapi.Job{}, badInput("parse flags", "", "unexpected argument %q", flags.Arg(0))
 	}
 	return job, nil
 }
 
 // newFlagSet binds flags to the fields of job, so that only flags actually
 // given override what the environment set.
-func newFlagSet(job *Job) *flag.FlagSet {
+func newFlagSet(job *agentapi.Job) *flag.FlagSet {
 	flags := flag.NewFlagSet("agent fetch", flag.ContinueOnError)
 	flags.StringVar(&job.JarsDir, "jars-dir", job.JarsDir, "directory receiving jars")
 	flags.StringVar(&job.FilesDir, "files-dir", job.FilesDir, "directory receiving files and unpacked archives")
@@ -125,7 +126,7 @@ func newFlagSet(job *Job) *flag.FlagSet {
 	flags.Var((*durationFlag)(&job.FileTimeout), "file-timeout", "per-dependency timeout (default: none beyond --timeout)")
 	flags.Int64Var(&job.MaxFileBytes, "max-file-bytes", job.MaxFileBytes, "largest download in bytes (default 2 GiB)")
 	flags.Int64Var(&job.MaxTotalBytes, "max-total-bytes", job.MaxTotalBytes, "largest sum of downloads in bytes (default 8 GiB)")
-	flags.StringVar(&job.ManifestPath, "manifest", job.ManifestPath, "manifest path (default <jars-dir>/"+ManifestFileName+")")
+	flags.StringVar(&job.ManifestPath, "manifest", job.ManifestPath, "manifest path (default <jars-dir>/"+agentapi.ManifestFileName+")")
 	flags.StringVar(&job.CAFile, "ca-file", job.CAFile, "PEM bundle trusted in addition to system roots")
 	flags.StringVar(&job.AuthFile, "auth-file", job.AuthFile, "file holding a bearer token")
 	flags.Var((*hostsFlag)(&job.AllowedHosts), "allowed-hosts",
@@ -181,7 +182,7 @@ func (l *uriList) Set(value string) error {
 }
 
 // durationFlag adapts a Duration field to flag.Value.
-type durationFlag Duration
+type durationFlag agentapi.Duration
 
 func (d *durationFlag) String() string {
 	if d == nil {

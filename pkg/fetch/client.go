@@ -7,6 +7,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"github.com/stagehand-k8s/stagehand/pkg/agentapi"
 )
 
 // userAgent identifies the fetcher to servers.
@@ -23,8 +25,8 @@ const userAgent = "stagehand-agent-fetch/1"
 // Without a CA file the roots are resolved on the first request that needs
 // TLS, so that a job with only http:// dependencies never loads a root
 // store (which takes milliseconds).
-func newHTTPClient(job Job, netw network) (*http.Client, error) {
-	policy := job.policy()
+func newHTTPClient(job agentapi.Job, netw network) (*http.Client, error) {
+	policy := jobPolicy(job)
 	guard := &dialGuard{policy: policy, net: netw, connectTimeout: time.Duration(job.ConnectTimeout)}
 	client := &http.Client{CheckRedirect: checkRedirect(policy)}
 	if job.CAFile == "" {
@@ -43,7 +45,7 @@ func newHTTPClient(job Job, netw network) (*http.Client, error) {
 
 // newTransport is the transport of newHTTPClient, connecting through guard
 // and verifying servers against roots (nil: the system's).
-func newTransport(job Job, guard *dialGuard, roots *x509.CertPool) *http.Transport {
+func newTransport(job agentapi.Job, guard *dialGuard, roots *x509.CertPool) *http.Transport {
 	connectTimeout := time.Duration(job.ConnectTimeout)
 	return &http.Transport{
 		Proxy:                 http.ProxyFromEnvironment,

@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/stagehand-k8s/stagehand/pkg/agentapi"
 )
 
 // TestReliabilityConcurrentFetchers starts several real fetcher processes
@@ -64,7 +66,7 @@ func TestReliabilityConcurrentFetchers(t *testing.T) {
 	t.Cleanup(server.Close)
 
 	job := testJob(t)
-	job.Timeout = Duration(40 * time.Second)
+	job.Timeout = agentapi.Duration(40 * time.Second)
 	job.Parallelism = files
 	for name, payload := range payloads {
 		job.Jars = append(job.Jars, server.URL+"/"+name+"#sha256="+sha256Hex(payload))
@@ -137,7 +139,7 @@ func watchFinalFiles(t *testing.T, dir string, payloads map[string][]byte, stop 
 // touches nothing meanwhile.
 func TestLockWaitIsBoundedByTimeout(t *testing.T) {
 	job := testJob(t)
-	job.Timeout = Duration(300 * time.Millisecond)
+	job.Timeout = agentapi.Duration(300 * time.Millisecond)
 	job.Jars = []string{"http://127.0.0.1:1/never.jar"}
 	if err := os.MkdirAll(job.JarsDir, 0o755); err != nil {
 		t.Fatal(err)

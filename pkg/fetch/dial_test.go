@@ -106,7 +106,7 @@ func TestDialerControl(t *testing.T) {
 	// loopback, which an allowlist without it refuses: were the check
 	// missing, the test would connect to 127.0.0.1 and nowhere else.
 	server := newRedirectServer(t, false)
-	job := testJob(t).withDefaults()
+	job := testJob(t).WithDefaults()
 	for allowed, want := range map[string]bool{"*.example.com": false, "localhost": true} {
 		netw := systemNetwork(job, egress.Policy{AllowedHosts: []string{allowed}})
 		conn, err := netw.dial(context.Background(), "tcp", server.Listener.Addr().String())

@@ -15,6 +15,8 @@ import (
 	"testing"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/stagehand-k8s/stagehand/pkg/agentapi"
 )
 
 // mountSmallTmpfs mounts a tmpfs of size bytes on a fresh directory and
@@ -86,7 +88,7 @@ func TestReliabilityDiskFull(t *testing.T) {
 		}
 		assertNotExist(t, filepath.Join(job.JarsDir, "huge.jar"))
 		assertNotExist(t, filepath.Join(job.JarsDir, "huge.jar"+partSuffix))
-		assertNotExist(t, job.JarsDir+"/"+ManifestFileName)
+		assertNotExist(t, job.JarsDir+"/"+agentapi.ManifestFileName)
 		assertNoPartFiles(t, job.JarsDir)
 		// small.jar may have been fetched before huge.jar failed (the order
 		// is not fixed); if it is there, it is complete and verified.
@@ -109,7 +111,7 @@ func TestReliabilityDiskFull(t *testing.T) {
 			t.Fatalf("round %d: follow-up fetch exit code = %d, want 0\nstderr:\n%s", round, code, retry.stderr.String())
 		}
 		assertFileContent(t, filepath.Join(job.JarsDir, "fits.jar"), payloads["fits.jar"])
-		if _, err := ReadManifest(filepath.Join(job.JarsDir, ManifestFileName)); err != nil {
+		if _, err := ReadManifest(filepath.Join(job.JarsDir, agentapi.ManifestFileName)); err != nil {
 			t.Errorf("round %d: follow-up manifest: %v", round, err)
 		}
 		if round == rounds-1 {

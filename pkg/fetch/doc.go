@@ -1,14 +1,16 @@
 // Package fetch downloads the dependencies of a data-processing worker (jars,
 // plain files and archives) into local directories before the worker starts.
 //
-// It is the library behind `agent fetch`. The whole job is described by a
-// [Job], read from the JSON environment variable STAGEHAND_FETCH_JOB (see
-// [EnvJob]) and/or from command-line flags (flags override the environment);
-// see [Main].
+// It is the library behind `agent fetch`. The whole job is described by an
+// [agentapi.Job] (Job below), read from the JSON environment variable
+// STAGEHAND_FETCH_JOB (see [agentapi.EnvJob]) and/or from command-line flags
+// (flags override the environment); see [Main]. The webhook writes that
+// variable; package agentapi is all the two share.
 //
 // # Dependencies
 //
-// Each dependency is a URI with scheme https://, http:// or local://.
+// Each dependency is a URI with scheme https://, http:// or local://, read
+// by [agentapi.ParseDependency], as at admission.
 //
 //   - https:// and http:// URIs are downloaded. A bearer token read from
 //     Job.AuthFile is sent with every request and never logged.

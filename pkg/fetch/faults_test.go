@@ -12,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/stagehand-k8s/stagehand/pkg/agentapi"
 )
 
 // attemptLog records when each request arrived.
@@ -58,7 +60,7 @@ func TestFaultMatrix(t *testing.T) {
 	cases := []struct {
 		name     string
 		handler  func(t *testing.T, attempt int, w http.ResponseWriter, r *http.Request)
-		tune     func(job *Job)
+		tune     func(job *agentapi.Job)
 		fragment string
 		wantCode int
 		// wantAttempts is the number of requests the server must see.
@@ -118,7 +120,7 @@ func TestFaultMatrix(t *testing.T) {
 				}
 				w.Write(payload)
 			},
-			tune:     func(job *Job) { job.StallTimeout = Duration(150 * time.Millisecond) },
+			tune:     func(job *agentapi.Job) { job.StallTimeout = agentapi.Duration(150 * time.Millisecond) },
 			wantCode: ExitOK, wantAttempts: 2,
 		},
 		{
@@ -126,8 +128,8 @@ func TestFaultMatrix(t *testing.T) {
 			handler: func(t *testing.T, attempt int, w http.ResponseWriter, r *http.Request) {
 				stall(w, r, payload)
 			},
-			tune: func(job *Job) {
-				job.StallTimeout = Duration(150 * time.Millisecond)
+			tune: func(job *agentapi.Job) {
+				job.StallTimeout = agentapi.Duration(150 * time.Millisecond)
 				job.MaxAttempts = 2
 			},
 			wantCode: ExitNetwork, wantAttempts: 2,
@@ -180,7 +182,7 @@ func TestFaultMatrix(t *testing.T) {
 			handler: func(t *testing.T, attempt int, w http.ResponseWriter, r *http.Request) {
 				w.Write(payload)
 			},
-			tune:     func(job *Job) { job.MaxFileBytes = 1000 },
+			tune:     func(job *agentapi.Job) { job.MaxFileBytes = 1000 },
 			wantCode: ExitSizeLimit, wantAttempts: 1,
 		},
 		{
@@ -191,7 +193,7 @@ func TestFaultMatrix(t *testing.T) {
 					http.NewResponseController(w).Flush() // no Content-Length
 				}
 			},
-			tune:     func(job *Job) { job.MaxFileBytes = 10_000 },
+			tune:     func(job *agentapi.Job) { job.MaxFileBytes = 10_000 },
 			wantCode: ExitSizeLimit, wantAttempts: 1,
 		},
 		{
@@ -199,7 +201,7 @@ func TestFaultMatrix(t *testing.T) {
 			handler: func(t *testing.T, attempt int, w http.ResponseWriter, r *http.Request) {
 				w.Write(payload)
 			},
-			tune:     func(job *Job) { job.MaxTotalBytes = int64(len(payload)) - 1 },
+			tune:     func(job *agentapi.Job) { job.MaxTotalBytes = int64(len(payload)) - 1 },
 			wantCode: ExitSizeLimit, wantAttempts: 1,
 		},
 	}
@@ -229,7 +231,7 @@ func TestFaultMatrix(t *testing.T) {
 			}
 			final := filepath.Join(job.JarsDir, "dep.jar")
 			assertNotExist(t, final+partSuffix)
-			manifestPath := filepath.Join(job.JarsDir, ManifestFileName)
+			manifestPath := filepath.Join(job.JarsDir, agentapi.ManifestFileName)
 			if tc.wantCode == ExitOK {
 				assertFileContent(t, final, payload)
 				manifest, err := ReadManifest(manifestPath)

@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/stagehand-k8s/stagehand/pkg/agentapi"
 )
 
 // FuzzExpandArchive feeds arbitrary bytes to the archive reader as .tar.gz
@@ -80,7 +82,7 @@ func FuzzReadManifest(f *testing.F) {
 	f.Add([]byte(`{"version":2}`))
 	f.Add([]byte(`not json`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		path := filepath.Join(t.TempDir(), ManifestFileName)
+		path := filepath.Join(t.TempDir(), agentapi.ManifestFileName)
 		if err := os.WriteFile(path, data, 0o644); err != nil {
 			t.Fatal(err)
 		}

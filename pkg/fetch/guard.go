@@ -11,6 +11,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/stagehand-k8s/stagehand/pkg/agentapi"
 	"github.com/stagehand-k8s/stagehand/pkg/egress"
 	"github.com/stagehand-k8s/stagehand/pkg/redaction"
 )
@@ -32,7 +33,7 @@ type network struct {
 
 // systemNetwork is the network of a real run: the system's resolver, and
 // a dialer that checks each address once more just before connect.
-func systemNetwork(job Job, policy egress.Policy) network {
+func systemNetwork(job agentapi.Job, policy egress.Policy) network {
 	dialer := &net.Dialer{
 		Timeout:   time.Duration(job.ConnectTimeout),
 		KeepAlive: 30 * time.Second,

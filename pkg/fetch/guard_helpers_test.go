@@ -9,6 +9,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/stagehand-k8s/stagehand/pkg/agentapi"
 )
 
 // stubNetwork replaces name resolution and connect in tests of the egress
@@ -74,7 +76,7 @@ func (s *stubNetwork) assertOnlyLoopbackDialed(t *testing.T) {
 }
 
 // runJobOn runs job connecting through stub.
-func runJobOn(t *testing.T, job Job, stub *stubNetwork) (*Manifest, error) {
+func runJobOn(t *testing.T, job agentapi.Job, stub *stubNetwork) (*Manifest, error) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()

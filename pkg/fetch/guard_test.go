@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+
+	"github.com/stagehand-k8s/stagehand/pkg/agentapi"
 )
 
 // redirectServer serves /x.jar at 127.0.0.1, redirecting /start to the
@@ -52,11 +54,11 @@ func (s *redirectServer) port() string {
 
 // assertNothingWritten checks that a failed run left no file, no .part
 // and no manifest.
-func assertNothingWritten(t *testing.T, job Job) {
+func assertNothingWritten(t *testing.T, job agentapi.Job) {
 	t.Helper()
 	assertNotExist(t, filepath.Join(job.JarsDir, "x.jar"))
 	assertNotExist(t, filepath.Join(job.JarsDir, "x.jar"+partSuffix))
-	assertNotExist(t, filepath.Join(job.JarsDir, ManifestFileName))
+	assertNotExist(t, filepath.Join(job.JarsDir, agentapi.ManifestFileName))
 }
 
 // TestRedirectsAreChecked (issue 11, item 6): an admitted host that

@@ -15,6 +15,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/stagehand-k8s/stagehand/pkg/agentapi"
 )
 
 // childProcessEnv makes the test binary act as `agent fetch` (see TestMain).
@@ -29,25 +31,25 @@ func TestMain(m *testing.M) {
 
 // testJob returns a job with small timeouts and delays, writing below a
 // fresh temporary directory.
-func testJob(t *testing.T) Job {
+func testJob(t *testing.T) agentapi.Job {
 	t.Helper()
 	base := t.TempDir()
-	return Job{
+	return agentapi.Job{
 		JarsDir:          filepath.Join(base, "jars"),
 		FilesDir:         filepath.Join(base, "files"),
 		Parallelism:      2,
-		Timeout:          Duration(10 * time.Second),
-		ConnectTimeout:   Duration(2 * time.Second),
-		StallTimeout:     Duration(2 * time.Second),
+		Timeout:          agentapi.Duration(10 * time.Second),
+		ConnectTimeout:   agentapi.Duration(2 * time.Second),
+		StallTimeout:     agentapi.Duration(2 * time.Second),
 		MaxAttempts:      3,
-		RetryBaseDelay:   Duration(5 * time.Millisecond),
-		RetryMaxDelay:    Duration(2 * time.Second),
-		ProgressInterval: Duration(50 * time.Millisecond),
+		RetryBaseDelay:   agentapi.Duration(5 * time.Millisecond),
+		RetryMaxDelay:    agentapi.Duration(2 * time.Second),
+		ProgressInterval: agentapi.Duration(50 * time.Millisecond),
 	}
 }
 
 // runJob runs job with a deadline so a hung test fails instead of blocking.
-func runJob(t *testing.T, job Job) (*Manifest, error) {
+func runJob(t *testing.T, job agentapi.Job) (*Manifest, error) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()

@@ -9,6 +9,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/stagehand-k8s/stagehand/pkg/agentapi"
 )
 
 // TestAllowedHostsFlag: --allowed-hosts replaces the job's allowedHosts,
@@ -39,14 +41,14 @@ func TestAllowedHostsFlag(t *testing.T) {
 // directions. (Only loopback is used: a process runs the real network.)
 func TestAllowedHostsProcess(t *testing.T) {
 	server := newRedirectServer(t, false)
-	run := func(env Job, args ...string) (int, string) {
+	run := func(env agentapi.Job, args ...string) (int, string) {
 		t.Helper()
 		data, err := json.Marshal(env)
 		if err != nil {
 			t.Fatal(err)
 		}
 		child := exec.Command(os.Args[0], args...)
-		child.Env = append(os.Environ(), childProcessEnv+"=1", EnvJob+"="+string(data))
+		child.Env = append(os.Environ(), childProcessEnv+"=1", agentapi.EnvJob+"="+string(data))
 		var stderr bytes.Buffer
 		child.Stderr = &stderr
 		err = child.Run()
@@ -93,7 +95,7 @@ func TestBannedHostsAreBadInput(t *testing.T) {
 		"http://[64:ff9b::a9fe:a9fe]/x.jar",
 		"http://100.100.100.200/x.jar",
 	} {
-		job := testJob(t).withDefaults()
+		job := testJob(t).WithDefaults()
 		job.AllowedHosts = []string{"*"}
 		job.Jars = []string{uri}
 		_, err := parseJobDependencies(job)

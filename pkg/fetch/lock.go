@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/stagehand-k8s/stagehand/pkg/agentapi"
 )
 
 // lockPoll is how often a run waiting for another fetcher's lock retries.
@@ -24,7 +26,7 @@ const lockPoll = 50 * time.Millisecond
 // kernel when the process dies: a crashed fetcher leaves no stale lock. On
 // a file system without flock support the directory is used unlocked, as
 // before locking existed, with a warning.
-func lockDirectories(ctx context.Context, job Job, log *slog.Logger) (unlock func(), err error) {
+func lockDirectories(ctx context.Context, job agentapi.Job, log *slog.Logger) (unlock func(), err error) {
 	var dirs []string
 	for _, dir := range []string{job.JarsDir, job.FilesDir, filepath.Dir(job.ManifestPath)} {
 		if dir != "" {

@@ -25,7 +25,7 @@ type Manifest struct {
 type Entry struct {
 	// Name is the base name of the URI path, e.g. "hive-exec.jar".
 	Name string `json:"name"`
-	// Kind is KindJar, KindFile or KindArchive.
+	// Kind is agentapi.KindJar, KindFile or KindArchive.
 	Kind string `json:"kind"`
 	// Path is the final location: the file, or for archives the directory
 	// they were unpacked into. For local:// entries, the path in the image.

@@ -12,6 +12,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/stagehand-k8s/stagehand/pkg/agentapi"
 )
 
 // TestKilledMidDownloadLeavesOnlyPart runs the fetcher as a child process
@@ -52,7 +54,7 @@ func TestKilledMidDownloadLeavesOnlyPart(t *testing.T) {
 	part := final + partSuffix
 
 	child := exec.Command(os.Args[0])
-	child.Env = append(os.Environ(), childProcessEnv+"=1", EnvJob+"="+string(jobJSON))
+	child.Env = append(os.Environ(), childProcessEnv+"=1", agentapi.EnvJob+"="+string(jobJSON))
 	var childStderr bytes.Buffer
 	child.Stderr = &childStderr
 	if err := child.Start(); err != nil {
@@ -77,7 +79,7 @@ func TestKilledMidDownloadLeavesOnlyPart(t *testing.T) {
 	_ = child.Wait()
 
 	assertNotExist(t, final)
-	assertNotExist(t, filepath.Join(job.JarsDir, ManifestFileName))
+	assertNotExist(t, filepath.Join(job.JarsDir, agentapi.ManifestFileName))
 	if info, err := os.Stat(part); err != nil || info.Size() >= int64(len(payload)) {
 		t.Fatalf("want a partial .part after SIGKILL, got info=%v err=%v", info, err)
 	}
@@ -96,7 +98,7 @@ func TestKilledMidDownloadLeavesOnlyPart(t *testing.T) {
 // JSON logs and the exit code of a bad-input run.
 func TestMainChildProcessExitCode(t *testing.T) {
 	child := exec.Command(os.Args[0], "--jars-dir", t.TempDir(), "--jar", "ftp://example.invalid/x.jar")
-	child.Env = append(os.Environ(), childProcessEnv+"=1", EnvJob+"=")
+	child.Env = append(os.Environ(), childProcessEnv+"=1", agentapi.EnvJob+"=")
 	var stderr bytes.Buffer
 	child.Stderr = &stderr
 	err := child.Run()

@@ -16,6 +16,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/stagehand-k8s/stagehand/pkg/agentapi"
 )
 
 // soakEnv, when "1", makes the reliability tests run longer: more files,
@@ -49,7 +51,7 @@ type fetchChild struct {
 }
 
 // startFetchChild starts a fetcher process for job, bounded by 60s.
-func startFetchChild(t *testing.T, job Job) *fetchChild {
+func startFetchChild(t *testing.T, job agentapi.Job) *fetchChild {
 	t.Helper()
 	jobJSON, err := json.Marshal(job)
 	if err != nil {
@@ -58,7 +60,7 @@ func startFetchChild(t *testing.T, job Job) *fetchChild {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	t.Cleanup(cancel)
 	child := &fetchChild{cmd: exec.CommandContext(ctx, os.Args[0])}
-	child.cmd.Env = append(os.Environ(), childProcessEnv+"=1", EnvJob+"="+string(jobJSON))
+	child.cmd.Env = append(os.Environ(), childProcessEnv+"=1", agentapi.EnvJob+"="+string(jobJSON))
 	child.cmd.Stderr = &child.stderr
 	child.cmd.WaitDelay = 3 * time.Second
 	child.started = time.Now()
@@ -107,13 +109,13 @@ func assertNoPartFiles(t *testing.T, dir string) {
 // assertJobDone checks the outcome of a successful job: every file complete
 // and verified at its final name, no leftovers, and a manifest listing
 // exactly the expected files with their sha256.
-func assertJobDone(t *testing.T, job Job, payloads map[string][]byte) {
+func assertJobDone(t *testing.T, job agentapi.Job, payloads map[string][]byte) {
 	t.Helper()
 	for name, payload := range payloads {
 		assertFileContent(t, filepath.Join(job.JarsDir, name), payload)
 	}
 	assertNoPartFiles(t, job.JarsDir)
-	manifest, err := ReadManifest(filepath.Join(job.JarsDir, ManifestFileName))
+	manifest, err := ReadManifest(filepath.Join(job.JarsDir, agentapi.ManifestFileName))
 	if err != nil {
 		t.Fatalf("manifest: %v", err)
 	}

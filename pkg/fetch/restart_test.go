@@ -8,6 +8,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/stagehand-k8s/stagehand/pkg/agentapi"
 )
 
 // serverDowntime is how long the dependency server stays down per bounce.
@@ -122,11 +124,11 @@ func testServerRestart(t *testing.T, before, midBody bool) {
 
 	job := testJob(t)
 	job.Parallelism = 1
-	job.Timeout = Duration(45 * time.Second)
-	job.StallTimeout = Duration(5 * time.Second)
+	job.Timeout = agentapi.Duration(45 * time.Second)
+	job.StallTimeout = agentapi.Duration(5 * time.Second)
 	job.MaxAttempts = 40
-	job.RetryBaseDelay = Duration(50 * time.Millisecond)
-	job.RetryMaxDelay = Duration(400 * time.Millisecond)
+	job.RetryBaseDelay = agentapi.Duration(50 * time.Millisecond)
+	job.RetryMaxDelay = agentapi.Duration(400 * time.Millisecond)
 	for _, name := range names {
 		job.Jars = append(job.Jars, server.url(name)+"#sha256="+sha256Hex(payloads[name]))
 	}

@@ -11,6 +11,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/stagehand-k8s/stagehand/pkg/agentapi"
 )
 
 // stubSystemPool makes systemCertPool return pool (nil: an error) for the
@@ -115,8 +117,8 @@ func TestRootsAreResolvedOnFirstTLSRequest(t *testing.T) {
 		}
 	}))
 	defer plain.Close()
-	job := Job{Parallelism: 2}.withDefaults()
-	client, err := newHTTPClient(job, systemNetwork(job, job.policy()))
+	job := agentapi.Job{Parallelism: 2}.WithDefaults()
+	client, err := newHTTPClient(job, systemNetwork(job, jobPolicy(job)))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,11 +10,13 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/stagehand-k8s/stagehand/pkg/agentapi"
 )
 
 // fetcher holds the state shared by the downloads of one run.
 type fetcher struct {
-	job         Job
+	job         agentapi.Job
 	client      *http.Client
 	bearerToken string
 	log         *slog.Logger
@@ -27,18 +29,18 @@ type fetcher struct {
 // Run executes job: it downloads, verifies and places every dependency and
 // writes the manifest last. log receives structured progress and errors; nil
 // discards them. Errors are *Error; see ExitCode.
-func Run(ctx context.Context, job Job, log *slog.Logger) (*Manifest, error) {
+func Run(ctx context.Context, job agentapi.Job, log *slog.Logger) (*Manifest, error) {
 	return run(ctx, job, log, nil)
 }
 
 // run is Run connecting through netw, or through the system's network
 // when netw is nil: tests replace it.
-func run(ctx context.Context, job Job, log *slog.Logger, netw *network) (*Manifest, error) {
+func run(ctx context.Context, job agentapi.Job, log *slog.Logger, netw *network) (*Manifest, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	job = job.withDefaults()
-	if err := job.validate(); err != nil {
+	job = job.WithDefaults()
+	if err := validateJob(job); err != nil {
 		return nil, err
 	}
 	timeout := time.Duration(job.Timeout)
@@ -63,7 +65,7 @@ func run(ctx context.Context, job Job, log *slog.Logger, netw *network) (*Manife
 		return nil, err
 	}
 	if netw == nil {
-		system := systemNetwork(job, job.policy())
+		system := systemNetwork(job, jobPolicy(job))
 		netw = &system
 	}
 	client, err := newHTTPClient(job, *netw)
@@ -101,7 +103,7 @@ func run(ctx context.Context, job Job, log *slog.Logger, netw *network) (*Manife
 
 // prepareDirectories creates the target directories and removes leftovers of
 // earlier runs: *.part files and temporary unpack directories.
-func prepareDirectories(job Job) error {
+func prepareDirectories(job agentapi.Job) error {
 	for _, dir := range []string{job.JarsDir, job.FilesDir, filepath.Dir(job.ManifestPath)} {
 		if dir == "" {
 			continue
@@ -214,7 +216,7 @@ func (f *fetcher) fetchOne(ctx context.Context, dep *dependency, placer *placer)
 		return entry, err
 	}
 	entry = Entry{Name: dep.name, Kind: dep.kind, Path: dep.target, Size: result.size, SHA256: result.sha256, Source: dep.redacted}
-	if dep.kind != KindArchive {
+	if dep.kind != agentapi.KindArchive {
 		placer.add(dep, result, started)
 		return entry, nil
 	}

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/stagehand-k8s/stagehand/pkg/agentapi"
 )
 
 func TestManifestIsWrittenLast(t *testing.T) {
@@ -24,7 +26,7 @@ func TestManifestIsWrittenLast(t *testing.T) {
 	job := testJob(t)
 	job.Jars = []string{server.URL + "/a.jar", server.URL + "/b.jar", "local:///opt/spark/jars/spark-core.jar"}
 	job.Files = []string{server.URL + "/c.xml"}
-	manifestPath := filepath.Join(job.JarsDir, ManifestFileName)
+	manifestPath := filepath.Join(job.JarsDir, agentapi.ManifestFileName)
 
 	manifest, err := runJob(t, job)
 	assertExitCode(t, err, ExitOK)
@@ -95,7 +97,7 @@ func TestErrorsAndLogsAreRedacted(t *testing.T) {
 	job.MaxAttempts = 2
 	job.Jars = []string{secretURI}
 	jobJSON, _ := json.Marshal(job)
-	t.Setenv(EnvJob, string(jobJSON))
+	t.Setenv(agentapi.EnvJob, string(jobJSON))
 
 	var stderr bytes.Buffer
 	code := Main(context.Background(), nil, &stderr)
@@ -136,7 +138,7 @@ func TestMainWithCAFileAndBearerToken(t *testing.T) {
 	}
 	jarsDir := filepath.Join(dir, "jars")
 	base := []string{"--jars-dir", jarsDir, "--jar", server.URL + "/s.jar", "--timeout", "10s"}
-	t.Setenv(EnvJob, `{"maxAttempts": 1, "progressInterval": "50ms"}`)
+	t.Setenv(agentapi.EnvJob, `{"maxAttempts": 1, "progressInterval": "50ms"}`)
 
 	run := func(extra ...string) (int, string) {
 		var stderr bytes.Buffer
@@ -187,28 +189,24 @@ func TestFlagsOverrideEnvironment(t *testing.T) {
 	}
 }
 
-func TestJobJSONRoundTrip(t *testing.T) {
-	job := Job{JarsDir: "/j", Jars: []string{"https://h/x.jar"}, StallTimeout: Duration(30 * time.Second)}
-	data, err := json.Marshal(job)
-	if err != nil {
-		t.Fatal(err)
+// TestBadJobIsBadInput: a job the agent cannot run is exit 10, whatever
+// else it says.
+func TestBadJobIsBadInput(t *testing.T) {
+	for _, bad := range []agentapi.Job{
+		{JarsDir: "/j", Parallelism: -1},
+		{JarsDir: "/j", FileTimeout: -1},
+		{Jars: []string{"https://h/x.jar"}, FilesDir: "/f"},
+		{Files: []string{"https://h/x"}, JarsDir: "/j"},
+		{},
+		{JarsDir: "/j", AllowedHosts: []string{"["}},
+	} {
+		if err := validateJob(bad.WithDefaults()); ExitCode(err) != ExitBadInput {
+			t.Errorf("job %+v: %v, want exit %d", bad, err, ExitBadInput)
+		}
 	}
-	if !strings.Contains(string(data), `"stallTimeout":"30s"`) || strings.Contains(string(data), "timeout\":\"0s") {
-		t.Fatalf("marshalled job = %s", data)
+	if err := validateJob(agentapi.Job{JarsDir: "/j"}.WithDefaults()); err != nil {
+		t.Errorf("the smallest job: %v", err)
 	}
-	var decoded Job
-	if err := json.Unmarshal(data, &decoded); err != nil {
-		t.Fatal(err)
-	}
-	if decoded.StallTimeout != job.StallTimeout || decoded.JarsDir != "/j" {
-		t.Fatalf("decoded = %+v", decoded)
-	}
-	defaulted := decoded.withDefaults()
-	if defaulted.ManifestPath != "/j/"+ManifestFileName || defaulted.Parallelism != DefaultParallelism {
-		t.Fatalf("defaults = %+v", defaulted)
-	}
-	bad := Job{JarsDir: "/j", Parallelism: -1}
-	assertExitCode(t, bad.withDefaults().validate(), ExitBadInput)
 }
 
 func TestProgressIsLogged(t *testing.T) {
@@ -250,11 +248,11 @@ func TestTimeouts(t *testing.T) {
 	defer server.Close()
 	cases := []struct {
 		name     string
-		tune     func(*Job)
+		tune     func(*agentapi.Job)
 		wantText string
 	}{
-		{"per-file timeout", func(job *Job) { job.FileTimeout = Duration(300 * time.Millisecond) }, "per-file timeout 300ms"},
-		{"overall timeout", func(job *Job) { job.Timeout = Duration(300 * time.Millisecond) }, "overall timeout 300ms"},
+		{"per-file timeout", func(job *agentapi.Job) { job.FileTimeout = agentapi.Duration(300 * time.Millisecond) }, "per-file timeout 300ms"},
+		{"overall timeout", func(job *agentapi.Job) { job.Timeout = agentapi.Duration(300 * time.Millisecond) }, "overall timeout 300ms"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -278,7 +276,7 @@ func TestTimeouts(t *testing.T) {
 
 func TestBadInputStillRemovesOldManifest(t *testing.T) {
 	job := testJob(t)
-	manifestPath := filepath.Join(job.JarsDir, ManifestFileName)
+	manifestPath := filepath.Join(job.JarsDir, agentapi.ManifestFileName)
 	if err := os.MkdirAll(job.JarsDir, 0o755); err != nil {
 		t.Fatal(err)
 	}

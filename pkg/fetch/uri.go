@@ -1,27 +1,16 @@
 package fetch
 
 import (
+	"errors"
 	"net/url"
-	"path"
 	"path/filepath"
 	"strings"
 
-	"github.com/stagehand-k8s/stagehand/pkg/redaction"
+	"github.com/stagehand-k8s/stagehand/pkg/agentapi"
 )
 
-// Dependency kinds, as recorded in Entry.Kind.
-const (
-	KindJar     = "jar"
-	KindFile    = "file"
-	KindArchive = "archive"
-)
-
-// archiveSuffixes are stripped from an archive's name to get its unpack
-// directory. Longest first so ".tar.gz" wins over ".gz".
-var archiveSuffixes = []string{".tar.gz", ".tgz", ".zip"}
-
-// dependency is one parsed URI of a job. raw may hold secrets: never log it,
-// use redacted.
+// dependency is one parsed URI of a job. raw and fetchURL may hold secrets:
+// never log them, use redacted.
 type dependency struct {
 	kind     string
 	raw      string
@@ -36,129 +25,64 @@ type dependency struct {
 	partPath string
 	// target is the final path: the file, or the unpack directory.
 	target string
-	// host is the URI's host name; credentials is true when the URI carries
-	// userinfo or a query string.
-	host        string
-	credentials bool
+	// host is the URI's host name.
+	host string
 }
 
 // parseDependency parses raw as a dependency of the given kind, to be placed
-// in dir (JarsDir or FilesDir).
+// in dir (JarsDir or FilesDir), with the rules of agentapi.ParseDependency,
+// which the webhook applies at admission too.
 func parseDependency(kind, raw, dir string) (*dependency, error) {
-	const op = "parse URI"
-	parsed, err := url.Parse(raw)
+	parsed, err := agentapi.ParseDependency(kind, raw, dir)
 	if err != nil {
-		return nil, badInput(op, raw, "invalid URI")
+		var uriErr *agentapi.URIError
+		if errors.As(err, &uriErr) {
+			return nil, &Error{Code: ExitBadInput, Op: "parse URI", URI: uriErr.URI, Err: uriErr.Err}
+		}
+		return nil, badInput("parse URI", raw, "%w", err)
 	}
-	dep := &dependency{kind: kind, raw: raw, host: parsed.Hostname(),
-		credentials: parsed.User != nil || parsed.RawQuery != "" || parsed.ForceQuery}
-	// A URI with no userinfo, query or fragment is its own redacted form
-	// and fetch URL: most are, and they need no re-encoding.
-	plain := !strings.ContainsAny(raw, "@?#")
-	dep.redacted = redaction.URL(raw)
-	if parsed.Fragment != "" {
-		sum, ok := strings.CutPrefix(parsed.Fragment, "sha256=")
-		if !ok || len(sum) != 64 || !isHex(sum) {
-			return nil, badInput(op, raw, "fragment must be #sha256=<64 hex digits>")
-		}
-		dep.wantSHA256 = strings.ToLower(sum)
-	}
-	if dep.fetchURL = raw; !plain {
-		withoutFragment := *parsed
-		withoutFragment.Fragment, withoutFragment.RawFragment = "", ""
-		dep.fetchURL = withoutFragment.String()
-	}
-
-	var filePath string
-	switch scheme := strings.ToLower(parsed.Scheme); scheme {
-	case "http", "https":
-		if parsed.Host == "" {
-			return nil, badInput(op, raw, "%s URI has no host", scheme)
-		}
-		filePath = parsed.Path
-	case "local":
-		filePath = parsed.Path
-		if parsed.Opaque != "" {
-			filePath = parsed.Opaque
-		}
-		if parsed.Host != "" || !path.IsAbs(filePath) {
-			return nil, badInput(op, raw, "local URI must be local:///absolute/path")
-		}
-		if dep.wantSHA256 != "" {
-			return nil, badInput(op, raw, "local URIs are not checked; remove the #sha256 fragment")
-		}
-		dep.local = true
-		dep.localPath = path.Clean(filePath)
-	case "":
-		return nil, badInput(op, raw, "URI has no scheme; want https://, http:// or local://")
-	default:
-		if prefix := scheme + "://"; len(raw) < len(prefix) || !strings.EqualFold(raw[:len(prefix)], prefix) {
-			// "user:password@host/x.jar": the "scheme" is a user name.
-			return nil, badInput(op, raw, "URI has no scheme://; want https://, http:// or local://")
-		}
-		return nil, badInput(op, raw, "unsupported scheme %q; want https, http or local", scheme)
-	}
-
-	dep.name = path.Base(filePath)
-	if filePath == "" || dep.name == "/" || dep.name == "." || dep.name == ".." {
-		return nil, badInput(op, raw, "URI path has no file name")
-	}
+	dep := &dependency{kind: kind, raw: raw, fetchURL: fetchURL(raw), redacted: parsed.Redacted,
+		name: parsed.Name, local: parsed.Local, wantSHA256: parsed.SHA256, target: parsed.Path, host: parsed.Host}
 	if dep.local {
-		dep.target = dep.localPath
-		return dep, nil
-	}
-	dep.partPath = filepath.Join(dir, dep.name+partSuffix)
-	dep.target = filepath.Join(dir, dep.name)
-	if kind == KindArchive {
-		dirName, ok := archiveDirName(dep.name)
-		if !ok {
-			return nil, badInput(op, raw, "archive name %q must end in .tar.gz, .tgz or .zip", dep.name)
-		}
-		dep.target = filepath.Join(dir, dirName)
+		dep.localPath = parsed.Path
+	} else {
+		dep.partPath = filepath.Join(dir, dep.name+partSuffix)
 	}
 	return dep, nil
 }
 
-// archiveDirName strips a supported archive suffix (case-insensitively) from
-// name. It reports false for unsupported names or an empty result.
-func archiveDirName(name string) (string, bool) {
-	lower := strings.ToLower(name)
-	for _, suffix := range archiveSuffixes {
-		if strings.HasSuffix(lower, suffix) {
-			dirName := name[:len(name)-len(suffix)]
-			return dirName, dirName != "" && dirName != "." && dirName != ".."
-		}
+// fetchURL is raw, a URI ParseDependency accepted, without its fragment.
+// A URI with no userinfo, query or fragment is its own fetch URL: most
+// are, and they need no re-encoding.
+func fetchURL(raw string) string {
+	if !strings.ContainsAny(raw, "@?#") {
+		return raw
 	}
-	return "", false
-}
-
-// isHex reports whether text is an even number of hex digits.
-func isHex(text string) bool {
-	for i := range len(text) {
-		if c := text[i]; (c < '0' || c > '9') && (c < 'a' || c > 'f') && (c < 'A' || c > 'F') {
-			return false
-		}
+	parsed, err := url.Parse(raw)
+	if err != nil {
+		return raw // not reached: ParseDependency parsed it
 	}
-	return len(text)%2 == 0
+	parsed.Fragment, parsed.RawFragment = "", ""
+	return parsed.String()
 }
 
 // parseJobDependencies parses every URI of job and rejects duplicate names
 // and clashing targets.
-func parseJobDependencies(job Job) ([]*dependency, error) {
+func parseJobDependencies(job agentapi.Job) ([]*dependency, error) {
 	groups := []struct {
 		kind string
 		uris []string
 		dir  string
 	}{
-		{KindJar, job.Jars, job.JarsDir},
-		{KindFile, job.Files, job.FilesDir},
-		{KindArchive, job.Archives, job.FilesDir},
+		{agentapi.KindJar, job.Jars, job.JarsDir},
+		{agentapi.KindFile, job.Files, job.FilesDir},
+		{agentapi.KindArchive, job.Archives, job.FilesDir},
 	}
 	var deps []*dependency
 	byName := map[string]*dependency{}
 	byTarget := map[string]*dependency{}
 	manifestPath := filepath.Clean(job.ManifestPath)
-	policy := job.policy()
+	policy := jobPolicy(job)
 	for _, group := range groups {
 		for _, raw := range group.uris {
 			dep, err := parseDependency(group.kind, raw, group.dir)

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stagehand-k8s/stagehand/pkg/agentapi"
 	"github.com/stagehand-k8s/stagehand/pkg/redaction"
 )
 
@@ -20,7 +21,7 @@ func TestURIsAreRedacted(t *testing.T) {
 		"0user:SEKRIT@host/x.jar",                         // does not parse
 		"ftp://u:SEKRIT@h/x.jar",
 	} {
-		dep, err := parseDependency(KindJar, raw, "/jars")
+		dep, err := parseDependency(agentapi.KindJar, raw, "/jars")
 		if err != nil {
 			var fetchErr *Error
 			if !errors.As(err, &fetchErr) || fetchErr.URI != redaction.URL(raw) || strings.Contains(err.Error(), "SEKRIT") {
@@ -34,9 +35,9 @@ func TestURIsAreRedacted(t *testing.T) {
 	}
 }
 
-func TestParseDependency(t *testing.T) {
+func TestDependencyPaths(t *testing.T) {
 	sum := strings.Repeat("AB", 32)
-	dep, err := parseDependency(KindJar, "https://h/p/x.jar?v=1#sha256="+sum, "/jars")
+	dep, err := parseDependency(agentapi.KindJar, "https://h/p/x.jar?v=1#sha256="+sum, "/jars")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,12 +46,12 @@ func TestParseDependency(t *testing.T) {
 		t.Fatalf("dependency = %+v", dep)
 	}
 	for _, raw := range []string{"local:///opt/x.jar", "local:/opt/x.jar"} {
-		dep, err := parseDependency(KindJar, raw, "/jars")
+		dep, err := parseDependency(agentapi.KindJar, raw, "/jars")
 		if err != nil || !dep.local || dep.localPath != "/opt/x.jar" || dep.name != "x.jar" {
 			t.Fatalf("parse %q = %+v, %v", raw, dep, err)
 		}
 	}
-	archive, err := parseDependency(KindArchive, "https://h/conf.tar.gz", "/files")
+	archive, err := parseDependency(agentapi.KindArchive, "https://h/conf.tar.gz", "/files")
 	if err != nil || archive.target != "/files/conf" {
 		t.Fatalf("archive = %+v, %v", archive, err)
 	}
@@ -69,25 +70,25 @@ func TestBadURIsAreBadInput(t *testing.T) {
 		"local:///x.jar#sha256=" + strings.Repeat("a", 64): "not checked",
 	}
 	for raw, wantText := range cases {
-		_, err := parseDependency(KindJar, raw, "/jars")
+		_, err := parseDependency(agentapi.KindJar, raw, "/jars")
 		assertExitCode(t, err, ExitBadInput)
 		if !strings.Contains(err.Error(), wantText) {
 			t.Errorf("parse %q: error %q does not mention %q", raw, err, wantText)
 		}
 	}
-	_, err := parseDependency(KindArchive, "https://host/x.rar", "/files")
+	_, err := parseDependency(agentapi.KindArchive, "https://host/x.rar", "/files")
 	assertExitCode(t, err, ExitBadInput)
 }
 
 func TestDuplicateNamesRejected(t *testing.T) {
-	cases := []Job{
+	cases := []agentapi.Job{
 		{JarsDir: "/j", FilesDir: "/f", Jars: []string{"https://a/x.jar", "https://b/lib/x.jar"}},
 		{JarsDir: "/j", FilesDir: "/f", Jars: []string{"https://a/x.jar"}, Files: []string{"local:///opt/x.jar"}},
 		// The archive's directory would clash with the plain file "conf".
 		{FilesDir: "/f", Files: []string{"https://a/conf"}, Archives: []string{"https://a/conf.zip"}},
 	}
 	for _, job := range cases {
-		_, err := parseJobDependencies(job.withDefaults())
+		_, err := parseJobDependencies(job.WithDefaults())
 		assertExitCode(t, err, ExitBadInput)
 	}
 }
@@ -129,31 +130,21 @@ func TestParseRetryAfter(t *testing.T) {
 
 const httpTimeFormat = "Mon, 02 Jan 2006 15:04:05 GMT"
 
-// TestExportedDependency: what the webhook learns of a URI, plain or with
-// credentials, query or fragment; a plain URI is its own redacted form and
-// fetch URL.
-func TestExportedDependency(t *testing.T) {
+// TestFetchURL: what is sent to the server is the URI as written without
+// its #sha256= fragment; a plain URI is sent as it is.
+func TestFetchURL(t *testing.T) {
 	sum := strings.Repeat("ab", 32)
-	tests := []struct {
-		raw, host, redacted string
-		credentials         bool
-	}{
-		{"https://artifacts.example.com/hive/udfs.jar", "artifacts.example.com", "https://artifacts.example.com/hive/udfs.jar", false},
-		{"https://ARTIFACTS.example.com:8443/a.jar#sha256=" + sum, "ARTIFACTS.example.com", "https://ARTIFACTS.example.com:8443/a.jar", false},
-		{"https://user:pw@h/a.jar", "h", "https://redacted@h/a.jar", true},
-		{"https://h/a.jar?X-Amz-Signature=s", "h", "https://h/a.jar?redacted", true},
-		{"http://[fe80::1]/a.jar", "fe80::1", "http://[fe80::1]/a.jar", false},
+	tests := map[string]string{
+		"https://artifacts.example.com/hive/udfs.jar":            "https://artifacts.example.com/hive/udfs.jar",
+		"https://ARTIFACTS.example.com:8443/a.jar#sha256=" + sum: "https://ARTIFACTS.example.com:8443/a.jar",
+		"https://user:pw@h/a.jar":                                "https://user:pw@h/a.jar",
+		"https://h/a.jar?X-Amz-Signature=s#sha256=" + sum:        "https://h/a.jar?X-Amz-Signature=s",
+		"http://[fe80::1]/a.jar":                                 "http://[fe80::1]/a.jar",
 	}
-	for _, tc := range tests {
-		dep, err := ParseDependency(KindJar, tc.raw, "/jars")
-		if err != nil {
-			t.Fatalf("%s: %v", tc.raw, err)
-		}
-		if dep.Host != tc.host || dep.Redacted != tc.redacted || dep.Credentials != tc.credentials {
-			t.Errorf("%s: host %q, redacted %q, credentials %v; want %q, %q, %v", tc.raw, dep.Host, dep.Redacted, dep.Credentials, tc.host, tc.redacted, tc.credentials)
-		}
-		if inner, _ := parseDependency(KindJar, tc.raw, "/jars"); strings.ContainsAny(inner.fetchURL, "#") {
-			t.Errorf("%s: fetch URL %q keeps the fragment", tc.raw, inner.fetchURL)
+	for raw, want := range tests {
+		dep, err := parseDependency(agentapi.KindJar, raw, "/jars")
+		if err != nil || dep.fetchURL != want {
+			t.Errorf("%s: fetch URL %+v, %v; want %q", raw, dep, err, want)
 		}
 	}
 }

@@ -7,8 +7,8 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 
+	"github.com/stagehand-k8s/stagehand/pkg/agentapi"
 	"github.com/stagehand-k8s/stagehand/pkg/annotations"
-	"github.com/stagehand-k8s/stagehand/pkg/fetch"
 )
 
 // Names of what the dependency injection adds.
@@ -75,19 +75,19 @@ var corev1ConfigMapDefaultMode = corev1.ConfigMapVolumeSourceDefaultMode
 
 // ManifestPath is where the fetch result manifest of a spec is written.
 func ManifestPath(d *annotations.DepsSpec) string {
-	return path.Join(d.JarsDir, fetch.ManifestFileName)
+	return path.Join(d.JarsDir, agentapi.ManifestFileName)
 }
 
 // fetchJob is the whole job of the fetch container, as one typed payload.
 // The webhook's allowlist goes with it, so that the fetch holds redirects
 // to it too.
-func fetchJob(d *annotations.DepsSpec, maxTotalBytes int64, allowedHosts []string) fetch.Job {
-	job := fetch.Job{
+func fetchJob(d *annotations.DepsSpec, maxTotalBytes int64, allowedHosts []string) agentapi.Job {
+	job := agentapi.Job{
 		JarsDir: d.JarsDir, FilesDir: d.FilesDir,
 		Jars: d.Jars, Files: d.Files, Archives: d.Archives,
 		ManifestPath:  ManifestPath(d),
 		Parallelism:   d.Parallelism,
-		Timeout:       fetch.Duration(d.FetchTimeout),
+		Timeout:       agentapi.Duration(d.FetchTimeout),
 		MaxTotalBytes: maxTotalBytes,
 		MaxFileBytes:  maxTotalBytes,
 		AllowedHosts:  allowedHosts,
@@ -102,12 +102,12 @@ func fetchJob(d *annotations.DepsSpec, maxTotalBytes int64, allowedHosts []strin
 }
 
 // fetchContainer runs `agent fetch` with its job in one JSON env var.
-func fetchContainer(image string, job fetch.Job, mounts []corev1.VolumeMount, reporter []corev1.EnvVar) corev1.Container {
+func fetchContainer(image string, job agentapi.Job, mounts []corev1.VolumeMount, reporter []corev1.EnvVar) corev1.Container {
 	payload, err := json.Marshal(job)
 	if err != nil {
 		panic(err) // a struct of strings and numbers always marshals
 	}
-	env := append([]corev1.EnvVar{{Name: fetch.EnvJob, Value: string(payload)}}, reporter...)
+	env := append([]corev1.EnvVar{{Name: agentapi.EnvJob, Value: string(payload)}}, reporter...)
 	return initContainer(FetchContainer, image, []string{AgentImageBinary, "fetch"}, env, mounts,
 		fetchResources)
 }

@@ -13,8 +13,8 @@ import (
 
 	admissionv1 "k8s.io/api/admission/v1"
 
+	"github.com/stagehand-k8s/stagehand/pkg/agentapi"
 	"github.com/stagehand-k8s/stagehand/pkg/config"
-	"github.com/stagehand-k8s/stagehand/pkg/fetch"
 	"github.com/stagehand-k8s/stagehand/pkg/webhook"
 )
 
@@ -183,7 +183,7 @@ func walkStrings(v any, path string, f func(path, s string, fetchJob bool)) {
 			walkStrings(e, fmt.Sprintf("%s/%d", path, i), f)
 		}
 	case map[string]any:
-		if v["name"] == fetch.EnvJob {
+		if v["name"] == agentapi.EnvJob {
 			if s, ok := v["value"].(string); ok {
 				f(path+"/value", s, true)
 				return

@@ -13,7 +13,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/stagehand-k8s/stagehand/pkg/fetch"
+	"github.com/stagehand-k8s/stagehand/pkg/agentapi"
 )
 
 // fetchParallelism is the agent's default and curl's --parallel-max.
@@ -106,7 +106,7 @@ func fetchOnce(ctx context.Context, w *workspace, fs *fileSet, parent, tool stri
 	if err := fs.check(dest); err != nil {
 		return 0, err
 	}
-	if tool == toolAgent && !fileExists(filepath.Join(dest, "jars", fetch.ManifestFileName)) {
+	if tool == toolAgent && !fileExists(filepath.Join(dest, "jars", agentapi.ManifestFileName)) {
 		return 0, fmt.Errorf("agent fetch succeeded without writing its manifest")
 	}
 	// Write back what curl left dirty now, so that it does not slow the
@@ -126,7 +126,7 @@ func fetchCommand(ctx context.Context, w *workspace, fs *fileSet, dest, tool str
 			return nil, fmt.Errorf("encoding the fetch job: %w", err)
 		}
 		cmd := exec.CommandContext(ctx, w.agent, "fetch")
-		cmd.Env = append(baseEnv(), fetch.EnvJob+"="+string(data))
+		cmd.Env = append(baseEnv(), agentapi.EnvJob+"="+string(data))
 		return cmd, nil
 	case toolCurl:
 		for _, d := range []string{jars, files} {
@@ -146,10 +146,10 @@ func fetchCommand(ctx context.Context, w *workspace, fs *fileSet, dest, tool str
 
 // fetchJob is the job of `agent fetch`: every file with its sha256 pin, at
 // parallelism fetchParallelism.
-func fetchJob(fs *fileSet, dest string) fetch.Job {
-	job := fetch.Job{
+func fetchJob(fs *fileSet, dest string) agentapi.Job {
+	job := agentapi.Job{
 		JarsDir: filepath.Join(dest, "jars"), FilesDir: filepath.Join(dest, "files"),
-		Parallelism: fetchParallelism, Timeout: fetch.Duration(fetchTimeout),
+		Parallelism: fetchParallelism, Timeout: agentapi.Duration(fetchTimeout),
 	}
 	for _, f := range fs.files {
 		uri := fs.url + "/" + f.name + "#sha256=" + f.sha256
