@@ -22,18 +22,19 @@ build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/agent ./cmd/agent
 
 ## demo: the whole platform on this machine: API server, webhook, examples, and an injected MR3 worker run locally.
+## Its own CA and a certificate for 127.0.0.1 go to certs/demo (git-ignored), apart from the cluster's in certs/.
 demo: build envtest-assets
-	$(GO) run ./hack/certs --out-dir $(BIN)/demo/certs --extra-names 127.0.0.1,localhost
-	$(GO) run ./hack/demo --bin $(BIN) --certs $(BIN)/demo/certs
+	$(GO) run ./hack/certs --out-dir certs/demo --extra-names 127.0.0.1,localhost
+	$(GO) run ./hack/demo --bin $(BIN) --certs certs/demo
 
 ## images: agent and webhook OCI image tarballs in bin/images/, built without a Docker daemon.
 images: build
 	$(GO) run ./hack/images --binary $(BIN)/agent --entrypoint /agent --ref ghcr.io/stagehand-k8s/agent:$(VERSION) --out $(BIN)/images/agent.tar
 	$(GO) run ./hack/images --binary $(BIN)/webhook --entrypoint /webhook --ref ghcr.io/stagehand-k8s/webhook:$(VERSION) --out $(BIN)/images/webhook.tar
 
-## certs: CA and serving certificate for manifests/self-signed (git-ignored); rerun to renew.
+## certs: CA and serving certificate in certs/ (keys git-ignored) for manifests/self-signed; rerun to renew (certs/README.md).
 certs:
-	$(GO) run ./hack/certs --service stagehand-webhook --namespace stagehand-system --out-dir manifests/self-signed/certs
+	$(GO) run ./hack/certs --service stagehand-webhook --namespace stagehand-system --out-dir certs
 
 ## envtest-assets: kube-apiserver and etcd built from the Go module proxy (reused when present).
 envtest-assets:

@@ -24,7 +24,7 @@ func main() {
 
 func run() error {
 	bin := flag.String("bin", "bin", "directory of the built webhook, agent and envtest assets")
-	certDir := flag.String("certs", "bin/demo/certs", "directory of tls.crt, tls.key and ca.crt from `make certs`")
+	certDir := flag.String("certs", "certs/demo", "directory of tls.crt, tls.key and ca.crt for 127.0.0.1, made by hack/certs (`make demo`)")
 	timeout := flag.Duration("timeout", 5*time.Minute, "time limit of the whole demo")
 	flag.Parse()
 	root, err := os.Getwd()

@@ -20,8 +20,9 @@ type Options struct {
 	EnvtestAssets string
 	// LogDir receives the webhook's log, kept after the demo.
 	LogDir string
-	// CertDir holds tls.crt, tls.key and ca.crt from `make certs`, with
-	// 127.0.0.1 among the serving certificate's names.
+	// CertDir holds tls.crt, tls.key and ca.crt made by hack/certs, as
+	// `make certs` makes certs/, with 127.0.0.1 among the serving
+	// certificate's names: certs/demo for `make demo`.
 	CertDir string
 	// Out receives the demo's narration.
 	Out io.Writer
@@ -63,7 +64,7 @@ func Run(ctx context.Context, opts Options) (err error) {
 	cleanups = append(cleanups, stop)
 	n.done("API server at %s", cluster.cfg.Host)
 
-	n.step("Starting `webhook serve` with the certificates from `make certs`")
+	n.step("Starting `webhook serve` with the demo's certificates for 127.0.0.1 in %s", opts.CertDir)
 	hook, stop, err := startWebhook(ctx, opts, filepath.Join(opts.Root, "manifests", "base"))
 	if err != nil {
 		return err

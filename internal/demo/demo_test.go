@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/stagehand-k8s/stagehand/internal/podrunner"
 	"github.com/stagehand-k8s/stagehand/internal/certs"
+	"github.com/stagehand-k8s/stagehand/internal/podrunner"
 )
 
 func TestMain(m *testing.M) {

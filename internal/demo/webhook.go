@@ -35,7 +35,7 @@ type webhookProcess struct {
 func startWebhook(ctx context.Context, opts Options, baseDir string) (*webhookProcess, func(), error) {
 	caBundle, err := os.ReadFile(filepath.Join(opts.CertDir, "ca.crt"))
 	if err != nil {
-		return nil, nil, fmt.Errorf("reading the CA of `make certs`: %w", err)
+		return nil, nil, fmt.Errorf("reading the demo's CA: %w", err)
 	}
 	ports, err := freePorts(3)
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -14,12 +15,16 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 
-	stagehandoverlay "github.com/stagehand-k8s/stagehand/internal/overlay"
 	"github.com/stagehand-k8s/stagehand/internal/certs"
+	stagehandoverlay "github.com/stagehand-k8s/stagehand/internal/overlay"
 )
 
-// manifestsDir is the repository's manifests/ tree.
-const manifestsDir = "../../manifests"
+// manifestsDir is the repository's manifests/ tree; certsDir is its
+// certs/, whose kustomization manifests/self-signed includes.
+const (
+	manifestsDir = "../../manifests"
+	certsDir     = "../../certs"
+)
 
 // certManagerModule is cert-manager's Go module, whose deploy/crds holds
 // its CRDs; certManagerVersion is used when go.mod does not require it.
@@ -44,7 +49,7 @@ func build(dir string) (*overlay, error) {
 }
 
 // buildOverlay builds manifests/<name>; the self-signed overlay is built in
-// a copy of manifests/ with freshly generated certificates.
+// a copy of the repository's layout with freshly generated certificates.
 func buildOverlay(t *testing.T, name string) *overlay {
 	t.Helper()
 	dir := filepath.Join(manifestsDir, name)
@@ -58,27 +63,39 @@ func buildOverlay(t *testing.T, name string) *overlay {
 	return o
 }
 
-// selfSignedCopy copies manifests/ (without any certs/ made by a developer's
-// `make certs`) into a temporary directory, generates the overlay's
-// certificates there as `make certs` does, and returns the overlay's path.
+// selfSignedCopy copies manifests/ and certs/kustomization.yaml, side by
+// side as in the repository, into a temporary directory (without any
+// certificates or keys made by a developer's `make certs`), generates the
+// certificates in its certs/ as `make certs` does, and returns the path of
+// the copy's manifests/self-signed.
 func selfSignedCopy(t *testing.T) string {
 	t.Helper()
 	root := t.TempDir()
-	if err := copyTree(manifestsDir, root); err != nil {
+	if err := copyTree(manifestsDir, filepath.Join(root, "manifests")); err != nil {
 		t.Fatalf("copying manifests: %v", err)
 	}
-	dir := filepath.Join(root, "self-signed")
+	tlsDir := filepath.Join(root, "certs")
+	if err := copyTree(certsDir, tlsDir, certsKustomization); err != nil {
+		t.Fatalf("copying certs: %v", err)
+	}
 	_, err := certs.Generate(certs.Options{
 		Service: "stagehand-webhook", Namespace: "stagehand-system",
-		Dir: filepath.Join(dir, "certs"), Validity: 24 * time.Hour,
+		Dir: tlsDir, Validity: 24 * time.Hour,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return dir
+	return filepath.Join(root, "manifests", "self-signed")
 }
 
-func copyTree(src, dst string) error {
+// certsKustomization is the one file of certs/ the overlay needs that
+// `make certs` does not write.
+const certsKustomization = "kustomization.yaml"
+
+// copyTree copies the files of src into dst, skipping directories named
+// certs (where `make certs` wrote before certs/ existed); with only, just
+// the files of src's top level of those names.
+func copyTree(src, dst string, only ...string) error {
 	return filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -89,10 +106,14 @@ func copyTree(src, dst string) error {
 		}
 		target := filepath.Join(dst, rel)
 		switch {
-		case d.IsDir() && d.Name() == "certs":
+		case d.IsDir() && rel == ".":
+			return os.MkdirAll(target, 0o755)
+		case d.IsDir() && (d.Name() == "certs" || only != nil):
 			return filepath.SkipDir
 		case d.IsDir():
 			return os.MkdirAll(target, 0o755)
+		case only != nil && !slices.Contains(only, rel):
+			return nil
 		}
 		b, err := os.ReadFile(path)
 		if err != nil {

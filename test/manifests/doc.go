@@ -2,12 +2,15 @@
 // admin installs it (`kubectl apply -k manifests/<overlay>`).
 //
 // Each overlay (base, cert-manager, self-signed, examples) is built with the
-// kustomize API; the self-signed overlay in a temporary copy of manifests/,
-// with certificates made there by package certs, so that no test depends on
-// committed keys. The built objects are checked for what operating the
-// webhook needs: replicas, anti-affinity, disruption budget, rolling update,
-// shutdown drain, probes, a restricted securityContext, every STAGEHAND_*
-// setting, no RBAC at all, the webhook configuration, cert-manager's objects.
+// kustomize API; the self-signed overlay in a temporary copy of manifests/
+// and of the component certs/kustomization.yaml, with certificates made
+// there by package certs, so that no test depends on a developer's `make
+// certs` or on committed keys. The built objects are checked for what
+// operating the webhook needs: replicas, anti-affinity, disruption budget,
+// rolling update, shutdown drain, probes, a restricted securityContext,
+// every STAGEHAND_* setting, no RBAC at all, the webhook configuration,
+// cert-manager's objects, the self-signed Secret and caBundle. Git must
+// track only the README and the kustomization of certs/.
 //
 // Then every object of every overlay is applied to a real kube-apiserver
 // (controller-runtime's envtest, with cert-manager's CRDs from its Go

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/x509"
 	"encoding/pem"
+	"maps"
 	"slices"
 	"testing"
 
@@ -139,6 +140,11 @@ func TestSelfSignedOverlay(t *testing.T) {
 		t.Fatalf("clientConfig %+v, want the Service and a caBundle", cfg.Webhooks[0].ClientConfig)
 	}
 	data := secret.Data
+	// The CA's key stays with the admin: only what the webhook serves with
+	// and the CA's certificate go into the cluster.
+	if keys := slices.Sorted(maps.Keys(data)); !slices.Equal(keys, []string{"ca.crt", "tls.crt", "tls.key"}) {
+		t.Errorf("the Secret holds %v, want ca.crt, tls.crt and tls.key", keys)
+	}
 	if !bytes.Equal(data["ca.crt"], bundle) {
 		t.Error("the caBundle is not the CA in the Secret")
 	}
