@@ -12,4 +12,8 @@
 // See package supervise for the behaviour and exit codes of `agent run`;
 // fetch and install document their own exit codes.
 // Unknown subcommands and a missing subcommand exit with 125.
+//
+// What the webhook writes into a pod for the agent (its paths, its
+// subcommands, the fetch job, the environment variables it reads) is
+// package agentapi, which both sides import.
 package main

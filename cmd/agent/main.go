@@ -8,6 +8,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/stagehand-k8s/stagehand/pkg/agentapi"
 	"github.com/stagehand-k8s/stagehand/pkg/fetch"
 	"github.com/stagehand-k8s/stagehand/pkg/install"
 	"github.com/stagehand-k8s/stagehand/pkg/supervise"
@@ -34,14 +35,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	cmd, rest := args[0], args[1:]
 	switch cmd {
-	case "run":
+	case agentapi.CommandRun:
 		// supervise handles every signal itself (it forwards them).
 		return supervise.Main(ctx, rest, stderr)
-	case "fetch":
+	case agentapi.CommandFetch:
 		ctx, stop := signal.NotifyContext(ctx, syscall.SIGTERM, syscall.SIGINT)
 		defer stop()
 		return fetch.Main(ctx, rest, stderr)
-	case "install":
+	case agentapi.CommandInstall:
 		return install.Main(rest, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, version.String())

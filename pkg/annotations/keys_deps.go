@@ -56,8 +56,4 @@ const (
 	DependenciesCAKey = "ca.crt"
 	// DependenciesAuthKey is the Secret key of the bearer token.
 	DependenciesAuthKey = "token"
-	// AgentBinDir is where the agent binary is installed in every container.
-	AgentBinDir = "/stagehand/bin"
-	// SpoolDir is where the agent spools Timeline Server events.
-	SpoolDir = "/stagehand/spool"
 )

@@ -10,6 +10,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
+	"github.com/stagehand-k8s/stagehand/pkg/agentapi"
 	"github.com/stagehand-k8s/stagehand/pkg/redaction"
 )
 
@@ -284,10 +285,10 @@ func checkPathOverlap(spec Spec, errs field.ErrorList, invalid map[string]bool) 
 	type mount struct{ key, path string }
 	mounts := make([]mount, 0, 6) // stays on the stack
 	if spec.Agent != nil {
-		mounts = append(mounts, mount{Agent, AgentBinDir})
+		mounts = append(mounts, mount{Agent, agentapi.BinDir})
 	}
 	if spec.TimelineURL != "" && (spec.Agent != nil || spec.Deps != nil) {
-		mounts = append(mounts, mount{TimelineURL, SpoolDir})
+		mounts = append(mounts, mount{TimelineURL, agentapi.SpoolDir})
 	}
 	if spec.Token != nil {
 		mounts = append(mounts, mount{TokenPath, spec.Token.Path})

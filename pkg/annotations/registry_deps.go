@@ -33,7 +33,7 @@ var dependencyKeys = []Key{
 		Default: "none", Valid: "a DNS subdomain name", Validate: validateObjectName},
 	{Name: DependenciesAuthSecret, Description: "Secret whose key `" + DependenciesAuthKey + "` is sent as a bearer token when fetching. Mounted into the fetch container only; never logged.",
 		Default: "none", Valid: "a DNS subdomain name", Validate: validateObjectName},
-	{Name: Agent, Description: "Wraps each target container's command as `" + AgentBinDir + "/agent run [flags] -- <command...>`; `args` stay as they are. A container without `command` is denied unless its image is in the webhook's entrypoint map (`STAGEHAND_ENTRYPOINTS`).",
+	{Name: Agent, Description: "Wraps each target container's command as `" + agentapi.Binary + " " + agentapi.CommandRun + " [flags] -- <command...>`; `args` stay as they are. A container without `command` is denied unless its image is in the webhook's entrypoint map (`STAGEHAND_ENTRYPOINTS`).",
 		Default: `"false"`, Valid: `"true" or "false"`, Validate: validateBool},
 	{Name: TaskTimeout, Description: "Time limit of the task under the agent: then it is sent SIGTERM, and SIGKILL after the grace period; the agent exits 124.",
 		Default: "none", Valid: "a positive Go duration, such as 45m or 2h", Validate: durationValidator(time.Nanosecond, 0)},

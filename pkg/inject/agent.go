@@ -2,13 +2,13 @@ package inject
 
 import (
 	"fmt"
-	"path"
 	"slices"
 	"strconv"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
+	"github.com/stagehand-k8s/stagehand/pkg/agentapi"
 	"github.com/stagehand-k8s/stagehand/pkg/annotations"
 )
 
@@ -17,11 +17,10 @@ const (
 	InstallContainer = volumePrefix + "install"
 	AgentVolume      = volumePrefix + "bin"
 	// AgentImageBinary is the agent's path inside the agent image.
-	AgentImageBinary = "/agent"
+	AgentImageBinary = agentapi.ImageBinary
+	// AgentBinary is the agent's path inside every wrapped container.
+	AgentBinary = agentapi.Binary
 )
-
-// AgentBinary is the agent's path inside every wrapped container.
-var AgentBinary = path.Join(annotations.AgentBinDir, "agent")
 
 // injectAgent copies the agent into an emptyDir with an init container and
 // rewrites each target container's command to run through it.
@@ -33,10 +32,10 @@ func injectAgent(e *editor) bool {
 	limit := smallDirLimit
 	e.ensureVolume(corev1.Volume{Name: AgentVolume, VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{SizeLimit: &limit}}}, annotations.Agent)
 	e.ensureInitContainer(initContainer(InstallContainer, e.opts.AgentImage,
-		[]string{AgentImageBinary, "install", annotations.AgentBinDir}, nil,
-		[]corev1.VolumeMount{{Name: AgentVolume, MountPath: annotations.AgentBinDir}},
+		[]string{AgentImageBinary, agentapi.CommandInstall, agentapi.BinDir}, nil,
+		[]corev1.VolumeMount{{Name: AgentVolume, MountPath: agentapi.BinDir}},
 		installResources))
-	e.ensureMount(corev1.VolumeMount{Name: AgentVolume, MountPath: annotations.AgentBinDir, ReadOnly: true}, annotations.Agent)
+	e.ensureMount(corev1.VolumeMount{Name: AgentVolume, MountPath: agentapi.BinDir, ReadOnly: true}, annotations.Agent)
 	prefix := agentCommand(e.pod, e.spec)
 	for _, ci := range e.targets {
 		c := &e.pod.Spec.Containers[ci]
@@ -63,7 +62,7 @@ func injectAgent(e *editor) bool {
 
 // agentCommand is the wrapper put before each task's command.
 func agentCommand(pod *corev1.Pod, spec *annotations.Spec) []string {
-	cmd := []string{AgentBinary, "run"}
+	cmd := []string{AgentBinary, agentapi.CommandRun}
 	if spec.Agent.TaskTimeout > 0 {
 		cmd = append(cmd, "--timeout", spec.Agent.TaskTimeout.String())
 	}

@@ -108,6 +108,6 @@ func fetchContainer(image string, job agentapi.Job, mounts []corev1.VolumeMount,
 		panic(err) // a struct of strings and numbers always marshals
 	}
 	env := append([]corev1.EnvVar{{Name: agentapi.EnvJob, Value: string(payload)}}, reporter...)
-	return initContainer(FetchContainer, image, []string{AgentImageBinary, "fetch"}, env, mounts,
+	return initContainer(FetchContainer, image, []string{AgentImageBinary, agentapi.CommandFetch}, env, mounts,
 		fetchResources)
 }

@@ -7,6 +7,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 
+	"github.com/stagehand-k8s/stagehand/pkg/agentapi"
 	"github.com/stagehand-k8s/stagehand/pkg/annotations"
 )
 
@@ -25,7 +26,7 @@ func TestHostileAnnotations(t *testing.T) {
 		"files dir under proc":           {annotations.Files: "https://a.example.com/f", annotations.FilesDir: "/proc/self/root"},
 		"token path under sys":           {annotations.ServiceAccountToken: "true", annotations.TokenPath: "/sys/kernel"},
 		"keytab path under dev":          {annotations.ATSKeytabSecret: "k", annotations.ATSKeytabPath: "/dev/shm/k"},
-		"keytab over agent bin":          {annotations.Agent: "true", annotations.ATSKeytabSecret: "k", annotations.ATSKeytabPath: annotations.AgentBinDir},
+		"keytab over agent bin":          {annotations.Agent: "true", annotations.ATSKeytabSecret: "k", annotations.ATSKeytabPath: agentapi.BinDir},
 		"files dir over the token":       {annotations.Files: "https://a.example.com/f", annotations.ServiceAccountToken: "true", annotations.TokenPath: "/data", annotations.FilesDir: "/data/files"},
 		"metadata service":               {annotations.Jars: "http://169.254.169.254/latest/a.jar"},
 		"ipv6 link-local":                {annotations.Jars: "http://[fe80::1]/a.jar"},

@@ -3,11 +3,12 @@ package inject
 import (
 	corev1 "k8s.io/api/core/v1"
 
+	"github.com/stagehand-k8s/stagehand/pkg/agentapi"
 	"github.com/stagehand-k8s/stagehand/pkg/annotations"
 )
 
 // ATSSecretKeyEnv is the env var MR3 reads the Timeline Server secret key from.
-const ATSSecretKeyEnv = "ATS_SECRET_KEY"
+const ATSSecretKeyEnv = agentapi.EnvATSSecretKey
 
 // KeytabVolume is the volume of Timeline Server Kerberos keytabs.
 const KeytabVolume = volumePrefix + "ats-keytab"

@@ -3,6 +3,7 @@ package inject
 import (
 	corev1 "k8s.io/api/core/v1"
 
+	"github.com/stagehand-k8s/stagehand/pkg/agentapi"
 	"github.com/stagehand-k8s/stagehand/pkg/annotations"
 )
 
@@ -10,13 +11,13 @@ import (
 // identity comes from the downward API; the container's name and image are
 // spelled out, since the downward API does not give them.
 const (
-	TimelineURLEnv   = "STAGEHAND_TIMELINE_URL"
-	PodNameEnv       = "STAGEHAND_POD_NAME"
-	PodNamespaceEnv  = "STAGEHAND_POD_NAMESPACE"
-	NodeNameEnv      = "STAGEHAND_NODE_NAME"
-	ContainerNameEnv = "STAGEHAND_CONTAINER_NAME"
-	ContainerImgEnv  = "STAGEHAND_CONTAINER_IMAGE"
-	SpoolDirEnv      = "STAGEHAND_SPOOL_DIR"
+	TimelineURLEnv   = agentapi.EnvTimelineURL
+	PodNameEnv       = agentapi.EnvPodName
+	PodNamespaceEnv  = agentapi.EnvPodNamespace
+	NodeNameEnv      = agentapi.EnvNodeName
+	ContainerNameEnv = agentapi.EnvContainerName
+	ContainerImgEnv  = agentapi.EnvContainerImage
+	SpoolDirEnv      = agentapi.EnvSpoolDir
 )
 
 // SpoolVolume holds the agent's event spool. It outlives container
@@ -25,7 +26,7 @@ const SpoolVolume = volumePrefix + "spool"
 
 // SpoolDir is where the spool is mounted, writable, in the agent's
 // containers.
-const SpoolDir = annotations.SpoolDir
+const SpoolDir = agentapi.SpoolDir
 
 // injectTimelineURL gives the target containers the Timeline Server URL and,
 // when the agent or the fetcher runs there, what they need to report each

@@ -12,6 +12,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/stagehand-k8s/stagehand/pkg/agentapi"
 	"github.com/stagehand-k8s/stagehand/pkg/timeline"
 )
 
@@ -102,7 +103,7 @@ func run(ctx context.Context, opts *Options, start time.Time, log *slog.Logger) 
 	}
 	taskStart := time.Now()
 	// Arguments may carry credentials: log them redacted, as they are reported.
-	log.Info("task started", "pid", pid, "path", path, "args", timeline.RedactArgs(opts.Command[1:], os.Getenv(timeline.EnvSecretKey)))
+	log.Info("task started", "pid", pid, "path", path, "args", timeline.RedactArgs(opts.Command[1:], os.Getenv(agentapi.EnvATSSecretKey)))
 	opts.taskStarted(pid, taskStart)
 
 	s := &supervisor{pid: pid, grace: opts.grace(), log: log, sigCh: sigCh}

@@ -4,22 +4,17 @@ import (
 	"fmt"
 	"log/slog"
 	"time"
+
+	"github.com/stagehand-k8s/stagehand/pkg/agentapi"
 )
 
-// Environment variables the agent reads. The webhook sets all but the
-// tuning ones when a pod has stagehand.io/timeline-url.
+// Environment variables the agent reads besides those the webhook sets,
+// which package agentapi names (agentapi.EnvTimelineURL and the pod's
+// identity): the tuning ones, and the task's user.
 const (
-	EnvURL              = "STAGEHAND_TIMELINE_URL"
 	EnvAuth             = "STAGEHAND_TIMELINE_AUTH"
 	EnvFlushTimeout     = "STAGEHAND_TIMELINE_FLUSH_TIMEOUT"
 	EnvProgressInterval = "STAGEHAND_TIMELINE_PROGRESS_INTERVAL"
-	EnvSecretKey        = "ATS_SECRET_KEY"
-	EnvSpoolDir         = "STAGEHAND_SPOOL_DIR"
-	EnvPodName          = "STAGEHAND_POD_NAME"
-	EnvPodNamespace     = "STAGEHAND_POD_NAMESPACE"
-	EnvNodeName         = "STAGEHAND_NODE_NAME"
-	EnvContainerName    = "STAGEHAND_CONTAINER_NAME"
-	EnvContainerImage   = "STAGEHAND_CONTAINER_IMAGE"
 	EnvHadoopUser       = "HADOOP_USER_NAME"
 	EnvUser             = "USER"
 )
@@ -42,7 +37,7 @@ type EnvConfig struct {
 // STAGEHAND_TIMELINE_URL is unset: nothing is reported. container is the
 // container name used when STAGEHAND_CONTAINER_NAME is unset.
 func ConfigFromEnv(getenv func(string) string, container string) (cfg EnvConfig, ok bool, err error) {
-	cfg.URL = getenv(EnvURL)
+	cfg.URL = getenv(agentapi.EnvTimelineURL)
 	if cfg.URL == "" {
 		return cfg, false, nil
 	}
@@ -51,17 +46,17 @@ func ConfigFromEnv(getenv func(string) string, container string) (cfg EnvConfig,
 		user = getenv(EnvUser)
 	}
 	cfg.Identity = Identity{
-		Namespace: getenv(EnvPodNamespace),
-		Pod:       getenv(EnvPodName),
-		Container: orDefault(getenv(EnvContainerName), container),
-		Node:      getenv(EnvNodeName),
-		Image:     getenv(EnvContainerImage),
+		Namespace: getenv(agentapi.EnvPodNamespace),
+		Pod:       getenv(agentapi.EnvPodName),
+		Container: orDefault(getenv(agentapi.EnvContainerName), container),
+		Node:      getenv(agentapi.EnvNodeName),
+		Image:     getenv(agentapi.EnvContainerImage),
 		User:      user,
 	}
-	cfg.SpoolDir = getenv(EnvSpoolDir)
+	cfg.SpoolDir = getenv(agentapi.EnvSpoolDir)
 	switch mode := AuthMode(getenv(EnvAuth)); mode {
 	case "", AuthDelegation:
-		cfg.Auth = Auth{Mode: AuthDelegation, Secret: getenv(EnvSecretKey)}
+		cfg.Auth = Auth{Mode: AuthDelegation, Secret: getenv(agentapi.EnvATSSecretKey)}
 	case AuthSimple:
 		cfg.Auth = Auth{Mode: AuthSimple, User: orDefault(user, DefaultSimpleUser)}
 	default:
