@@ -78,4 +78,4 @@ vet:
 	$(GO) vet ./...
 
 clean:
-	rm -rf $(BIN)
+	rm -rf $(BIN) certs/demo
