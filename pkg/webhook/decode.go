@@ -42,6 +42,9 @@ type podReader struct {
 	// count is what fingerprinting found of each kind of element, to bound
 	// what decoding would allocate (see MaxPodElements).
 	count elements
+	// name and generateName are where the pod's names are in the input,
+	// for log lines; fingerprinting finds them without decoding them.
+	podName, generateName span
 	// discard takes the values fingerprinting reads and does not keep.
 	discard struct {
 		meta      metav1.ObjectMeta
@@ -255,8 +258,16 @@ func (r *podReader) metadata() error {
 	return readStruct(r.dec, metadataFields, func(name string) (err error) {
 		switch name {
 		case "name":
+			if !r.decoding() {
+				r.podName, err = readSpan(r.dec)
+				return err
+			}
 			meta.Name, err = r.str(tagNone)
 		case "generateName":
+			if !r.decoding() {
+				r.generateName, err = readSpan(r.dec)
+				return err
+			}
 			meta.GenerateName, err = r.str(tagNone)
 		case "namespace":
 			meta.Namespace, err = r.str(tagNone)

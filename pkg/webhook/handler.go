@@ -69,7 +69,7 @@ func (h *Handler) read(dl deadline, r *http.Request, s *scratch, rv *review, res
 	s.key = rv.key
 	switch {
 	case errors.Is(err, errTooManyElements):
-		return failed(logger.WithValues("uid", rv.uid), rv.elements.tooMany(), nil)
+		return failed(logger.WithValues(rv.who()...), rv.elements.tooMany(), nil)
 	case err != nil:
 		return unreadable(logger, err)
 	}
@@ -119,7 +119,7 @@ func (h *Handler) admit(dl deadline, rv *review, s *scratch, res *reservation) a
 	}
 	admissionTotal.WithLabelValues(resultAllowed, string(a.outcome)).Inc()
 	if debug := logger.V(LevelDebug); debug.Enabled() {
-		debug.Info("admitted pod", "uid", rv.uid, "outcome", a.outcome, "cached", cached, "warnings", len(a.warnings))
+		debug.WithValues(rv.who()...).Info("admitted pod", "outcome", a.outcome, "cached", cached, "warnings", len(a.warnings))
 	}
 	if !cached {
 		h.Cache.add(rv.key, a)
@@ -129,21 +129,22 @@ func (h *Handler) admit(dl deadline, rv *review, s *scratch, res *reservation) a
 
 // inject decodes the pod and injects it, checking between steps that the
 // answer is still wanted. The patch is encoded into s.patch. Log lines name
-// the request's uid; the logger gets it only when it logs.
+// the request (its uid, namespace and pod); the logger gets them only when
+// it logs.
 func (h *Handler) inject(dl deadline, logger logr.Logger, rv *review, s *scratch) answer {
 	pod, err := decodePod(rv.object, rv.ours)
 	if err != nil {
-		return unreadable(logger.WithValues("uid", rv.uid), err)
+		return unreadable(logger.WithValues(rv.who()...), err)
 	}
 	if err := dl.err(); err != nil {
-		return abandoned(logger.WithValues("uid", rv.uid), err)
+		return abandoned(logger.WithValues(rv.who()...), err)
 	}
 	res, err := h.Injector.Inject(pod)
 	if err != nil {
-		return failed(logger.WithValues("uid", rv.uid), err, res.Warnings)
+		return failed(logger.WithValues(rv.who()...), err, res.Warnings)
 	}
 	if trace := logger.V(LevelTrace); trace.Enabled() {
-		trace.Info("patch", "uid", rv.uid, "operations", patchSummary(res.Patch))
+		trace.WithValues(rv.who()...).Info("patch", "operations", patchSummary(res.Patch))
 	}
 	a := answer{outcome: res.Outcome, warnings: res.Warnings}
 	if len(res.Patch) == 0 {
@@ -151,9 +152,9 @@ func (h *Handler) inject(dl deadline, logger logr.Logger, rv *review, s *scratch
 	}
 	if s.patch, err = encodePatch(dl, s.patch[:0], res.Patch); err != nil {
 		if dl.err() != nil {
-			return abandoned(logger.WithValues("uid", rv.uid), err)
+			return abandoned(logger.WithValues(rv.who()...), err)
 		}
-		return failed(logger.WithValues("uid", rv.uid), err, res.Warnings)
+		return failed(logger.WithValues(rv.who()...), err, res.Warnings)
 	}
 	a.patch64 = s.patch
 	return a

@@ -28,6 +28,10 @@ type review struct {
 	ours int
 	// elements counts what decoding the object would allocate.
 	elements elements
+	// body is the request's body; namespace, name and generateName are
+	// where those strings are in it, decoded only for log lines.
+	body                          []byte
+	namespace, name, generateName span
 }
 
 // wants reports whether stagehand acts on the request's operation.
@@ -38,7 +42,7 @@ func (rv *review) wants() bool {
 // The members of the review the handler reads.
 var (
 	reviewFields  = []string{"apiVersion", "kind", "request"}
-	requestFields = []string{"uid", "operation", "object"}
+	requestFields = []string{"uid", "namespace", "operation", "object"}
 	// The values the handler compares, read without allocating.
 	reviewVersions = []string{admissionv1.SchemeGroupVersion.String(), admissionv1beta1.SchemeGroupVersion.String()}
 	reviewKinds    = []string{"AdmissionReview"}
@@ -88,7 +92,7 @@ func decodeReview(body *bytes.Buffer, key []byte) (review, error) {
 	pooled := decoder(body.Bytes())
 	defer pooled.release()
 	dec := pooled.dec
-	rv := review{key: key}
+	rv := review{key: key, body: body.Bytes()}
 	var kind string
 	var hasRequest bool
 	err := readStruct(dec, reviewFields, func(name string) (err error) {
@@ -124,6 +128,8 @@ func (rv *review) request(dec *jsontext.Decoder, body []byte) error {
 		switch name {
 		case "uid":
 			rv.uid, err = readString(dec)
+		case "namespace":
+			rv.namespace, err = readSpan(dec)
 		case "operation":
 			var op string
 			op, err = readEnum(dec, operations)
@@ -149,6 +155,7 @@ func (rv *review) fingerprint(dec *jsontext.Decoder, body []byte) error {
 	r := podReader{dec: dec, key: rv.key[:0]}
 	err := r.readPod()
 	rv.key, rv.ours, rv.elements = r.key, r.ours, r.count
+	rv.name, rv.generateName = r.podName, r.generateName
 	if err != nil {
 		return undecodable(err)
 	}
