@@ -9,4 +9,11 @@
 // (podReader). A pod whose fingerprint it answered before is answered from
 // the Cache; any other is decoded in a second pass, over those members only,
 // and injected. Allowed answers are written directly, the patch encoded once.
+//
+// What one request may cost is bounded (see docs/operations.md, "Limits and
+// timeouts"): the body grows with the bytes that arrive (body.go), large
+// requests share one memory budget (budget.go), a pod is read up to
+// MaxPodElements (limits.go), the patch up to MaxPatchBytes (patch.go), and
+// work stops at the request's deadline (deadline.go). The admission server
+// (admission_server.go) has its own read, write and idle timeouts.
 package webhook
