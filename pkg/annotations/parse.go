@@ -2,7 +2,6 @@ package annotations
 
 import (
 	"fmt"
-	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -208,76 +207,6 @@ func (p parser) unused(spec Spec) []string {
 		warn(TaskTimeout, Agent+`: "true"`)
 	}
 	return warnings
-}
-
-// targetContainers resolves stagehand.io/containers against the pod, in
-// time linear in the number of containers. Names that are not app
-// containers of the pod are reported in one error, whose message lists a
-// bounded number of names however many the pod has.
-func targetContainers(pod *corev1.Pod, errs field.ErrorList) ([]string, field.ErrorList) {
-	v, ok := pod.Annotations[Containers]
-	if !ok {
-		all := make([]string, len(pod.Spec.Containers))
-		for i := range pod.Spec.Containers {
-			all[i] = pod.Spec.Containers[i].Name
-		}
-		return all, errs
-	}
-	wanted := map[string]bool{}
-	var unknown []string
-	for _, name := range strings.Split(v, ",") {
-		wanted[strings.TrimSpace(name)] = true
-	}
-	// Pod order, so that output does not depend on the annotation's order.
-	targets := make([]string, 0, len(wanted))
-	for i := range pod.Spec.Containers {
-		if name := pod.Spec.Containers[i].Name; wanted[name] {
-			targets = append(targets, name)
-			delete(wanted, name)
-		}
-	}
-	if len(wanted) == 0 {
-		return targets, errs
-	}
-	for _, name := range slices.Sorted(maps.Keys(wanted)) {
-		unknown = append(unknown, strconv.Quote(name))
-	}
-	all := make([]string, 0, min(len(pod.Spec.Containers), maxListed))
-	for i := range cap(all) {
-		all = append(all, pod.Spec.Containers[i].Name)
-	}
-	msg := "container %s is not an app container of this pod (valid: %s)"
-	if len(unknown) > 1 {
-		msg = "containers %s are not app containers of this pod (valid: %s)"
-	}
-	return targets, append(errs, field.Invalid(KeyPath(Containers), v, fmt.Sprintf(msg, listed(unknown), listed(all))))
-}
-
-// maxListed is the most names an error message lists.
-const maxListed = 10
-
-// listed joins names for a message, at most maxListed of them.
-func listed(names []string) string {
-	s := strings.Join(names[:min(len(names), maxListed)], ", ")
-	if len(names) > maxListed {
-		s += fmt.Sprintf(" and %d more", len(names)-maxListed)
-	}
-	return s
-}
-
-// checkTargetCount bounds the containers one admission injects into, and
-// with them the size of its patch.
-func checkTargetCount(pod *corev1.Pod, spec Spec, errs field.ErrorList) field.ErrorList {
-	if len(spec.Containers) <= MaxTargetContainers || spec.Empty() {
-		return errs
-	}
-	path := field.NewPath("spec", "containers")
-	if _, ok := pod.Annotations[Containers]; ok {
-		path = KeyPath(Containers)
-	}
-	tooMany := field.TooMany(path, len(spec.Containers), MaxTargetContainers)
-	tooMany.Detail = fmt.Sprintf("stagehand injects into at most %d containers of a pod; name the ones it should inject in %s", MaxTargetContainers, Containers)
-	return append(errs, tooMany)
 }
 
 // checkPathOverlap rejects injected mounts that would shadow one another.
