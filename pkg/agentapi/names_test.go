@@ -9,6 +9,7 @@ func TestNamesAreStable(t *testing.T) {
 	for got, want := range map[string]string{
 		ImageBinary: "/agent", BinDir: "/stagehand/bin", Binary: "/stagehand/bin/agent", SpoolDir: "/stagehand/spool",
 		CommandRun: "run", CommandFetch: "fetch", CommandInstall: "install",
+		FlagTimeout: "timeout", FlagGrace: "grace", FlagManifest: "manifest",
 		EnvJob: "STAGEHAND_FETCH_JOB", ManifestFileName: ".stagehand-manifest.json",
 		EnvTimelineURL: "STAGEHAND_TIMELINE_URL", EnvATSSecretKey: "ATS_SECRET_KEY", EnvSpoolDir: "STAGEHAND_SPOOL_DIR",
 		EnvPodName: "STAGEHAND_POD_NAME", EnvPodNamespace: "STAGEHAND_POD_NAMESPACE", EnvNodeName: "STAGEHAND_NODE_NAME",

@@ -26,3 +26,14 @@ const (
 	CommandFetch   = "fetch"
 	CommandInstall = "install"
 )
+
+// The flags of CommandRun the webhook writes into wrapped commands, without
+// their dashes: FlagTimeout DURATION stops the task after that long,
+// FlagGrace DURATION is the time between TERM and KILL, FlagManifest PATH
+// names the fetch manifest that must exist before the task starts. The task's
+// command follows "--".
+const (
+	FlagTimeout  = "timeout"
+	FlagGrace    = "grace"
+	FlagManifest = "manifest"
+)

@@ -64,13 +64,13 @@ func injectAgent(e *editor) bool {
 func agentCommand(pod *corev1.Pod, spec *annotations.Spec) []string {
 	cmd := []string{AgentBinary, agentapi.CommandRun}
 	if spec.Agent.TaskTimeout > 0 {
-		cmd = append(cmd, "--timeout", spec.Agent.TaskTimeout.String())
+		cmd = append(cmd, "--"+agentapi.FlagTimeout, spec.Agent.TaskTimeout.String())
 	}
 	if g := agentGrace(pod); g != "" {
-		cmd = append(cmd, "--grace", g)
+		cmd = append(cmd, "--"+agentapi.FlagGrace, g)
 	}
 	if spec.Deps != nil {
-		cmd = append(cmd, "--manifest", ManifestPath(spec.Deps))
+		cmd = append(cmd, "--"+agentapi.FlagManifest, ManifestPath(spec.Deps))
 	}
 	return append(cmd, "--")
 }

@@ -10,6 +10,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"github.com/stagehand-k8s/stagehand/pkg/agentapi"
 )
 
 // Usage is the synopsis of `agent run`.
@@ -58,9 +60,9 @@ func ParseArgs(args []string) (Options, error) {
 	var opts Options
 	fs := flag.NewFlagSet("agent run", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	fs.DurationVar(&opts.Timeout, "timeout", 0, "stop the task after this long (0: never)")
-	fs.DurationVar(&opts.Grace, "grace", DefaultGrace, "time between TERM and KILL")
-	fs.StringVar(&opts.ManifestPath, "manifest", "", "fetch manifest that must exist before the task starts")
+	fs.DurationVar(&opts.Timeout, agentapi.FlagTimeout, 0, "stop the task after this long (0: never)")
+	fs.DurationVar(&opts.Grace, agentapi.FlagGrace, DefaultGrace, "time between TERM and KILL")
+	fs.StringVar(&opts.ManifestPath, agentapi.FlagManifest, "", "fetch manifest that must exist before the task starts")
 	var termLog string
 	fs.StringVar(&termLog, "termination-log", "", "termination message path")
 	if err := fs.Parse(args); err != nil {
