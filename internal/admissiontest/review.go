@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 
@@ -36,12 +37,22 @@ func Review(uid, namespace string, op admissionv1.Operation, pod []byte) ([]byte
 	return body, nil
 }
 
+// Request is the request the API server sends with body, to Path and the
+// query (such as "timeout=5s"; "" for none).
+func Request(query string, body io.Reader) *http.Request {
+	target := Path
+	if query != "" {
+		target += "?" + query
+	}
+	req := httptest.NewRequest(http.MethodPost, target, body)
+	req.Header.Set("Content-Type", "application/json")
+	return req
+}
+
 // Serve sends body to h as the API server does and returns what h wrote.
 func Serve(h http.Handler, body []byte) *httptest.ResponseRecorder {
 	rec := httptest.NewRecorder()
-	req := httptest.NewRequest(http.MethodPost, Path, bytes.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	h.ServeHTTP(rec, req)
+	h.ServeHTTP(rec, Request("", bytes.NewReader(body)))
 	return rec
 }
 

@@ -197,12 +197,11 @@ func TestRequestDeadline(t *testing.T) {
 	gone, cancel := context.WithCancel(context.Background())
 	cancel()
 	for name, req := range map[string]*http.Request{
-		"deadline passed": httptest.NewRequest(http.MethodPost, admissiontest.Path+"?timeout=1ns", bytes.NewReader(body)),
-		"caller gone":     httptest.NewRequestWithContext(gone, http.MethodPost, admissiontest.Path+"?timeout=5s", bytes.NewReader(body)),
+		"deadline passed": admissiontest.Request("timeout=1ns", bytes.NewReader(body)),
+		"caller gone":     admissiontest.Request("timeout=5s", bytes.NewReader(body)).WithContext(gone),
 	} {
 		t.Run(name, func(t *testing.T) {
 			before := AdmissionCount(resultError, reasonTimeout)
-			req.Header.Set("Content-Type", "application/json")
 			rec := httptest.NewRecorder()
 			h.ServeHTTP(rec, req)
 			resp := answerOf(t, rec)
@@ -215,8 +214,7 @@ func TestRequestDeadline(t *testing.T) {
 		})
 	}
 	t.Run("timeout parameter within bounds", func(t *testing.T) {
-		req := httptest.NewRequest(http.MethodPost, admissiontest.Path+"?x=1&timeout=5s", bytes.NewReader(body))
-		req.Header.Set("Content-Type", "application/json")
+		req := admissiontest.Request("x=1&timeout=5s", bytes.NewReader(body))
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, req)
 		if resp := answerOf(t, rec); !resp.Allowed {
@@ -241,8 +239,7 @@ func (b *trickle) Read(p []byte) (int, error) {
 // a few bytes costs a few KiB, not the 7 MiB it promised.
 func TestBodyNotSizedByContentLength(t *testing.T) {
 	h := boundsHandler()
-	req := httptest.NewRequest(http.MethodPost, admissiontest.Path, &trickle{})
-	req.Header.Set("Content-Type", "application/json")
+	req := admissiontest.Request("", &trickle{})
 	req.ContentLength = maxRequestSize
 	var before, after runtime.MemStats
 	runtime.GC()

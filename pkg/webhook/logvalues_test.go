@@ -2,7 +2,6 @@ package webhook
 
 import (
 	"bytes"
-	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -36,8 +35,7 @@ func TestAdmissionLinesNameThePod(t *testing.T) {
 				}
 				var logs logbuffer.Buffer
 				logger := zap.New(zap.WriteTo(&logs), zap.Level(zapcore.Level(-LevelDebug)), zap.JSONEncoder())
-				req := httptest.NewRequest(http.MethodPost, admissiontest.Path, bytes.NewReader(raw))
-				req.Header.Set("Content-Type", "application/json")
+				req := admissiontest.Request("", bytes.NewReader(raw))
 				req = req.WithContext(log.IntoContext(req.Context(), logger))
 				boundsHandler().ServeHTTP(httptest.NewRecorder(), req)
 				lines := strings.Split(strings.TrimSpace(logs.String()), "\n")

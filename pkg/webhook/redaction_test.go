@@ -1,9 +1,9 @@
 package webhook
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -57,8 +57,7 @@ func TestNoCredentialIsEchoed(t *testing.T) {
 					}
 					body := reviewOf(t, "uid-"+name, "ns", admissionv1.Create, raw)
 					for range 2 { // the second answer may come from the cache
-						req := httptest.NewRequest(http.MethodPost, admissiontest.Path, strings.NewReader(string(body)))
-						req.Header.Set("Content-Type", "application/json")
+						req := admissiontest.Request("", bytes.NewReader(body))
 						req = req.WithContext(log.IntoContext(req.Context(), logger))
 						rec := httptest.NewRecorder()
 						h.ServeHTTP(rec, req)
