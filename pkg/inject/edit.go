@@ -159,9 +159,7 @@ func deleteFirstOfName(env []corev1.EnvVar, drop func(string) bool) []corev1.Env
 // detach gives the pod its own copies of every list an edit may change in
 // place, so the snapshot taken before editing keeps the original elements.
 // Appends alone never touch the original elements, so a first injection
-// needs no copies; replacing or removing earlier elements does. It runs
-// first on every re-injection, so it also reads the mounts of an older
-// status (adoptLegacyMounts) before anything is edited.
+// needs no copies; replacing or removing earlier elements does.
 func (e *editor) detach() {
 	e.pod.Spec.Volumes = slices.Clone(e.pod.Spec.Volumes)
 	e.pod.Spec.InitContainers = slices.Clone(e.pod.Spec.InitContainers)
@@ -171,5 +169,4 @@ func (e *editor) detach() {
 		c.Env = slices.Clone(c.Env)
 		c.VolumeMounts = slices.Clone(c.VolumeMounts)
 	}
-	e.adoptLegacyMounts()
 }

@@ -130,6 +130,7 @@ func (e *editor) run(injectedBefore bool) {
 	e.pod.Spec.Volumes = slices.Grow(e.pod.Spec.Volumes, maxVolumes)
 	if injectedBefore {
 		e.detach()
+		e.adoptLegacyMounts() // before anything is edited
 		e.unwrap()
 	}
 	e.targets = targetIndices(e.pod, e.spec.Containers)

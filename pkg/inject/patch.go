@@ -56,12 +56,16 @@ func takeSnapshot(pod *corev1.Pod) snapshot {
 func buildPatch(before *snapshot, pod *corev1.Pod, previous, current *Status) []Operation {
 	ops := make([]Operation, 0, 16)
 	ops = appendStatusPatch(ops, before, pod)
-	ops = diffList(ops, "/spec/volumes", before.volumes, pod.Spec.Volumes,
-		func(l []corev1.Volume, i int) bool { return previous.ownsVolume(l[i].Name) },
-		func(l []corev1.Volume, i int) bool { return current.ownsVolume(l[i].Name) }, nil)
-	ops = diffList(ops, "/spec/initContainers", before.initContainers, pod.Spec.InitContainers,
-		func(l []corev1.Container, i int) bool { return previous.ownsInitContainer(l[i].Name) },
-		func(l []corev1.Container, i int) bool { return current.ownsInitContainer(l[i].Name) }, containerValue)
+	if !equalLists(before.volumes, pod.Spec.Volumes) {
+		ops = diffList(ops, "/spec/volumes", before.volumes, pod.Spec.Volumes,
+			func(l []corev1.Volume, i int) bool { return previous.ownsVolume(l[i].Name) },
+			func(l []corev1.Volume, i int) bool { return current.ownsVolume(l[i].Name) }, nil)
+	}
+	if !equalLists(before.initContainers, pod.Spec.InitContainers) {
+		ops = diffList(ops, "/spec/initContainers", before.initContainers, pod.Spec.InitContainers,
+			func(l []corev1.Container, i int) bool { return previous.ownsInitContainer(l[i].Name) },
+			func(l []corev1.Container, i int) bool { return current.ownsInitContainer(l[i].Name) }, containerValue)
+	}
 	for i := range pod.Spec.Containers {
 		c := &pod.Spec.Containers[i]
 		base := "/spec/containers/" + strconv.Itoa(i)
@@ -123,14 +127,12 @@ func appendStatusPatch(ops []Operation, before *snapshot, pod *corev1.Pod) []Ope
 // after: ownedBefore tells which elements of before stagehand owned, and
 // ownedAfter which of after it owns. after must be before without its
 // owned elements and with the owned elements of after inserted: the
-// user's elements keep their relative order. Equal lists give no
-// operations. Values point into after, which must not change until the
+// user's elements keep their relative order. The lists differ: callers
+// compare them first (equalLists), before building the owner functions.
+// Values point into after, which must not change until the
 // patch is marshalled; value, when not nil, gives the patch value of an
 // element instead.
 func diffList[T any](ops []Operation, path string, before, after []T, ownedBefore, ownedAfter func([]T, int) bool, value func(*T) any) []Operation {
-	if equalLists(before, after) {
-		return ops
-	}
 	if value == nil {
 		value = func(e *T) any { return e }
 	}

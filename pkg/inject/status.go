@@ -92,28 +92,22 @@ func (s *Status) ownsMount(container string, m *corev1.VolumeMount) bool {
 	return s.ownsVolume(m.Name) && slices.Contains(s.Mounts[container], m.MountPath)
 }
 
-func (s *Status) addMount(container, path string) {
-	if s.Mounts == nil {
-		s.Mounts = map[string][]string{}
-	}
-	paths := s.Mounts[container]
-	if paths == nil {
-		// A pod gets a few mounts per container: room for them at once.
-		paths = make([]string, 0, 4)
-	}
-	s.Mounts[container] = append(paths, path)
-}
+func (s *Status) addMount(container, path string) { addTo(&s.Mounts, container, path) }
 
-func (s *Status) addEnv(container, name string) {
-	if s.Env == nil {
-		s.Env = map[string][]string{}
+func (s *Status) addEnv(container, name string) { addTo(&s.Env, container, name) }
+
+// addTo records an element stagehand added to a container in a per
+// container list of the status.
+func addTo(lists *map[string][]string, container, element string) {
+	if *lists == nil {
+		*lists = map[string][]string{}
 	}
-	names := s.Env[container]
-	if names == nil {
-		// A step adds a few env vars to a container: room for them at once.
-		names = make([]string, 0, 4)
+	elements := (*lists)[container]
+	if elements == nil {
+		// A step adds a few elements to a container: room for them at once.
+		elements = make([]string, 0, 4)
 	}
-	s.Env[container] = append(names, name)
+	(*lists)[container] = append(elements, element)
 }
 
 func (s *Status) encode() string {
