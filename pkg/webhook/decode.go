@@ -36,11 +36,9 @@ type podReader struct {
 	// text is the decoded object as one string, when decoding: the pod's
 	// strings are substrings of it, one allocation for all of them.
 	text string
-	// ours counts the stagehand.io/ annotations read; decoding sizes the
-	// map for as many as fingerprinting found.
-	ours int
 	// count is what fingerprinting found of each kind of element, to bound
-	// what decoding would allocate (see MaxPodElements).
+	// what decoding would allocate (see MaxPodElements); decoding sizes the
+	// annotation map for as many stagehand.io/ annotations as it found.
 	count elements
 	// name and generateName are where the pod's names are in the input,
 	// for log lines; fingerprinting finds them without decoding them.
@@ -185,9 +183,8 @@ func (r *podReader) name(unquoted []byte) string {
 func (r *podReader) strs(tag byte) ([]string, error) {
 	if !r.decoding() {
 		raw, err := r.value(tag)
-		r.count.words += countArray(raw)
-		if err == nil && r.count.over() {
-			err = errTooManyElements
+		if err == nil {
+			err = r.add(&r.count.words, countArray(raw))
 		}
 		return nil, err
 	}
@@ -208,11 +205,8 @@ func (r *podReader) strs(tag byte) ([]string, error) {
 func (r *podReader) into(tag byte, out any) error {
 	raw, err := r.value(tag)
 	if err != nil || !r.decoding() {
-		if n := r.count.of(tag); n != nil {
-			*n += countArray(raw)
-		}
-		if err == nil && r.count.over() {
-			err = errTooManyElements
+		if n := r.count.of(tag); n != nil && err == nil {
+			err = r.add(n, countArray(raw))
 		}
 		return err
 	}

@@ -47,7 +47,7 @@ func (r *podReader) annotations() (map[string]string, error) {
 	defer r.close()
 	var m map[string]string
 	if r.decoding() {
-		m = make(map[string]string, r.ours)
+		m = make(map[string]string, r.count.annotations)
 	}
 	err := readObject(r.dec, func(name []byte) error {
 		if !bytes.HasPrefix(name, annotationsPrefix) {
@@ -56,9 +56,8 @@ func (r *podReader) annotations() (map[string]string, error) {
 		}
 		r.record(tagAnnotationName, name)
 		if !r.decoding() {
-			r.ours++
-			if r.count.annotations++; r.count.over() {
-				return errTooManyElements
+			if err := r.add(&r.count.annotations, 1); err != nil {
+				return err
 			}
 		}
 		var key string

@@ -63,8 +63,8 @@ func readList[T any](r *podReader, listTag, elementTag byte, list *[]T, discard 
 	err := readArray(r.dec, func() error {
 		r.open(elementTag)
 		if n != nil && !r.decoding() {
-			if *n++; r.count.over() {
-				return errTooManyElements
+			if err := r.add(n, 1); err != nil {
+				return err
 			}
 		}
 		e := discard

@@ -55,7 +55,7 @@ func FuzzCachePairs(f *testing.F) {
 			}
 			// A pod that decodes has one answer in any member order; which
 			// error one that does not meets first depends on the order.
-			if _, err := decodePod(rv.object, rv.ours); err != nil {
+			if _, err := decodePod(rv.object, rv.elements.annotations); err != nil {
 				continue
 			}
 			if got := admissiontest.Serve(uncached, reviewOf(t, "u", "ns", admissionv1.Create, sorted)).Body.Bytes(); !bytes.Equal(got, answers[i]) {

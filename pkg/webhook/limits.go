@@ -63,8 +63,14 @@ func (n *elements) decodedBytes() int64 {
 // MaxPodElements elements: nothing more of it is read.
 var errTooManyElements = errors.New("too many elements")
 
-// over reports whether the elements counted so far pass MaxPodElements.
-func (n *elements) over() bool { return n.total() > MaxPodElements }
+// add counts k more elements of a kind, n being one of r.count's fields,
+// and stops the reading when the pod has more than MaxPodElements.
+func (r *podReader) add(n *int, k int) error {
+	if *n += k; r.count.total() > MaxPodElements {
+		return errTooManyElements
+	}
+	return nil
+}
 
 // tooMany denies a pod whose fingerprinting stopped at MaxPodElements,
 // with the count of each kind read until then.

@@ -24,8 +24,6 @@ type review struct {
 	object []byte
 	// key is the object's fingerprint: what injection reads of it.
 	key []byte
-	// ours is how many stagehand.io/ annotations the object has.
-	ours int
 	// elements counts what decoding the object would allocate.
 	elements elements
 	// body is the request's body; namespace, name and generateName are
@@ -154,7 +152,7 @@ func (rv *review) fingerprint(dec *jsontext.Decoder, body []byte) error {
 	start := dec.InputOffset()
 	r := podReader{dec: dec, key: rv.key[:0]}
 	err := r.readPod()
-	rv.key, rv.ours, rv.elements = r.key, r.ours, r.count
+	rv.key, rv.elements = r.key, r.count
 	rv.name, rv.generateName = r.podName, r.generateName
 	if err != nil {
 		return undecodable(err)
@@ -172,11 +170,12 @@ func undecodable(err error) error {
 	return fmt.Errorf("%w: %w", errUndecodable, err)
 }
 
-// decodePod decodes what injection reads of a Pod's JSON.
+// decodePod decodes what injection reads of a Pod's JSON; ours is how many
+// stagehand.io/ annotations fingerprinting found, to size their map.
 func decodePod(object []byte, ours int) (*corev1.Pod, error) {
 	pooled := decoder(object)
 	defer pooled.release()
-	r := podReader{dec: pooled.dec, pod: &corev1.Pod{}, text: string(object), ours: ours}
+	r := podReader{dec: pooled.dec, pod: &corev1.Pod{}, text: string(object), count: elements{annotations: ours}}
 	if err := r.readPod(); err != nil {
 		return nil, undecodable(err)
 	}
