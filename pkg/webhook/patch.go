@@ -18,27 +18,20 @@ import (
 // more than any pod should.
 const MaxPatchBytes = 1 << 20
 
-// appender is an io.Writer that appends to a slice.
-type appender struct{ dst *[]byte }
-
-func (a appender) Write(p []byte) (int, error) {
-	*a.dst = append(*a.dst, p...)
-	return len(p), nil
-}
-
 // encodePatch appends the patch of ops to dst, as JSON encoded in base64,
 // one operation at a time: what it holds besides dst is the JSON of one
-// operation. It stops when ctx is done, and at MaxPatchBytes with a
+// operation. It stops at the deadline, and at MaxPatchBytes with a
 // *inject.Denied that gives the size.
 func encodePatch(dl deadline, dst []byte, ops []inject.Operation) ([]byte, error) {
-	b64 := base64.NewEncoder(base64.StdEncoding, appender{&dst})
+	out := bytes.NewBuffer(dst)
+	b64 := base64.NewEncoder(base64.StdEncoding, out)
 	var one bytes.Buffer
 	enc := json.NewEncoder(&one)
 	enc.SetEscapeHTML(false)
 	size := 0
 	for i := range ops {
 		if err := dl.err(); err != nil {
-			return dst, fmt.Errorf("encoding the patch: %w", err)
+			return out.Bytes(), fmt.Errorf("encoding the patch: %w", err)
 		}
 		one.Reset()
 		sep := byte(',')
@@ -47,18 +40,19 @@ func encodePatch(dl deadline, dst []byte, ops []inject.Operation) ([]byte, error
 		}
 		one.WriteByte(sep)
 		if err := enc.Encode(&ops[i]); err != nil {
-			return dst, fmt.Errorf("encoding the patch: %w", err)
+			return out.Bytes(), fmt.Errorf("encoding the patch: %w", err)
 		}
 		one.Truncate(one.Len() - 1) // Encode's newline
 		if i == len(ops)-1 {
 			one.WriteByte(']')
 		}
 		if size += one.Len(); size > MaxPatchBytes {
-			return dst, patchTooLarge(size, i+1, len(ops))
+			return out.Bytes(), patchTooLarge(size, i+1, len(ops))
 		}
-		_, _ = b64.Write(one.Bytes()) // appending cannot fail
+		_, _ = b64.Write(one.Bytes()) // writing to a bytes.Buffer cannot fail
 	}
-	return dst, b64.Close()
+	err := b64.Close() // writes the last bytes
+	return out.Bytes(), err
 }
 
 // patchTooLarge denies a pod whose patch passed MaxPatchBytes at its
