@@ -34,6 +34,15 @@ const (
 	// slowBodies is how many connections send 4 MiB of a 7 MiB body and
 	// stall.
 	slowBodies = 6
+	// slowHeaders is how many connections send half a request line and
+	// stall, and idle how many handshake and send nothing.
+	slowHeaders, idle = 10, 10
+	// closeBound is how long after they opened the server must have closed
+	// every stalled connection: a functional bound well above its read
+	// timeouts (5 s for headers, 10 s per request), and below the 32 s
+	// header timeout and no body timeout of the server stagehand used
+	// before; not a measure of speed.
+	closeBound = 25 * time.Second
 	// maxPeakRatio bounds the server's peak RSS under hostile input against
 	// its peak under steady load.
 	maxPeakRatio = 2.5
@@ -42,11 +51,12 @@ const (
 // TestHostileInput sends the webhook what one tenant, or anyone who can
 // reach its port, could send to take it down, after a steady load that sets
 // the reference peak RSS: pods of 20,000 containers asking for every
-// injection, a pod of 2,000 containers injecting one, a pod whose patch would pass the limit, connections that
-// promise 7 MiB and send a few bytes, and connections that send megabytes
-// and stall. Each gets a bounded answer, a normal request is answered
-// meanwhile, the server closes what stalls, and its peak RSS stays within
-// 2.5x the steady peak.
+// injection, a pod of 2,000 containers injecting one, a pod whose patch
+// would pass the limit, connections that promise 7 MiB and send a few
+// bytes, connections that send megabytes and stall, and connections that
+// stall in or before their headers. Each gets a bounded answer, a normal
+// request is answered meanwhile, the server closes what stalls within
+// closeBound, and its peak RSS stays within 2.5x the steady peak.
 func TestHostileInput(t *testing.T) {
 	needBinary(t)
 	ca := newCA(t)
@@ -117,11 +127,18 @@ func TestHostileInput(t *testing.T) {
 	t.Logf("RELIABILITY hostile-phase before=%s peakRSS=%dKiB", "lying and slow bodies", peakRSS(t, srv)>>10)
 	t.Run("lying and slow bodies", func(t *testing.T) {
 		var conns []net.Conn
+		opened := time.Now()
 		for range lyingBodies {
 			conns = append(conns, promise(t, srv, ca, 16))
 		}
 		for range slowBodies {
 			conns = append(conns, promise(t, srv, ca, 4<<20))
+		}
+		for range slowHeaders {
+			conns = append(conns, stall(t, srv, ca, "POST "+webhook.Path+" HTTP/1.1\r\nHost: stag"))
+		}
+		for range idle {
+			conns = append(conns, stall(t, srv, ca, ""))
 		}
 		if err := normal(); err != nil {
 			t.Errorf("a normal request while %d bodies stall: %v", len(conns), err)
@@ -129,11 +146,12 @@ func TestHostileInput(t *testing.T) {
 		rss := currentRSS(t, srv)
 		start := time.Now()
 		for i, c := range conns {
-			if err := closedByServer(c, 3*time.Minute); err != nil {
+			if err := closedByServer(c, opened.Add(closeBound)); err != nil {
 				t.Errorf("connection %d: %v", i, err)
 			}
 		}
-		t.Logf("RELIABILITY hostile-bodies lying=%d slow=%d rssWhileStalled=%dKiB allClosedAfter=%s", lyingBodies, slowBodies, rss>>10, time.Since(start).Round(100*time.Millisecond))
+		t.Logf("RELIABILITY hostile-bodies lying=%d slow=%d slowHeaders=%d idle=%d rssWhileStalled=%dKiB allClosedAfter=%s",
+			lyingBodies, slowBodies, slowHeaders, idle, rss>>10, time.Since(start).Round(100*time.Millisecond))
 		if err := normal(); err != nil {
 			t.Errorf("a normal request after the stalled bodies: %v", err)
 		}
@@ -189,32 +207,38 @@ func reviewOfPod(t *testing.T, raw []byte) []byte {
 	return body
 }
 
-// promise opens a TLS connection that announces a body of the largest size
-// the webhook reads, sends sent bytes of it and stops.
-func promise(t *testing.T, srv *server, ca *testCA, sent int) net.Conn {
+// stall opens a TLS connection, sends what and stops.
+func stall(t *testing.T, srv *server, ca *testCA, what string) net.Conn {
 	t.Helper()
 	c, err := tls.Dial("tcp", srv.addr(), &tls.Config{RootCAs: ca.pool, MinVersion: tls.VersionTLS12})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { c.Close() })
-	head := "POST " + webhook.Path + " HTTP/1.1\r\nHost: stagehand\r\nContent-Type: application/json\r\nContent-Length: " +
-		strconv.Itoa(7<<20) + "\r\n\r\n"
-	body := `{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"` + strings.Repeat("u", max(sent-60, 0))
-	if _, err := io.WriteString(c, head+body[:min(sent, len(body))]); err != nil {
+	if _, err := io.WriteString(c, what); err != nil {
 		t.Fatal(err)
 	}
 	return c
 }
 
-// closedByServer waits, at most limit, until the server answers or closes
-// the connection.
-func closedByServer(c net.Conn, limit time.Duration) error {
-	if err := c.SetReadDeadline(time.Now().Add(limit)); err != nil {
+// promise opens a TLS connection that announces a body of the largest size
+// the webhook reads, sends sent bytes of it and stops.
+func promise(t *testing.T, srv *server, ca *testCA, sent int) net.Conn {
+	t.Helper()
+	head := "POST " + webhook.Path + " HTTP/1.1\r\nHost: stagehand\r\nContent-Type: application/json\r\nContent-Length: " +
+		strconv.Itoa(7<<20) + "\r\n\r\n"
+	body := `{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"` + strings.Repeat("u", max(sent-60, 0))
+	return stall(t, srv, ca, head+body[:min(sent, len(body))])
+}
+
+// closedByServer waits, until deadline at most, for the server to answer
+// or close the connection.
+func closedByServer(c net.Conn, deadline time.Time) error {
+	if err := c.SetReadDeadline(deadline); err != nil {
 		return err
 	}
 	if _, err := io.Copy(io.Discard, c); err != nil {
-		return fmt.Errorf("still open after %v: %w", limit, err)
+		return fmt.Errorf("still open %v after it was opened: %w", closeBound, err)
 	}
 	return nil
 }
