@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"strings"
 
-	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/stagehand-k8s/stagehand/pkg/agentapi"
@@ -38,10 +37,20 @@ var annotationsPath = field.NewPath("metadata", "annotations")
 // KeyPath is the field path of an annotation key, for error messages.
 func KeyPath(key string) *field.Path { return annotationsPath.Key(key) }
 
+// PodView is what Parse reads of a pod.
+type PodView struct {
+	// Annotations are the pod's annotations; Parse reads the
+	// stagehand.io/ ones.
+	Annotations map[string]string
+	// Containers are the names of the pod's app containers, in order.
+	Containers                   []string
+	AutomountServiceAccountToken *bool
+}
+
 // Parse reads the pod's stagehand.io/ annotations into a Spec. It returns
 // warnings for input that has no effect, and every invalid value at once.
 // Precedence rules are listed in the package documentation.
-func Parse(pod *corev1.Pod, opts Options) (Spec, []string, field.ErrorList) {
+func Parse(pod PodView, opts Options) (Spec, []string, field.ErrorList) {
 	var spec Spec
 	keys, errs := ourKeys(pod.Annotations)
 	if len(errs) > 0 {
@@ -129,7 +138,7 @@ type parser struct {
 
 func (p parser) has(key string) bool { _, ok := p.anns[key]; return ok }
 
-func (p parser) token(pod *corev1.Pod) *TokenSpec {
+func (p parser) token(pod PodView) *TokenSpec {
 	if p.anns[ServiceAccountToken] != "true" {
 		return nil
 	}
@@ -137,7 +146,7 @@ func (p parser) token(pod *corev1.Pod) *TokenSpec {
 	if v, ok := p.anns[TokenExpiration]; ok {
 		t.ExpirationSeconds, _ = strconv.ParseInt(v, 10, 64) // validated above
 	}
-	if am := pod.Spec.AutomountServiceAccountToken; am != nil && !*am {
+	if am := pod.AutomountServiceAccountToken; am != nil && !*am {
 		t.Path = KubeletTokenPath
 	}
 	if v, ok := p.anns[TokenPath]; ok {

@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 
-	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 )
 
@@ -17,14 +16,10 @@ import (
 // time linear in the number of containers. Names that are not app
 // containers of the pod are reported in one error, whose message lists a
 // bounded number of names however many the pod has.
-func targetContainers(pod *corev1.Pod, errs field.ErrorList) ([]string, field.ErrorList) {
+func targetContainers(pod PodView, errs field.ErrorList) ([]string, field.ErrorList) {
 	v, ok := pod.Annotations[Containers]
 	if !ok {
-		all := make([]string, len(pod.Spec.Containers))
-		for i := range pod.Spec.Containers {
-			all[i] = pod.Spec.Containers[i].Name
-		}
-		return all, errs
+		return pod.Containers, errs
 	}
 	wanted := map[string]bool{}
 	var unknown []string
@@ -33,8 +28,8 @@ func targetContainers(pod *corev1.Pod, errs field.ErrorList) ([]string, field.Er
 	}
 	// Pod order, so that output does not depend on the annotation's order.
 	targets := make([]string, 0, len(wanted))
-	for i := range pod.Spec.Containers {
-		if name := pod.Spec.Containers[i].Name; wanted[name] {
+	for _, name := range pod.Containers {
+		if wanted[name] {
 			targets = append(targets, name)
 			delete(wanted, name)
 		}
@@ -45,10 +40,7 @@ func targetContainers(pod *corev1.Pod, errs field.ErrorList) ([]string, field.Er
 	for _, name := range slices.Sorted(maps.Keys(wanted)) {
 		unknown = append(unknown, strconv.Quote(name))
 	}
-	all := make([]string, 0, min(len(pod.Spec.Containers), maxListed))
-	for i := range cap(all) {
-		all = append(all, pod.Spec.Containers[i].Name)
-	}
+	all := pod.Containers[:min(len(pod.Containers), maxListed)]
 	msg := "container %s is not an app container of this pod (valid: %s)"
 	if len(unknown) > 1 {
 		msg = "containers %s are not app containers of this pod (valid: %s)"
@@ -70,7 +62,7 @@ func listed(names []string) string {
 
 // checkTargetCount bounds the containers one admission injects into, and
 // with them the size of its patch.
-func checkTargetCount(pod *corev1.Pod, spec Spec, errs field.ErrorList) field.ErrorList {
+func checkTargetCount(pod PodView, spec Spec, errs field.ErrorList) field.ErrorList {
 	if len(spec.Containers) <= MaxTargetContainers || spec.Empty() {
 		return errs
 	}

@@ -4,20 +4,14 @@ import (
 	"strings"
 	"testing"
 
-	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/ptr"
 )
 
-func pod(anns map[string]string, containers ...string) *corev1.Pod {
-	p := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "p", Annotations: anns}}
+func pod(anns map[string]string, containers ...string) PodView {
 	if len(containers) == 0 {
 		containers = []string{"main"}
 	}
-	for _, c := range containers {
-		p.Spec.Containers = append(p.Spec.Containers, corev1.Container{Name: c})
-	}
-	return p
+	return PodView{Annotations: anns, Containers: containers}
 }
 
 func TestParse(t *testing.T) {
@@ -131,7 +125,7 @@ func TestParse(t *testing.T) {
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
 			p := pod(tc.anns, tc.containers...)
-			p.Spec.AutomountServiceAccountToken = tc.automount
+			p.AutomountServiceAccountToken = tc.automount
 			got, warnings, errs := Parse(p, Options{Strict: tc.strict})
 			if len(errs) != len(tc.wantErrs) {
 				t.Fatalf("got %d errors %v, want %d %v", len(errs), errs, len(tc.wantErrs), tc.wantErrs)

@@ -36,9 +36,9 @@ func injectAgent(e *editor) bool {
 		[]corev1.VolumeMount{{Name: AgentVolume, MountPath: agentapi.BinDir}},
 		installResources))
 	e.ensureMount(corev1.VolumeMount{Name: AgentVolume, MountPath: agentapi.BinDir, ReadOnly: true}, annotations.Agent)
-	prefix := agentCommand(e.pod, e.spec)
+	prefix := agentCommand(e.in, e.spec)
 	for _, ci := range e.targets {
-		c := &e.pod.Spec.Containers[ci]
+		c := &e.in.Spec.Containers[ci]
 		command := c.Command
 		fromImage := false
 		if len(command) == 0 {
@@ -61,7 +61,7 @@ func injectAgent(e *editor) bool {
 }
 
 // agentCommand is the wrapper put before each task's command.
-func agentCommand(pod *corev1.Pod, spec *annotations.Spec) []string {
+func agentCommand(pod *Input, spec *annotations.Spec) []string {
 	cmd := []string{AgentBinary, agentapi.CommandRun}
 	if spec.Agent.TaskTimeout > 0 {
 		cmd = append(cmd, "--"+agentapi.FlagTimeout, spec.Agent.TaskTimeout.String())
@@ -79,7 +79,7 @@ func agentCommand(pod *corev1.Pod, spec *annotations.Spec) []string {
 // the agent can still kill the task's process group and write its
 // termination message before the kubelet kills the container. The agent's
 // default (10s) fits the pod's default of 30s.
-func agentGrace(pod *corev1.Pod) string {
+func agentGrace(pod *Input) string {
 	const agentDefaultGrace = 10
 	g := pod.Spec.TerminationGracePeriodSeconds
 	if g == nil || *g >= agentDefaultGrace+2 {
@@ -90,8 +90,8 @@ func agentGrace(pod *corev1.Pod) string {
 
 // unwrap restores the commands an earlier injection wrapped.
 func (e *editor) unwrap() {
-	for i := range e.pod.Spec.Containers {
-		c := &e.pod.Spec.Containers[i]
+	for i := range e.in.Spec.Containers {
+		c := &e.in.Spec.Containers[i]
 		if !slices.Contains(e.previous.Wrapped, c.Name) || len(c.Command) == 0 || c.Command[0] != AgentBinary {
 			continue
 		}

@@ -57,8 +57,7 @@ func TestAgentWrapsAndUnwraps(t *testing.T) {
 
 func TestAgentGraceFitsPodGrace(t *testing.T) {
 	for grace, want := range map[int64]string{30: "", 12: "", 11: "8s", 2: "1s", 1: "1s"} {
-		pod := newPod(nil)
-		pod.Spec.TerminationGracePeriodSeconds = &grace
+		pod := &Input{Spec: InputSpec{TerminationGracePeriodSeconds: &grace}}
 		if got := agentGrace(pod); got != want {
 			t.Errorf("pod grace %ds: agent grace %q, want %q", grace, got, want)
 		}
@@ -80,13 +79,13 @@ func TestUserInitContainersStayAfterOurs(t *testing.T) {
 	}
 	pod = newPod(map[string]string{annotations.Agent: "true"}, corev1.Container{Name: "main", Command: []string{"x"}})
 	pod.Spec.InitContainers = []corev1.Container{{Name: InstallContainer}}
-	if _, err := in.Inject(pod); err == nil {
+	if _, err := injectPod(t, in, pod); err == nil {
 		t.Fatal("a user init container named like ours was not denied")
 	}
 }
 
 func TestNoAgentImageIsAConfigurationError(t *testing.T) {
-	_, err := New(Options{Version: "test"}).Inject(newPod(map[string]string{annotations.Agent: "true"}, corev1.Container{Name: "m", Command: []string{"x"}}))
+	_, err := injectPod(t, New(Options{Version: "test"}), newPod(map[string]string{annotations.Agent: "true"}, corev1.Container{Name: "m", Command: []string{"x"}}))
 	if err == nil {
 		t.Fatal("want an error")
 	}

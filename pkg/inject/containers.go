@@ -70,7 +70,7 @@ func initContainer(name, image string, command []string, env []corev1.EnvVar, mo
 // secretFileMode is the mode of files stagehand mounts from Secrets:
 // readable by the pod's fsGroup when it has one, and otherwise by the
 // container's user, whatever its uid, since the files belong to root.
-func secretFileMode(pod *corev1.Pod) *int32 {
+func secretFileMode(pod *Input) *int32 {
 	if sc := pod.Spec.SecurityContext; sc != nil && sc.FSGroup != nil {
 		return ptr.To[int32](0o440)
 	}

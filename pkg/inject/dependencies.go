@@ -53,7 +53,7 @@ func injectDependencies(e *editor) bool {
 		e.ensureVolume(corev1.Volume{Name: DepsAuthVolume, VolumeSource: corev1.VolumeSource{Secret: &corev1.SecretVolumeSource{
 			SecretName:  d.AuthSecret,
 			Items:       []corev1.KeyToPath{{Key: annotations.DependenciesAuthKey, Path: annotations.DependenciesAuthKey}},
-			DefaultMode: secretFileMode(e.pod),
+			DefaultMode: secretFileMode(e.in),
 		}}}, annotations.DependenciesAuthSecret)
 		mounts = append(mounts, corev1.VolumeMount{Name: DepsAuthVolume, MountPath: depsAuthDir, ReadOnly: true})
 	}

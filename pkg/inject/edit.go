@@ -15,7 +15,7 @@ import (
 // clashes with the user's elements as errors instead of overwriting them.
 type editor struct {
 	opts     *Options
-	pod      *corev1.Pod
+	in       *Input // the pod as injection reads it, edited in place
 	spec     *annotations.Spec
 	previous Status // what an earlier injection owned
 	status   Status // what this injection owns
@@ -35,12 +35,9 @@ var (
 // ensureVolume adds v, or replaces stagehand's earlier volume of that name.
 // cause is the annotation key that asked for it, for error messages.
 func (e *editor) ensureVolume(v corev1.Volume, cause string) {
-	if e.status.Volumes == nil {
-		e.status.Volumes = make([]string, 0, maxVolumes)
-	}
 	e.status.Volumes = append(e.status.Volumes, v.Name)
-	for i := range e.pod.Spec.Volumes {
-		if e.pod.Spec.Volumes[i].Name != v.Name {
+	for i := range e.in.Spec.Volumes {
+		if e.in.Spec.Volumes[i].Name != v.Name {
 			continue
 		}
 		if !e.previous.ownsVolume(v.Name) {
@@ -48,22 +45,22 @@ func (e *editor) ensureVolume(v corev1.Volume, cause string) {
 				fmt.Sprintf("the pod's volume clashes with the volume stagehand injects for %s; volume names starting with %q are reserved for stagehand", cause, volumePrefix)))
 			return
 		}
-		e.pod.Spec.Volumes[i] = v
+		e.in.Spec.Volumes[i] = v
 		return
 	}
-	e.pod.Spec.Volumes = append(e.pod.Spec.Volumes, v)
+	e.in.Spec.Volumes = append(e.in.Spec.Volumes, v)
 }
 
 // ensureEnv sets an env var in every target container, unless the user set
 // it already: then the user's value stays and a warning says so.
 func (e *editor) ensureEnv(v corev1.EnvVar, cause string) {
-	e.ensureEnvEach(v.Name, cause, func(*corev1.Container) corev1.EnvVar { return v })
+	e.ensureEnvEach(v.Name, cause, func(*Container) corev1.EnvVar { return v })
 }
 
 // ensureEnvEach is ensureEnv with a value that depends on the container.
-func (e *editor) ensureEnvEach(name, cause string, build func(*corev1.Container) corev1.EnvVar) {
+func (e *editor) ensureEnvEach(name, cause string, build func(*Container) corev1.EnvVar) {
 	for _, ci := range e.targets {
-		c := &e.pod.Spec.Containers[ci]
+		c := &e.in.Spec.Containers[ci]
 		i := slices.IndexFunc(c.Env, func(x corev1.EnvVar) bool { return x.Name == name })
 		switch {
 		case i < 0:
@@ -82,10 +79,6 @@ func (e *editor) ensureEnvEach(name, cause string, build func(*corev1.Container)
 // ensureInitContainer adds one of stagehand's init containers. They all go
 // before the user's own init containers, so those can use what they set up.
 func (e *editor) ensureInitContainer(c corev1.Container) {
-	if e.inits == nil {
-		e.status.InitContainers = make([]string, 0, len(initRank))
-		e.inits = make([]corev1.Container, 0, len(initRank))
-	}
 	e.status.InitContainers = append(e.status.InitContainers, c.Name)
 	e.inits = append(e.inits, c)
 }
@@ -99,7 +92,7 @@ var initRank = map[string]int{InstallContainer: 0, FetchContainer: 1}
 func (e *editor) placeInitContainers() {
 	var user []corev1.Container
 	stale := e.anyStaleVolume()
-	for i, c := range e.pod.Spec.InitContainers {
+	for i, c := range e.in.Spec.InitContainers {
 		switch {
 		case e.previous.ownsInitContainer(c.Name):
 		case e.status.ownsInitContainer(c.Name):
@@ -107,16 +100,16 @@ func (e *editor) placeInitContainers() {
 				fmt.Sprintf("the pod's init container clashes with the one stagehand injects; names starting with %q are reserved for stagehand", volumePrefix)))
 		default:
 			if stale {
-				e.denyDanglingMounts(initContainersPath.Index(i), &c)
+				e.denyDanglingMounts(initContainersPath.Index(i), c.Name, c.VolumeMounts)
 			}
 			user = append(user, c)
 		}
 	}
-	if len(e.inits) == 0 && len(user) == len(e.pod.Spec.InitContainers) {
+	if len(e.inits) == 0 && len(user) == len(e.in.Spec.InitContainers) {
 		return // nothing of ours, before or now: leave the list as it is
 	}
 	slices.SortStableFunc(e.inits, func(a, b corev1.Container) int { return initRank[a.Name] - initRank[b.Name] })
-	e.pod.Spec.InitContainers = append(e.inits, user...)
+	e.in.Spec.InitContainers = append(e.inits, user...)
 }
 
 // dropStale removes elements an earlier injection owned that this one does
@@ -126,13 +119,13 @@ func (e *editor) placeInitContainers() {
 func (e *editor) dropStale() {
 	stale := e.anyStaleVolume()
 	if stale {
-		e.pod.Spec.Volumes = slices.DeleteFunc(e.pod.Spec.Volumes, func(v corev1.Volume) bool { return e.staleVolume(v.Name) })
+		e.in.Spec.Volumes = slices.DeleteFunc(e.in.Spec.Volumes, func(v corev1.Volume) bool { return e.staleVolume(v.Name) })
 	}
-	for i := range e.pod.Spec.Containers {
-		c := &e.pod.Spec.Containers[i]
+	for i := range e.in.Spec.Containers {
+		c := &e.in.Spec.Containers[i]
 		e.dropStaleMounts(c)
 		if stale {
-			e.denyDanglingMounts(containersPath.Index(i), c)
+			e.denyDanglingMounts(containersPath.Index(i), c.Name, c.VolumeMounts)
 		}
 		c.Env = deleteFirstOfName(c.Env, func(name string) bool {
 			return e.previous.ownsEnv(c.Name, name) && !e.status.ownsEnv(c.Name, name)
@@ -145,7 +138,7 @@ func (e *editor) dropStale() {
 // is the first, the one ensureEnvEach replaces: it never adds a name the
 // container sets, so a later one of that name was set by the pod after
 // stagehand's.
-func deleteFirstOfName(env []corev1.EnvVar, drop func(string) bool) []corev1.EnvVar {
+func deleteFirstOfName(env Env, drop func(string) bool) Env {
 	var dropped []string
 	return slices.DeleteFunc(env, func(v corev1.EnvVar) bool {
 		if !drop(v.Name) || slices.Contains(dropped, v.Name) {
@@ -154,19 +147,4 @@ func deleteFirstOfName(env []corev1.EnvVar, drop func(string) bool) []corev1.Env
 		dropped = append(dropped, v.Name)
 		return true
 	})
-}
-
-// detach gives the pod its own copies of every list an edit may change in
-// place, so the snapshot taken before editing keeps the original elements.
-// Appends alone never touch the original elements, so a first injection
-// needs no copies; replacing or removing earlier elements does.
-func (e *editor) detach() {
-	e.pod.Spec.Volumes = slices.Clone(e.pod.Spec.Volumes)
-	e.pod.Spec.InitContainers = slices.Clone(e.pod.Spec.InitContainers)
-	e.pod.Spec.Containers = slices.Clone(e.pod.Spec.Containers)
-	for i := range e.pod.Spec.Containers {
-		c := &e.pod.Spec.Containers[i]
-		c.Env = slices.Clone(c.Env)
-		c.VolumeMounts = slices.Clone(c.VolumeMounts)
-	}
 }

@@ -36,7 +36,7 @@ func TestHostileAnnotations(t *testing.T) {
 	}
 	for name, anns := range denied {
 		t.Run(name, func(t *testing.T) {
-			_, err := in.Inject(newPod(anns, command))
+			_, err := injectPod(t, in, newPod(anns, command))
 			var d *Denied
 			if !errors.As(err, &d) {
 				t.Fatalf("want a denial, got %v", err)
@@ -59,7 +59,7 @@ func TestHostileAnnotations(t *testing.T) {
 		if len(res.Warnings) != 1 || !strings.Contains(res.Warnings[0], "unknown stagehand.io/ annotation") {
 			t.Errorf("warnings %q, want the unknown key reported", res.Warnings)
 		}
-		if _, err := New(Options{Strict: true, AgentImage: "x"}).Inject(newPod(map[string]string{annotations.Prefix + "agent-image": "evil"}, command)); err == nil {
+		if _, err := injectPod(t, New(Options{Strict: true, AgentImage: "x"}), newPod(map[string]string{annotations.Prefix + "agent-image": "evil"}, command)); err == nil {
 			t.Error("strict mode admitted an unknown key")
 		}
 	})

@@ -2,9 +2,6 @@ package inject
 
 import (
 	"errors"
-	"slices"
-
-	corev1 "k8s.io/api/core/v1"
 
 	"github.com/stagehand-k8s/stagehand/pkg/annotations"
 )
@@ -49,6 +46,9 @@ type Result struct {
 	// Warnings are for the user: admission warnings or stderr.
 	Warnings []string
 	Outcome  Outcome
+	// Pod is the injected pod, as injection reads it; nil when Inject
+	// did not edit it.
+	Pod *Input
 }
 
 // step is one injection; it reports whether it applied.
@@ -67,12 +67,18 @@ var steps = []step{
 	{PartAgent, injectAgent},
 }
 
+// containerNames are the names of the pod's app containers, in order.
+func containerNames(pod *Input) []string {
+	names := make([]string, len(pod.Spec.Containers))
+	for i := range pod.Spec.Containers {
+		names[i] = pod.Spec.Containers[i].Name
+	}
+	return names
+}
+
 // errNoAgentImage is a configuration error: the webhook was started without
 // an agent image.
 var errNoAgentImage = errors.New("stagehand: no agent image configured (STAGEHAND_AGENT_IMAGE)")
-
-// maxVolumes is the most volumes the steps add.
-const maxVolumes = 8
 
 // Injector injects pods. It is safe for concurrent use.
 type Injector struct {
@@ -82,15 +88,19 @@ type Injector struct {
 // New returns an Injector.
 func New(opts Options) *Injector { return &Injector{opts: opts} }
 
-// Inject rewrites pod in place into its injected form and returns the patch
-// from the original object. A pod that must not be admitted gives a
-// *Denied error listing every problem; pod is then unusable.
-func (in *Injector) Inject(pod *corev1.Pod) (Result, error) {
-	spec, warnings, errs := annotations.Parse(pod, annotations.Options{Strict: in.opts.Strict, AllowedHosts: in.opts.AllowedDependencyHosts})
+// Inject injects a copy of pod and returns the patch from the original
+// object. A pod that must not be admitted gives a *Denied error listing
+// every problem. pod is not changed.
+func (in *Injector) Inject(pod *Input) (Result, error) {
+	spec, warnings, errs := annotations.Parse(annotations.PodView{
+		Annotations:                  pod.Metadata.Annotations,
+		Containers:                   containerNames(pod),
+		AutomountServiceAccountToken: pod.Spec.AutomountServiceAccountToken,
+	}, annotations.Options{Strict: in.opts.Strict, AllowedHosts: in.opts.AllowedDependencyHosts})
 	if len(errs) > 0 {
 		return Result{Warnings: warnings}, &Denied{Reason: ReasonInvalid, Errors: errs}
 	}
-	previous, injectedBefore := ParseStatus(pod.Annotations[annotations.Status])
+	previous, injectedBefore := ParseStatus(pod.Metadata.Annotations[annotations.Status])
 	if !injectedBefore && spec.Empty() {
 		return Result{Warnings: warnings, Outcome: emptyOutcome(&spec)}, nil
 	}
@@ -99,18 +109,17 @@ func (in *Injector) Inject(pod *corev1.Pod) (Result, error) {
 		// nothing to inject into, and no spec to patch.
 		return Result{Warnings: append(warnings, "spec.containers: the pod has no containers, so stagehand injects nothing"), Outcome: OutcomeNotRequested}, nil
 	}
-	before := takeSnapshot(pod)
 	if (spec.Deps != nil || spec.Agent != nil) && in.opts.AgentImage == "" {
 		return Result{Warnings: warnings}, errNoAgentImage
 	}
-	e := editor{opts: &in.opts, pod: pod, spec: &spec, previous: previous}
+	e := editor{opts: &in.opts, in: pod.clone(), spec: &spec, previous: previous}
 	e.run(injectedBefore)
 	warnings = append(warnings, e.warnings...)
 	if len(e.errs) > 0 {
 		return Result{Warnings: warnings}, &Denied{Reason: ReasonConflict, Errors: e.errs}
 	}
-	in.writeStatus(pod, &spec, &e.status)
-	res := Result{Warnings: warnings, Patch: buildPatch(&before, pod, &e.previous, &e.status)}
+	in.writeStatus(e.in, &spec, &e.status)
+	res := Result{Warnings: warnings, Patch: buildPatch(pod, e.in, &e.previous, &e.status), Pod: e.in}
 	switch {
 	case len(e.status.Parts) == 0:
 		res.Outcome = emptyOutcome(&spec)
@@ -125,15 +134,11 @@ func (in *Injector) Inject(pod *corev1.Pod) (Result, error) {
 // run applies the steps in order to the pod, after undoing in place what an
 // earlier injection did that this one may redo differently.
 func (e *editor) run(injectedBefore bool) {
-	e.status.Parts = make([]string, 0, len(steps))
-	// One allocation for the volumes stagehand may add, instead of growing.
-	e.pod.Spec.Volumes = slices.Grow(e.pod.Spec.Volumes, maxVolumes)
 	if injectedBefore {
-		e.detach()
 		e.adoptLegacyMounts() // before anything is edited
 		e.unwrap()
 	}
-	e.targets = targetIndices(e.pod, e.spec.Containers)
+	e.targets = targetIndices(e.in, e.spec.Containers)
 	if !e.spec.Disabled {
 		for _, s := range steps {
 			if s.apply(e) {
@@ -148,7 +153,7 @@ func (e *editor) run(injectedBefore bool) {
 // targetIndices returns the indices of the named containers in the pod, in
 // time linear in the pod's containers: names are the pod's own target
 // containers, in pod order.
-func targetIndices(pod *corev1.Pod, names []string) []int {
+func targetIndices(pod *Input, names []string) []int {
 	out := make([]int, 0, len(names))
 	for i := range pod.Spec.Containers {
 		if len(out) < len(names) && pod.Spec.Containers[i].Name == names[len(out)] {
@@ -167,15 +172,15 @@ func emptyOutcome(spec *annotations.Spec) Outcome {
 
 // writeStatus records what was injected, or removes the record when nothing
 // is injected any more.
-func (in *Injector) writeStatus(pod *corev1.Pod, spec *annotations.Spec, status *Status) {
+func (in *Injector) writeStatus(pod *Input, spec *annotations.Spec, status *Status) {
 	if len(status.Parts) == 0 {
-		delete(pod.Annotations, annotations.Status)
+		delete(pod.Metadata.Annotations, annotations.Status)
 		return
 	}
 	status.Version = in.opts.Version
 	status.SpecHash = specHash(spec)
-	if pod.Annotations == nil {
-		pod.Annotations = map[string]string{}
+	if pod.Metadata.Annotations == nil {
+		pod.Metadata.Annotations = Annotations{}
 	}
-	pod.Annotations[annotations.Status] = status.encode()
+	pod.Metadata.Annotations[annotations.Status] = status.encode()
 }

@@ -8,6 +8,7 @@ import (
 
 	jsonpatch "github.com/evanphx/json-patch/v5"
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/equality"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/stagehand-k8s/stagehand/pkg/annotations"
@@ -24,21 +25,36 @@ func newPod(anns map[string]string, containers ...corev1.Container) *corev1.Pod 
 	}
 }
 
+// injectPod injects what injection reads of pod.
+func injectPod(t *testing.T, in *Injector, pod *corev1.Pod) (Result, error) {
+	t.Helper()
+	input, err := InputOf(pod)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return in.Inject(input)
+}
+
 // injectChecked injects pod and checks the patch against the original JSON:
-// applying it must give exactly the injected pod.
+// applying it must give the injected pod, and nothing injection does not
+// own may change. It returns the patched pod, nil when injection denies it.
 func injectChecked(t *testing.T, in *Injector, pod *corev1.Pod) (Result, *corev1.Pod) {
 	t.Helper()
 	original, err := json.Marshal(pod)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var fresh corev1.Pod
-	if err := json.Unmarshal(original, &fresh); err != nil {
+	input, err := DecodeInput(original)
+	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := in.Inject(&fresh)
+	kept := input.clone()
+	res, err := in.Inject(input)
 	if err != nil {
 		return res, nil
+	}
+	if !equality.Semantic.DeepEqual(input, kept) {
+		t.Fatal("Inject changed its input")
 	}
 	patched := original
 	if len(res.Patch) > 0 {
@@ -55,12 +71,16 @@ func injectChecked(t *testing.T, in *Injector, pod *corev1.Pod) (Result, *corev1
 	if err := json.Unmarshal(patched, &got); err != nil {
 		t.Fatal(err)
 	}
-	if !reflect.DeepEqual(normalize(&got), normalize(&fresh)) {
-		a, _ := json.Marshal(&got)
-		b, _ := json.Marshal(&fresh)
+	gotInput, err := DecodeInput(patched)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := res.Pod; want != nil && !equality.Semantic.DeepEqual(gotInput, want) {
+		a, _ := json.Marshal(gotInput)
+		b, _ := json.Marshal(want)
 		t.Fatalf("patch result differs from the injected pod:\npatched:  %s\ninjected: %s", a, b)
 	}
-	return res, &fresh
+	return res, &got
 }
 
 // normalize round-trips through JSON, so nil and empty lists compare equal.
@@ -197,7 +217,7 @@ func TestClashesAreDeniedNamingBothSides(t *testing.T) {
 	pod := newPod(map[string]string{annotations.ServiceAccountToken: "true", annotations.TokenPath: "/t", annotations.ATSKeytabSecret: "kt"},
 		corev1.Container{Name: "main", VolumeMounts: []corev1.VolumeMount{{Name: "mine", MountPath: "/t"}}})
 	pod.Spec.Volumes = []corev1.Volume{{Name: "mine"}, {Name: KeytabVolume}}
-	_, err := in.Inject(pod)
+	_, err := injectPod(t, in, pod)
 	denied, ok := err.(*Denied)
 	if !ok || denied.Reason != ReasonConflict || len(denied.Errors) != 2 {
 		t.Fatalf("want a conflict denial with 2 errors, got %v", err)

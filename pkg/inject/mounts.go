@@ -19,7 +19,7 @@ import (
 // touches the pod's own mounts, of this volume or any other.
 func (e *editor) ensureMount(m corev1.VolumeMount, cause string) {
 	for _, ci := range e.targets {
-		c := &e.pod.Spec.Containers[ci]
+		c := &e.in.Spec.Containers[ci]
 		ours, clash := -1, false
 		for j := range c.VolumeMounts {
 			um := &c.VolumeMounts[j]
@@ -69,8 +69,8 @@ func (e *editor) adoptLegacyMounts() {
 	for _, name := range e.spec.Containers {
 		targets[name] = true
 	}
-	for i := range e.pod.Spec.Containers {
-		c := &e.pod.Spec.Containers[i]
+	for i := range e.in.Spec.Containers {
+		c := &e.in.Spec.Containers[i]
 		if !targets[c.Name] {
 			continue
 		}
@@ -88,7 +88,7 @@ func (e *editor) adoptLegacyMounts() {
 // dropStaleMounts removes from an app container the mounts an earlier
 // injection added that this one does not: of a volume no longer injected,
 // at a path that changed, or in a container no longer targeted.
-func (e *editor) dropStaleMounts(c *corev1.Container) {
+func (e *editor) dropStaleMounts(c *Container) {
 	if len(e.previous.Mounts) == 0 {
 		return // a first injection: nothing of stagehand's yet
 	}
@@ -108,17 +108,17 @@ func (e *editor) anyStaleVolume() bool {
 	return slices.ContainsFunc(e.previous.Volumes, e.staleVolume)
 }
 
-// denyDanglingMounts reports the pod's own mounts, in container c at path,
+// denyDanglingMounts reports the pod's own mounts, in the container at path,
 // of volumes stagehand injected before and no longer does: stagehand
 // removes the volume but not the pod's mount, which would then name a
 // volume that does not exist. Call it after stagehand's stale mounts are
 // gone.
-func (e *editor) denyDanglingMounts(path *field.Path, c *corev1.Container) {
-	for j := range c.VolumeMounts {
-		if name := c.VolumeMounts[j].Name; e.staleVolume(name) {
+func (e *editor) denyDanglingMounts(path *field.Path, container string, mounts []corev1.VolumeMount) {
+	for j := range mounts {
+		if name := mounts[j].Name; e.staleVolume(name) {
 			e.errs = append(e.errs, field.Invalid(path.Child("volumeMounts").Index(j).Child("name"), name,
 				fmt.Sprintf("container %q mounts volume %q itself, which stagehand injected before but the pod's stagehand.io annotations no longer ask for; remove the mount, or ask for the volume again",
-					c.Name, name)))
+					container, name)))
 		}
 	}
 }

@@ -100,7 +100,7 @@ func TestDroppedVolumeTheUserMountsIsDenied(t *testing.T) {
 	anns := map[string]string{annotations.ServiceAccountToken: "true", annotations.Containers: "main", annotations.ATSSecret: "s"}
 	_, once := injectChecked(t, in, userTokenPod(anns))
 	delete(once.Annotations, annotations.ServiceAccountToken)
-	_, err := in.Inject(once)
+	_, err := injectPod(t, in, once)
 	var d *Denied
 	if !errors.As(err, &d) || d.Reason != ReasonConflict || len(d.Errors) != 2 {
 		t.Fatalf("want a conflict denial naming both of the pod's mounts, got %v", err)

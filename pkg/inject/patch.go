@@ -20,64 +20,36 @@ type Operation struct {
 	Value any `json:"value,omitempty"`
 }
 
-// snapshot keeps the lists an injection may change, as they were before it.
-type snapshot struct {
-	annotationsNil bool
-	status         string
-	hasStatus      bool
-	volumes        []corev1.Volume
-	initContainers []corev1.Container
-	containers     []containerSnapshot
-}
-
-// containerSnapshot keeps the lists of one app container.
-type containerSnapshot struct {
-	command []string
-	env     []corev1.EnvVar
-	mounts  []corev1.VolumeMount
-}
-
-func takeSnapshot(pod *corev1.Pod) snapshot {
-	s := snapshot{annotationsNil: pod.Annotations == nil, volumes: pod.Spec.Volumes, initContainers: pod.Spec.InitContainers}
-	s.status, s.hasStatus = pod.Annotations[annotations.Status]
-	s.containers = make([]containerSnapshot, len(pod.Spec.Containers))
-	for i := range pod.Spec.Containers {
-		c := &pod.Spec.Containers[i]
-		s.containers[i] = containerSnapshot{command: c.Command, env: c.Env, mounts: c.VolumeMounts}
-	}
-	return s
-}
-
 // buildPatch turns the edit of pod into JSON patch operations against the
 // original object. Every operation removes an element the earlier injection
 // owned (previous) or adds one this injection owns (current), so elements of
 // the user, and fields the Go types do not know, are never removed or
 // reordered.
-func buildPatch(before *snapshot, pod *corev1.Pod, previous, current *Status) []Operation {
-	ops := make([]Operation, 0, 16)
-	ops = appendStatusPatch(ops, before, pod)
-	if !equalLists(before.volumes, pod.Spec.Volumes) {
-		ops = diffList(ops, "/spec/volumes", before.volumes, pod.Spec.Volumes,
+func buildPatch(before, after *Input, previous, current *Status) []Operation {
+	var ops []Operation
+	ops = appendStatusPatch(ops, before.Metadata.Annotations, after.Metadata.Annotations)
+	if !equalLists(before.Spec.Volumes, after.Spec.Volumes) {
+		ops = diffList(ops, "/spec/volumes", before.Spec.Volumes, after.Spec.Volumes,
 			func(l []corev1.Volume, i int) bool { return previous.ownsVolume(l[i].Name) },
-			func(l []corev1.Volume, i int) bool { return current.ownsVolume(l[i].Name) }, nil)
+			func(l []corev1.Volume, i int) bool { return current.ownsVolume(l[i].Name) })
 	}
-	if !equalLists(before.initContainers, pod.Spec.InitContainers) {
-		ops = diffList(ops, "/spec/initContainers", before.initContainers, pod.Spec.InitContainers,
+	if !equalLists(before.Spec.InitContainers, after.Spec.InitContainers) {
+		ops = diffList(ops, "/spec/initContainers", before.Spec.InitContainers, after.Spec.InitContainers,
 			func(l []corev1.Container, i int) bool { return previous.ownsInitContainer(l[i].Name) },
-			func(l []corev1.Container, i int) bool { return current.ownsInitContainer(l[i].Name) }, containerValue)
+			func(l []corev1.Container, i int) bool { return current.ownsInitContainer(l[i].Name) })
 	}
-	for i := range pod.Spec.Containers {
-		c := &pod.Spec.Containers[i]
+	for i := range after.Spec.Containers {
+		c := &after.Spec.Containers[i]
 		base := "/spec/containers/" + strconv.Itoa(i)
-		was := &before.containers[i]
-		ops = appendCommandPatch(ops, base+"/command", was.command, c.Command)
-		if !equalLists(was.env, c.Env) {
-			ops = diffList(ops, base+"/env", was.env, c.Env, envOwner(previous, c.Name), envOwner(current, c.Name), nil)
+		was := &before.Spec.Containers[i]
+		ops = appendCommandPatch(ops, base+"/command", was.Command, c.Command)
+		if !equalLists(was.Env, c.Env) {
+			ops = diffList(ops, base+"/env", was.Env, c.Env, envOwner(previous, c.Name), envOwner(current, c.Name))
 		}
-		if !equalLists(was.mounts, c.VolumeMounts) {
-			ops = diffList(ops, base+"/volumeMounts", was.mounts, c.VolumeMounts,
+		if !equalLists(was.VolumeMounts, c.VolumeMounts) {
+			ops = diffList(ops, base+"/volumeMounts", was.VolumeMounts, c.VolumeMounts,
 				func(l []corev1.VolumeMount, i int) bool { return previous.ownsMount(c.Name, &l[i]) },
-				func(l []corev1.VolumeMount, i int) bool { return current.ownsMount(c.Name, &l[i]) }, nil)
+				func(l []corev1.VolumeMount, i int) bool { return current.ownsMount(c.Name, &l[i]) })
 		}
 	}
 	return ops
@@ -85,8 +57,8 @@ func buildPatch(before *snapshot, pod *corev1.Pod, previous, current *Status) []
 
 // envOwner tells which env vars of a container status owns: the first of
 // each name it lists (see deleteFirstOfName).
-func envOwner(status *Status, container string) func([]corev1.EnvVar, int) bool {
-	return func(env []corev1.EnvVar, i int) bool {
+func envOwner(status *Status, container string) func(Env, int) bool {
+	return func(env Env, i int) bool {
 		name := env[i].Name
 		return status.ownsEnv(container, name) &&
 			slices.IndexFunc(env[:i], func(v corev1.EnvVar) bool { return v.Name == name }) < 0
@@ -108,16 +80,17 @@ func appendCommandPatch(ops []Operation, path string, before, after []string) []
 
 var statusPointer = "/metadata/annotations/" + escapePointer(annotations.Status)
 
-func appendStatusPatch(ops []Operation, before *snapshot, pod *corev1.Pod) []Operation {
-	now, has := pod.Annotations[annotations.Status]
+func appendStatusPatch(ops []Operation, before, after Annotations) []Operation {
+	now, has := after[annotations.Status]
+	was, hadStatus := before[annotations.Status]
 	switch {
-	case has && before.annotationsNil:
+	case has && before == nil:
 		return append(ops, Operation{Operation: "add", Path: "/metadata/annotations", Value: map[string]string{annotations.Status: now}})
-	case has && !before.hasStatus:
+	case has && !hadStatus:
 		return append(ops, Operation{Operation: "add", Path: statusPointer, Value: now})
-	case has && now != before.status:
+	case has && now != was:
 		return append(ops, Operation{Operation: "replace", Path: statusPointer, Value: now})
-	case !has && before.hasStatus:
+	case !has && hadStatus:
 		return append(ops, Operation{Operation: "remove", Path: statusPointer})
 	}
 	return ops
@@ -130,14 +103,10 @@ func appendStatusPatch(ops []Operation, before *snapshot, pod *corev1.Pod) []Ope
 // user's elements keep their relative order. The lists differ: callers
 // compare them first (equalLists), before building the owner functions.
 // Values point into after, which must not change until the
-// patch is marshalled; value, when not nil, gives the patch value of an
-// element instead.
-func diffList[T any](ops []Operation, path string, before, after []T, ownedBefore, ownedAfter func([]T, int) bool, value func(*T) any) []Operation {
-	if value == nil {
-		value = func(e *T) any { return e }
-	}
+// patch is marshalled.
+func diffList[L ~[]T, T any](ops []Operation, path string, before, after L, ownedBefore, ownedAfter func(L, int) bool) []Operation {
 	if len(before) == 0 {
-		return append(ops, Operation{Operation: "add", Path: path, Value: listValue(after, value)})
+		return append(ops, Operation{Operation: "add", Path: path, Value: after})
 	}
 	for i := len(before) - 1; i >= 0; i-- {
 		if ownedBefore(before, i) {
@@ -146,29 +115,13 @@ func diffList[T any](ops []Operation, path string, before, after []T, ownedBefor
 	}
 	for j := range after {
 		if ownedAfter(after, j) {
-			ops = append(ops, Operation{Operation: "add", Path: path + "/" + strconv.Itoa(j), Value: value(&after[j])})
+			ops = append(ops, Operation{Operation: "add", Path: path + "/" + strconv.Itoa(j), Value: &after[j]})
 		}
 	}
 	return ops
 }
 
-// listValue is the patch value of a whole list: the list itself when its
-// elements are their own values.
-func listValue[T any](list []T, value func(*T) any) any {
-	if len(list) == 0 {
-		return list
-	}
-	if _, same := value(&list[0]).(*T); same {
-		return list
-	}
-	out := make([]any, len(list))
-	for i := range list {
-		out[i] = value(&list[i])
-	}
-	return out
-}
-
-func equalLists[T any](a, b []T) bool {
+func equalLists[L ~[]T, T any](a, b L) bool {
 	if len(a) != len(b) {
 		return false
 	}

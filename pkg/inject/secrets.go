@@ -47,7 +47,7 @@ func injectKeytab(e *editor) bool {
 	}
 	e.ensureVolume(corev1.Volume{
 		Name:         KeytabVolume,
-		VolumeSource: corev1.VolumeSource{Secret: &corev1.SecretVolumeSource{SecretName: k.SecretName, DefaultMode: secretFileMode(e.pod)}},
+		VolumeSource: corev1.VolumeSource{Secret: &corev1.SecretVolumeSource{SecretName: k.SecretName, DefaultMode: secretFileMode(e.in)}},
 	}, annotations.ATSKeytabSecret)
 	e.ensureMount(corev1.VolumeMount{Name: KeytabVolume, MountPath: k.Path, ReadOnly: true}, annotations.ATSKeytabPath)
 	return true

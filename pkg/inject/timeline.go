@@ -45,10 +45,10 @@ func injectTimelineURL(e *editor) bool {
 	for _, v := range podIdentityEnv() {
 		e.ensureEnv(v, annotations.TimelineURL)
 	}
-	e.ensureEnvEach(ContainerNameEnv, annotations.TimelineURL, func(c *corev1.Container) corev1.EnvVar {
+	e.ensureEnvEach(ContainerNameEnv, annotations.TimelineURL, func(c *Container) corev1.EnvVar {
 		return corev1.EnvVar{Name: ContainerNameEnv, Value: c.Name}
 	})
-	e.ensureEnvEach(ContainerImgEnv, annotations.TimelineURL, func(c *corev1.Container) corev1.EnvVar {
+	e.ensureEnvEach(ContainerImgEnv, annotations.TimelineURL, func(c *Container) corev1.EnvVar {
 		return corev1.EnvVar{Name: ContainerImgEnv, Value: c.Image}
 	})
 	e.ensureEnv(corev1.EnvVar{Name: SpoolDirEnv, Value: SpoolDir}, annotations.TimelineURL)

@@ -9,9 +9,7 @@ import (
 	"io"
 
 	jsonpatch "github.com/evanphx/json-patch/v5"
-	corev1 "k8s.io/api/core/v1"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
-	sigsjson "sigs.k8s.io/json"
 	"sigs.k8s.io/yaml"
 
 	"github.com/stagehand-k8s/stagehand/pkg/inject"
@@ -80,7 +78,7 @@ func injectDocument(doc []byte, injector *inject.Injector) ([]byte, []string, er
 	if !ok {
 		return doc, nil, nil
 	}
-	patch, warnings, err := injectObject(raw, pointer, obj.Metadata.Namespace, injector)
+	patch, warnings, err := injectObject(raw, pointer, injector)
 	for i, w := range warnings {
 		warnings[i] = obj.String() + ": " + w
 	}
@@ -99,7 +97,7 @@ func injectDocument(doc []byte, injector *inject.Injector) ([]byte, []string, er
 
 // injectObject injects the pod at pointer inside the object and returns the
 // patch with paths relative to the object.
-func injectObject(raw []byte, pointer, namespace string, injector *inject.Injector) ([]inject.Operation, []string, error) {
+func injectObject(raw []byte, pointer string, injector *inject.Injector) ([]inject.Operation, []string, error) {
 	var whole map[string]any
 	if err := json.Unmarshal(raw, &whole); err != nil {
 		return nil, nil, fmt.Errorf("decoding: %w", err)
@@ -114,14 +112,11 @@ func injectObject(raw []byte, pointer, namespace string, injector *inject.Inject
 	}
 	// Case-sensitive, as the API server decodes: the patch addresses fields
 	// by their exact names.
-	var pod corev1.Pod
-	if err := sigsjson.UnmarshalCaseSensitivePreserveInts(podJSON, &pod); err != nil {
+	pod, err := inject.DecodeInput(podJSON)
+	if err != nil {
 		return nil, nil, fmt.Errorf("decoding the pod at %q: %w", pointer+"/", err)
 	}
-	if pod.Namespace == "" {
-		pod.Namespace = namespace
-	}
-	res, err := injector.Inject(&pod)
+	res, err := injector.Inject(pod)
 	if err != nil || len(res.Patch) == 0 {
 		return nil, res.Warnings, err
 	}

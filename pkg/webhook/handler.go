@@ -132,7 +132,7 @@ func (h *Handler) admit(dl deadline, rv *review, s *scratch, res *reservation) a
 // the request (its uid, namespace and pod); the logger gets them only when
 // it logs.
 func (h *Handler) inject(dl deadline, logger logr.Logger, rv *review, s *scratch) answer {
-	pod, err := decodePod(rv.object, rv.elements.annotations)
+	pod, err := inject.DecodeInput(rv.object)
 	if err != nil {
 		return unreadable(logger.WithValues(rv.who()...), err)
 	}

@@ -42,7 +42,11 @@ func TestServeAdmitsPod(t *testing.T) {
 	if !strings.Contains(string(resp.Patch), `"name":"`+inject.TokenVolume+`"`) {
 		t.Errorf("patch does not add volume %s:\n%s", inject.TokenVolume, resp.Patch)
 	}
-	res, err := inject.New(inject.Options{Version: version.Version}).Inject(annotatedPod())
+	input, err := inject.InputOf(annotatedPod())
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := inject.New(inject.Options{Version: version.Version}).Inject(input)
 	if err != nil {
 		t.Fatal(err)
 	}

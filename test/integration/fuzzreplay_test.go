@@ -47,7 +47,10 @@ func TestFuzzCorpusPassesAPIServerValidation(t *testing.T) {
 			skipped++
 			continue
 		}
-		local := fuzzpod.Pod(base, spec)
+		local, err := inject.InputOf(fuzzpod.Pod(base, spec))
+		if err != nil {
+			t.Fatal(err)
+		}
 		_, injectErr := injector.Inject(local)
 		pod := fuzzpod.Pod(base, spec)
 		pod.Namespace = optedIn
