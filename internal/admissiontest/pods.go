@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/stagehand-k8s/stagehand/pkg/annotations"
+	"github.com/stagehand-k8s/stagehand/pkg/inject"
 )
 
 // ManyContainers is the JSON of a hostile pod: n containers, with the
@@ -24,8 +25,8 @@ func ManyContainers(n int, targets string, command ...string) ([]byte, error) {
 		}
 	}
 	anns := map[string]string{
-		annotations.Agent: "true", annotations.TimelineURL: "http://ats.example.com:8188", annotations.ServiceAccountToken: "true",
-		annotations.ATSSecret: "ats", annotations.Jars: "https://repo.example.com/udf.jar#sha256=" + strings.Repeat("0", 64),
+		inject.Agent: "true", inject.TimelineURL: "http://ats.example.com:8188", inject.ServiceAccountToken: "true",
+		inject.ATSSecret: "ats", inject.Jars: "https://repo.example.com/udf.jar#sha256=" + strings.Repeat("0", 64),
 	}
 	if targets != "" {
 		anns[annotations.Containers] = targets

@@ -16,6 +16,7 @@ import (
 
 	"github.com/stagehand-k8s/stagehand/internal/overlay"
 	"github.com/stagehand-k8s/stagehand/pkg/annotations"
+	"github.com/stagehand-k8s/stagehand/pkg/inject"
 )
 
 // fieldOwner names the demo in server-side apply.
@@ -88,7 +89,7 @@ func (c *cluster) waitForInjection(ctx context.Context) error {
 	}
 	return wait.PollUntilContextTimeout(ctx, 200*time.Millisecond, 30*time.Second, true, func(ctx context.Context) (bool, error) {
 		pod := &corev1.Pod{
-			ObjectMeta: metav1.ObjectMeta{Name: "probe", Namespace: ns.Name, Annotations: map[string]string{annotations.ATSSecret: "probe"}},
+			ObjectMeta: metav1.ObjectMeta{Name: "probe", Namespace: ns.Name, Annotations: map[string]string{inject.ATSSecret: "probe"}},
 			Spec:       corev1.PodSpec{Containers: []corev1.Container{{Name: "probe", Image: "busybox"}}},
 		}
 		if err := c.client.Create(ctx, pod, client.DryRunAll); err != nil {

@@ -15,14 +15,15 @@ func Shape(data []byte) map[string]any {
 	return s.pod()
 }
 
-// profiles are the annotations of the pods Shape builds.
+// profiles are the annotations of the pods Shape builds. The keys are
+// spelled out: package inject, which declares them, fuzzes with this one.
 var profiles = []map[string]any{
 	{},
-	{annotations.Agent: "true"},
-	{annotations.ServiceAccountToken: "true", annotations.Containers: "main"},
-	{annotations.TimelineURL: "http://ats:8188", annotations.ATSSecret: "ats"},
-	{annotations.Agent: "true", annotations.Jars: "https://repo.example.com/a.jar", annotations.Containers: "worker"},
-	{annotations.Inject: "false", annotations.ServiceAccountToken: "true"},
+	{annotations.Prefix + "agent": "true"},
+	{annotations.Prefix + "service-account-token": "true", annotations.Containers: "main"},
+	{annotations.Prefix + "timeline-url": "http://ats:8188", annotations.Prefix + "ats-secret": "ats"},
+	{annotations.Prefix + "agent": "true", annotations.Prefix + "jars": "https://repo.example.com/a.jar", annotations.Containers: "worker"},
+	{annotations.Inject: "false", annotations.Prefix + "service-account-token": "true"},
 }
 
 // shapeNames are the names of containers and env vars, some of which

@@ -6,12 +6,13 @@ import (
 )
 
 // Markdown renders the annotation reference, docs/annotations.md, from the
-// registry. A test keeps the file equal to it.
-func Markdown() string {
+// registry and the rules of precedence between keys. A test keeps the file
+// equal to it.
+func Markdown(registry []Key, rules []string) string {
 	var b strings.Builder
 	b.WriteString(`# Annotation reference
 
-<!-- Generated from pkg/annotations/registry.go by "make docs". Do not edit. -->
+<!-- Generated from the injection table (pkg/inject) by "make docs". Do not edit. -->
 
 Stagehand reads ` + "`" + Prefix + "`" + ` annotations on a Pod (or on the pod template of a
 Deployment, StatefulSet, DaemonSet, ReplicaSet, Job or CronJob) and injects
@@ -29,22 +30,21 @@ what they ask for.
 | Key | Default | Valid values |
 | --- | --- | --- |
 `)
-	for _, k := range Registry {
+	for _, k := range registry {
 		fmt.Fprintf(&b, "| `%s` | %s | %s |\n", k.Name, escapeCell(k.Default), escapeCell(k.Valid))
 	}
 	b.WriteString("\n")
-	for _, k := range Registry {
+	for _, k := range registry {
 		fmt.Fprintf(&b, "### `%s`\n\n%s\n\n- Default: %s\n- Valid: %s\n\n", k.Name, k.Description, k.Default, k.Valid)
 	}
 	b.WriteString(`## Precedence and errors
 
 - ` + "`" + Inject + `: "false"` + "`" + ` disables every injection; no other key is checked.
-- ` + "`" + ATSSecret + "` and `" + ATSConfigMap + "`" + ` are mutually exclusive.
-- An option without its main key (for example ` + "`" + TokenAudience + "`" + ` without
-  ` + "`" + ServiceAccountToken + `: "true"` + "`" + `) has no effect and gives a warning.
-- ` + "`" + TokenPath + "`" + ` defaults to the kubelet's path only when the pod sets
-  ` + "`automountServiceAccountToken: false`" + `; the ServiceAccount's own setting is not consulted.
-- Every invalid value is reported at once, in one denial naming the key, the value and what is valid.
+`)
+	for _, r := range rules {
+		b.WriteString("- " + r + "\n")
+	}
+	b.WriteString(`- Every invalid value is reported at once, in one denial naming the key, the value and what is valid.
 - An unknown ` + "`" + Prefix + "`" + ` key is a warning, or a denial when the webhook runs with ` + "`STAGEHAND_STRICT=true`" + `.
 - An env var the pod already sets (for example ` + "`ATS_SECRET_KEY`" + `) is left as it is, with a warning.
 - A clash with the pod's own volume names or mount paths is a denial naming both sides.

@@ -12,14 +12,15 @@ import (
 
 // This file holds the parsing of the containers stagehand injects into.
 
-// targetContainers resolves stagehand.io/containers against the pod, in
+// TargetContainers resolves stagehand.io/containers against the names of
+// the pod's app containers, in
 // time linear in the number of containers. Names that are not app
 // containers of the pod are reported in one error, whose message lists a
 // bounded number of names however many the pod has.
-func targetContainers(pod PodView, errs field.ErrorList) ([]string, field.ErrorList) {
-	v, ok := pod.Annotations[Containers]
+func TargetContainers(anns map[string]string, names []string, errs field.ErrorList) ([]string, field.ErrorList) {
+	v, ok := anns[Containers]
 	if !ok {
-		return pod.Containers, errs
+		return names, errs
 	}
 	wanted := map[string]bool{}
 	var unknown []string
@@ -28,7 +29,7 @@ func targetContainers(pod PodView, errs field.ErrorList) ([]string, field.ErrorL
 	}
 	// Pod order, so that output does not depend on the annotation's order.
 	targets := make([]string, 0, len(wanted))
-	for _, name := range pod.Containers {
+	for _, name := range names {
 		if wanted[name] {
 			targets = append(targets, name)
 			delete(wanted, name)
@@ -40,7 +41,7 @@ func targetContainers(pod PodView, errs field.ErrorList) ([]string, field.ErrorL
 	for _, name := range slices.Sorted(maps.Keys(wanted)) {
 		unknown = append(unknown, strconv.Quote(name))
 	}
-	all := pod.Containers[:min(len(pod.Containers), maxListed)]
+	all := names[:min(len(names), maxListed)]
 	msg := "container %s is not an app container of this pod (valid: %s)"
 	if len(unknown) > 1 {
 		msg = "containers %s are not app containers of this pod (valid: %s)"
@@ -60,17 +61,17 @@ func listed(names []string) string {
 	return s
 }
 
-// checkTargetCount bounds the containers one admission injects into, and
+// CheckTargetCount bounds the containers one admission injects into, and
 // with them the size of its patch.
-func checkTargetCount(pod PodView, spec Spec, errs field.ErrorList) field.ErrorList {
-	if len(spec.Containers) <= MaxTargetContainers || spec.Empty() {
+func CheckTargetCount(anns map[string]string, targets []string, errs field.ErrorList) field.ErrorList {
+	if len(targets) <= MaxTargetContainers {
 		return errs
 	}
 	path := field.NewPath("spec", "containers")
-	if _, ok := pod.Annotations[Containers]; ok {
+	if _, ok := anns[Containers]; ok {
 		path = KeyPath(Containers)
 	}
-	tooMany := field.TooMany(path, len(spec.Containers), MaxTargetContainers)
+	tooMany := field.TooMany(path, len(targets), MaxTargetContainers)
 	tooMany.Detail = fmt.Sprintf("stagehand injects into at most %d containers of a pod; name the ones it should inject in %s", MaxTargetContainers, Containers)
 	return append(errs, tooMany)
 }

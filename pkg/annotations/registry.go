@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"net/url"
 	"path"
-	"slices"
+
 	"strconv"
 	"strings"
 
@@ -34,54 +34,26 @@ type Key struct {
 	WithOthers bool
 }
 
-// Registry lists every key of the annotation contract, in documentation order.
-var Registry = slices.Concat(coreKeys, dependencyKeys, statusKeys)
-
-// coreKeys are the registry entries of credentials and the Timeline Server.
-var coreKeys = []Key{
+// GeneralKeys are the registry entries of the keys that belong to no one
+// injection, in documentation order: they come first.
+var GeneralKeys = []Key{
 	{Name: Inject, Description: `Set to "false" to opt this Pod out of injection in an opted-in namespace.`,
-		Default: `"true"`, Valid: `"true" or "false"`, Validate: validateBool},
+		Default: `"true"`, Valid: `"true" or "false"`, Validate: ValidateBool},
 	{Name: Containers, Description: "Comma-separated names of the app containers that receive injections.",
 		Default: "every app container", Valid: "a comma-separated list of names of the pod's app containers", Validate: validateNameList},
-	{Name: ServiceAccountToken, Description: "Injects a projected volume with a ServiceAccount token (`token`), the cluster CA (`ca.crt`, from the ConfigMap `kube-root-ca.crt`) and the namespace (`namespace`).",
-		Default: `"false"`, Valid: `"true" or "false"`, Validate: validateBool},
-	{Name: TokenAudience, Description: "Audience of the projected token.",
-		Default: "the API server's default audience", Valid: "a non-empty string without whitespace", Validate: validateAudience},
-	{Name: TokenExpiration, Description: "expirationSeconds of the projected token.",
-		Default: strconv.FormatInt(DefaultTokenExpiration, 10), Valid: fmt.Sprintf("an integer number of seconds from %d to %d", MinTokenExpiration, MaxTokenExpiration), Validate: validateExpiration},
-	{Name: TokenPath, Description: "Mount path of the projected token volume. MR3Client and Spark read the kubelet's path.",
-		Default: fmt.Sprintf("`%s` when the pod sets `automountServiceAccountToken: false`, otherwise `%s`", KubeletTokenPath, StagehandTokenPath), Valid: validPath, Validate: validateMountPath},
-	{Name: ATSSecret, Description: "Name of a Secret holding the Timeline Server secret key, injected as `ATS_SECRET_KEY` through a `secretKeyRef`.",
-		Default: "none", Valid: "a DNS subdomain name", Validate: validateObjectName},
-	{Name: ATSConfigMap, Description: "Name of a ConfigMap holding the Timeline Server secret key, injected as `ATS_SECRET_KEY` through a `configMapKeyRef`. MR3 keeps it in `client-am-config`.",
-		Default: "none", Valid: "a DNS subdomain name", Validate: validateObjectName},
-	{Name: ATSSecretKey, Description: "Key inside the Secret or ConfigMap that holds the Timeline Server secret key.",
-		Default: "`" + DefaultATSSecretKey + "`", Valid: "a valid ConfigMap or Secret key: alphanumerics, '-', '_' or '.'", Validate: validateDataKey},
-	{Name: ATSKeytabSecret, Description: "Name of a Secret of Kerberos keytabs, mounted read-only for the Timeline Server client.",
-		Default: "none", Valid: "a DNS subdomain name", Validate: validateObjectName},
-	{Name: ATSKeytabPath, Description: "Mount path of the keytab Secret.",
-		Default: "`" + DefaultATSKeytabPath + "`", Valid: validPath, Validate: validateMountPath},
-	{Name: TimelineURL, Description: "Timeline Server URL, given to the containers as `STAGEHAND_TIMELINE_URL`.",
-		Default: "none", Valid: "an absolute http:// or https:// URL with a host and no credentials", Validate: validateHTTPURL},
 }
 
-// statusKeys are written by the webhook.
-var statusKeys = []Key{
+// WrittenKeys are written by the webhook; they come last.
+var WrittenKeys = []Key{
 	{Name: Status, Description: "Written by the webhook: JSON with the stagehand version, the injected parts and a hash of the parsed annotations. Do not set it.",
 		Default: "none", Valid: "written by the webhook", Validate: func(string) []string { return nil }, Written: true},
 }
 
-var registryIndex = func() map[string]*Key {
-	index := make(map[string]*Key, len(Registry))
-	for i := range Registry {
-		index[Registry[i].Name] = &Registry[i]
-	}
-	return index
-}()
+// ValidPath says which mount paths ValidateMountPath accepts.
+const ValidPath = "an absolute, clean path with no '..', not '/' and not under /proc, /sys or /dev"
 
-const validPath = "an absolute, clean path with no '..', not '/' and not under /proc, /sys or /dev"
-
-func validateBool(v string) []string {
+// ValidateBool accepts "true" and "false".
+func ValidateBool(v string) []string {
 	if v == "true" || v == "false" {
 		return nil
 	}
@@ -103,29 +75,26 @@ func validateNameList(v string) []string {
 	return msgs
 }
 
-func validateAudience(v string) []string {
-	if v == "" || strings.ContainsAny(v, " \t\r\n") {
-		return []string{"empty or contains whitespace"}
+// IntValidator accepts integers from lo to hi.
+func IntValidator(lo, hi int64) func(string) []string {
+	return func(v string) []string {
+		n, err := strconv.ParseInt(v, 10, 64)
+		switch {
+		case err != nil:
+			return []string{"not an integer"}
+		case n < lo || n > hi:
+			return []string{"out of range"}
+		}
+		return nil
 	}
-	return nil
-}
-
-func validateExpiration(v string) []string {
-	n, err := strconv.ParseInt(v, 10, 64)
-	switch {
-	case err != nil:
-		return []string{"not an integer"}
-	case n < MinTokenExpiration || n > MaxTokenExpiration:
-		return []string{"out of range"}
-	}
-	return nil
 }
 
 // forbiddenMountRoots are host-kernel filesystems that no injected volume may
 // shadow.
 var forbiddenMountRoots = []string{"/proc", "/sys", "/dev"}
 
-func validateMountPath(v string) []string {
+// ValidateMountPath accepts the paths stagehand may mount a volume at.
+func ValidateMountPath(v string) []string {
 	switch {
 	case !path.IsAbs(v):
 		return []string{"not an absolute path"}
@@ -148,11 +117,14 @@ func PathWithin(p, dir string) bool {
 	return p == dir || (strings.HasPrefix(p, dir) && len(p) > len(dir) && p[len(dir)] == '/')
 }
 
-func validateObjectName(v string) []string { return validation.IsDNS1123Subdomain(v) }
+// ValidateObjectName accepts the names of Secrets and ConfigMaps.
+func ValidateObjectName(v string) []string { return validation.IsDNS1123Subdomain(v) }
 
-func validateDataKey(v string) []string { return validation.IsConfigMapKey(v) }
+// ValidateDataKey accepts the keys of a Secret or ConfigMap.
+func ValidateDataKey(v string) []string { return validation.IsConfigMapKey(v) }
 
-func validateHTTPURL(v string) []string {
+// ValidateHTTPURL accepts absolute http and https URLs without credentials.
+func ValidateHTTPURL(v string) []string {
 	u, err := url.Parse(v)
 	switch {
 	case err != nil:

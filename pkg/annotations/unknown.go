@@ -2,11 +2,11 @@ package annotations
 
 import "strings"
 
-// unknownKeyMessage explains an unknown key and suggests the closest known
-// one, since most unknown keys are typos.
-func unknownKeyMessage(key string) string {
+// UnknownKeyMessage explains an unknown key and suggests the closest key of
+// the registry, since most unknown keys are typos.
+func UnknownKeyMessage(key string, registry []Key) string {
 	msg := "unknown stagehand.io/ annotation"
-	if best := closestKey(key); best != "" {
+	if best := closestKey(key, registry); best != "" {
 		msg += "; did you mean " + best + "?"
 	}
 	return msg + " (known keys are listed in docs/annotations.md)"
@@ -14,10 +14,10 @@ func unknownKeyMessage(key string) string {
 
 // closestKey returns the registered key nearest to key by edit distance, or
 // "" when none is close enough to be a plausible typo.
-func closestKey(key string) string {
+func closestKey(key string, registry []Key) string {
 	name := strings.TrimPrefix(key, Prefix)
 	best, bestDist := "", len(name)/3+1
-	for _, k := range Registry {
+	for _, k := range registry {
 		if k.Written {
 			continue
 		}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/util/validation/field"
@@ -12,8 +14,18 @@ import (
 	"github.com/stagehand-k8s/stagehand/pkg/annotations"
 )
 
+// The keys of the agent injection.
+const (
+	// Agent set to "true" wraps each target container's command with the
+	// stagehand agent, which supervises the task.
+	Agent = annotations.Prefix + "agent"
+	// TaskTimeout bounds the task's run time under the agent.
+	TaskTimeout = annotations.Prefix + "task-timeout"
+)
+
 // Names and paths of what the agent injection adds.
 const (
+	PartAgent        = "agent"
 	InstallContainer = volumePrefix + "install"
 	AgentVolume      = volumePrefix + "bin"
 	// AgentImageBinary is the agent's path inside the agent image.
@@ -22,21 +34,67 @@ const (
 	AgentBinary = agentapi.Binary
 )
 
-// injectAgent copies the agent into an emptyDir with an init container and
+// AgentSpec describes the agent wrapping of the target containers.
+type AgentSpec struct {
+	// TaskTimeout is zero for no limit.
+	TaskTimeout time.Duration `json:"taskTimeout,omitempty"`
+}
+
+// agent copies the agent into an emptyDir with an init container and
 // rewrites each target container's command to run through it.
-func injectAgent(e *editor) bool {
-	a := e.spec.Agent
-	if a == nil {
-		return false
-	}
-	limit := smallDirLimit
-	e.ensureVolume(corev1.Volume{Name: AgentVolume, VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{SizeLimit: &limit}}}, annotations.Agent)
-	e.ensureInitContainer(initContainer(InstallContainer, e.opts.AgentImage,
-		[]string{AgentImageBinary, agentapi.CommandInstall, agentapi.BinDir}, nil,
-		[]corev1.VolumeMount{{Name: AgentVolume, MountPath: agentapi.BinDir}},
-		installResources))
-	e.ensureMount(corev1.VolumeMount{Name: AgentVolume, MountPath: agentapi.BinDir, ReadOnly: true}, annotations.Agent)
-	prefix := agentCommand(e.in, e.spec)
+var _ = register(&injection[AgentSpec]{
+	About: About{
+		Part: PartAgent, Field: "agent", Rank: 60,
+		Keys: []annotations.Key{
+			{Name: Agent, Description: "Wraps each target container's command as `" + agentapi.Binary + " " + agentapi.CommandRun + " [flags] -- <command...>`; `args` stay as they are. A container without `command` is denied unless its image is in the webhook's entrypoint map (`STAGEHAND_ENTRYPOINTS`).",
+				Default: `"false"`, Valid: `"true" or "false"`, Validate: annotations.ValidateBool},
+			{Name: TaskTimeout, Description: "Time limit of the task under the agent: then it is sent SIGTERM, and SIGKILL after the grace period; the agent exits 124.",
+				Default: "none", Valid: "a positive Go duration, such as 45m or 2h", Validate: annotations.DurationValidator(time.Nanosecond, 0)},
+		},
+		Asks: []string{Agent}, AskedAs: Agent + `: "true"`,
+		Owns: Owned{
+			Volumes:        []string{AgentVolume},
+			InitContainers: []string{InstallContainer}, InitOrder: 0,
+			WrapsCommands: true,
+		},
+		Guard: Guard{Asked: celIsTrue(Agent), Volumes: []GuardVolume{{Name: AgentVolume}}, CommandPrefix: AgentBinary},
+	},
+	parse: func(p *parser) *AgentSpec {
+		if p.anns[Agent] != "true" {
+			return nil
+		}
+		a := &AgentSpec{}
+		if v, ok := p.value(TaskTimeout); ok {
+			a.TaskTimeout, _ = time.ParseDuration(v)
+		}
+		return a
+	},
+	apply: func(e *editor, a *AgentSpec) {
+		e.ensureVolume(corev1.Volume{Name: AgentVolume, VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{SizeLimit: ptrTo(smallDirLimit())}}}, Agent)
+		e.ensureInitContainer(initContainer(InstallContainer, e.opts.AgentImage,
+			[]string{AgentImageBinary, agentapi.CommandInstall, agentapi.BinDir}, nil,
+			[]corev1.VolumeMount{{Name: AgentVolume, MountPath: agentapi.BinDir}},
+			resources("10m", "16Mi", "100m", "64Mi")))
+		e.ensureMount(corev1.VolumeMount{Name: AgentVolume, MountPath: agentapi.BinDir, ReadOnly: true}, Agent)
+		e.wrapCommands(agentCommand(e.in, e.spec, a))
+	},
+	mounts: func(*Spec, *AgentSpec) []mountPoint {
+		return []mountPoint{{key: Agent, path: agentapi.BinDir, fixed: true}}
+	},
+	describe: func(pod *Input) []string {
+		var out []string
+		for _, c := range pod.Spec.Containers {
+			if len(c.Command) > 0 && c.Command[0] == AgentBinary {
+				out = append(out, fmt.Sprintf("%s runs: %s", c.Name, strings.Join(c.Command, " ")))
+			}
+		}
+		return out
+	},
+})
+
+// wrapCommands puts prefix before each target container's command, or
+// before its image's entrypoint from the webhook's map.
+func (e *editor) wrapCommands(prefix []string) {
 	for _, ci := range e.targets {
 		c := &e.in.Spec.Containers[ci]
 		command := c.Command
@@ -46,7 +104,7 @@ func injectAgent(e *editor) bool {
 			if !ok {
 				e.errs = append(e.errs, field.Required(containersPath.Index(ci).Child("command"),
 					fmt.Sprintf("container %q has no command, so %s cannot wrap it: its image's entrypoint is unknown at admission; set command, or ask the cluster admin to add image %q to the webhook's entrypoint map (STAGEHAND_ENTRYPOINTS)",
-						c.Name, annotations.Agent, c.Image)))
+						c.Name, Agent, c.Image)))
 				continue
 			}
 			command, fromImage = entrypoint, true
@@ -57,20 +115,19 @@ func injectAgent(e *editor) bool {
 			e.status.Entrypoint = append(e.status.Entrypoint, c.Name)
 		}
 	}
-	return true
 }
 
 // agentCommand is the wrapper put before each task's command.
-func agentCommand(pod *Input, spec *annotations.Spec) []string {
+func agentCommand(pod *Input, spec *Spec, a *AgentSpec) []string {
 	cmd := []string{AgentBinary, agentapi.CommandRun}
-	if spec.Agent.TaskTimeout > 0 {
-		cmd = append(cmd, "--"+agentapi.FlagTimeout, spec.Agent.TaskTimeout.String())
+	if a.TaskTimeout > 0 {
+		cmd = append(cmd, "--"+agentapi.FlagTimeout, a.TaskTimeout.String())
 	}
 	if g := agentGrace(pod); g != "" {
 		cmd = append(cmd, "--"+agentapi.FlagGrace, g)
 	}
-	if spec.Deps != nil {
-		cmd = append(cmd, "--"+agentapi.FlagManifest, ManifestPath(spec.Deps))
+	if d := requestOf[DepsSpec](spec); d != nil {
+		cmd = append(cmd, "--"+agentapi.FlagManifest, ManifestPath(d))
 	}
 	return append(cmd, "--")
 }

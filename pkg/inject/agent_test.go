@@ -36,7 +36,7 @@ func TestAgentWrapsAndUnwraps(t *testing.T) {
 	in := New(agentOptions)
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
-			pod := newPod(map[string]string{annotations.Agent: "true"}, tc.container)
+			pod := newPod(map[string]string{Agent: "true"}, tc.container)
 			_, injected := injectChecked(t, in, pod)
 			c := injected.Spec.Containers[0]
 			if !slices.Equal(c.Command, tc.wrapped) || !slices.Equal(c.Args, tc.container.Args) {
@@ -46,7 +46,7 @@ func TestAgentWrapsAndUnwraps(t *testing.T) {
 				t.Fatalf("init containers = %+v", injected.Spec.InitContainers)
 			}
 			// Turning the agent off restores the container exactly.
-			injected.Annotations[annotations.Agent] = "false"
+			injected.Annotations[Agent] = "false"
 			_, restored := injectChecked(t, in, injected)
 			if got := restored.Spec.Containers[0]; !reflect.DeepEqual(got.Command, tc.container.Command) || len(restored.Spec.InitContainers) != 0 {
 				t.Fatalf("after opting out of the agent: command %q, init containers %d; want %q, 0", got.Command, len(restored.Spec.InitContainers), tc.container.Command)
@@ -66,7 +66,7 @@ func TestAgentGraceFitsPodGrace(t *testing.T) {
 
 func TestUserInitContainersStayAfterOurs(t *testing.T) {
 	in := New(agentOptions)
-	pod := newPod(map[string]string{annotations.Agent: "true", annotations.Jars: "https://h.example.com/a.jar"},
+	pod := newPod(map[string]string{Agent: "true", Jars: "https://h.example.com/a.jar"},
 		corev1.Container{Name: "main", Command: []string{"x"}})
 	pod.Spec.InitContainers = []corev1.Container{{Name: "user-1"}, {Name: "user-2"}}
 	_, got := injectChecked(t, in, pod)
@@ -77,7 +77,7 @@ func TestUserInitContainersStayAfterOurs(t *testing.T) {
 	if want := []string{InstallContainer, FetchContainer, "user-1", "user-2"}; !slices.Equal(names, want) {
 		t.Fatalf("init containers %v, want %v", names, want)
 	}
-	pod = newPod(map[string]string{annotations.Agent: "true"}, corev1.Container{Name: "main", Command: []string{"x"}})
+	pod = newPod(map[string]string{Agent: "true"}, corev1.Container{Name: "main", Command: []string{"x"}})
 	pod.Spec.InitContainers = []corev1.Container{{Name: InstallContainer}}
 	if _, err := injectPod(t, in, pod); err == nil {
 		t.Fatal("a user init container named like ours was not denied")
@@ -85,7 +85,7 @@ func TestUserInitContainersStayAfterOurs(t *testing.T) {
 }
 
 func TestNoAgentImageIsAConfigurationError(t *testing.T) {
-	_, err := injectPod(t, New(Options{Version: "test"}), newPod(map[string]string{annotations.Agent: "true"}, corev1.Container{Name: "m", Command: []string{"x"}}))
+	_, err := injectPod(t, New(Options{Version: "test"}), newPod(map[string]string{Agent: "true"}, corev1.Container{Name: "m", Command: []string{"x"}}))
 	if err == nil {
 		t.Fatal("want an error")
 	}
@@ -99,8 +99,8 @@ func TestNoAgentImageIsAConfigurationError(t *testing.T) {
 func TestInjectsEnvCoversEverySteps(t *testing.T) {
 	in := New(agentOptions)
 	pod := newPod(map[string]string{
-		annotations.Agent: "true", annotations.Jars: "https://h.example.com/a.jar", annotations.ATSSecret: "s",
-		annotations.TimelineURL: "http://ats:8188", annotations.ServiceAccountToken: "true", annotations.ATSKeytabSecret: "k",
+		Agent: "true", Jars: "https://h.example.com/a.jar", ATSSecret: "s",
+		TimelineURL: "http://ats:8188", ServiceAccountToken: "true", ATSKeytabSecret: "k",
 	}, corev1.Container{Name: "main", Command: []string{"x"}})
 	_, got := injectChecked(t, in, pod)
 	status, _ := ParseStatus(got.Annotations[annotations.Status])

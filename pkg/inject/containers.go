@@ -9,16 +9,8 @@ import (
 // The user stagehand's own containers run as: distroless "nonroot".
 const nonRootUID int64 = 65532
 
-// Built once: every injected init container shares them. They are never
-// modified after this point, only read (and marshalled), so sharing them
-// across concurrent requests is safe and saves their allocations per pod.
-var (
-	sharedSecurityContext = restrictedSecurityContext()
-	installResources      = resources("10m", "16Mi", "100m", "64Mi")
-	fetchResources        = resources("50m", "64Mi", "1", "256Mi")
-	// smallDirLimit bounds the agent's binary and spool emptyDirs.
-	smallDirLimit = quantity("64Mi")
-)
+// smallDirLimit bounds the agent's binary and spool emptyDirs.
+func smallDirLimit() resource.Quantity { return resource.MustParse("64Mi") }
 
 // restrictedSecurityContext satisfies PodSecurity "restricted".
 func restrictedSecurityContext() *corev1.SecurityContext {
@@ -36,17 +28,9 @@ func restrictedSecurityContext() *corev1.SecurityContext {
 // resources builds small requests and limits.
 func resources(cpuRequest, memRequest, cpuLimit, memLimit string) corev1.ResourceRequirements {
 	return corev1.ResourceRequirements{
-		Requests: corev1.ResourceList{corev1.ResourceCPU: quantity(cpuRequest), corev1.ResourceMemory: quantity(memRequest)},
-		Limits:   corev1.ResourceList{corev1.ResourceCPU: quantity(cpuLimit), corev1.ResourceMemory: quantity(memLimit)},
+		Requests: corev1.ResourceList{corev1.ResourceCPU: resource.MustParse(cpuRequest), corev1.ResourceMemory: resource.MustParse(memRequest)},
+		Limits:   corev1.ResourceList{corev1.ResourceCPU: resource.MustParse(cpuLimit), corev1.ResourceMemory: resource.MustParse(memLimit)},
 	}
-}
-
-// quantity parses s with its canonical string cached, so that marshalling
-// a copy of it allocates nothing.
-func quantity(s string) resource.Quantity {
-	q := resource.MustParse(s)
-	_ = q.String()
-	return q
 }
 
 // initContainer builds one of stagehand's init containers. The fields the
@@ -63,9 +47,11 @@ func initContainer(name, image string, command []string, env []corev1.EnvVar, mo
 		ImagePullPolicy:          corev1.PullIfNotPresent,
 		TerminationMessagePath:   corev1.TerminationMessagePathDefault,
 		TerminationMessagePolicy: corev1.TerminationMessageFallbackToLogsOnError,
-		SecurityContext:          sharedSecurityContext,
+		SecurityContext:          restrictedSecurityContext(),
 	}
 }
+
+func ptrTo[T any](v T) *T { return &v }
 
 // secretFileMode is the mode of files stagehand mounts from Secrets:
 // readable by the pod's fsGroup when it has one, and otherwise by the

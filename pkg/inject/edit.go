@@ -6,8 +6,6 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/util/validation/field"
-
-	"github.com/stagehand-k8s/stagehand/pkg/annotations"
 )
 
 // editor applies the injection steps to one pod. It adds only elements that
@@ -16,7 +14,7 @@ import (
 type editor struct {
 	opts     *Options
 	in       *Input // the pod as injection reads it, edited in place
-	spec     *annotations.Spec
+	spec     *Spec
 	previous Status // what an earlier injection owned
 	status   Status // what this injection owns
 	targets  []int  // indices of target containers in pod.Spec.Containers
@@ -83,10 +81,6 @@ func (e *editor) ensureInitContainer(c corev1.Container) {
 	e.inits = append(e.inits, c)
 }
 
-// initRank orders stagehand's init containers: the agent is installed
-// before dependencies are fetched.
-var initRank = map[string]int{InstallContainer: 0, FetchContainer: 1}
-
 // placeInitContainers puts stagehand's init containers first, in injection
 // order, followed by the user's in their own order.
 func (e *editor) placeInitContainers() {
@@ -108,7 +102,9 @@ func (e *editor) placeInitContainers() {
 	if len(e.inits) == 0 && len(user) == len(e.in.Spec.InitContainers) {
 		return // nothing of ours, before or now: leave the list as it is
 	}
-	slices.SortStableFunc(e.inits, func(a, b corev1.Container) int { return initRank[a.Name] - initRank[b.Name] })
+	slices.SortStableFunc(e.inits, func(a, b corev1.Container) int {
+		return initOwner(a.Name).Owns.InitOrder - initOwner(b.Name).Owns.InitOrder
+	})
 	e.in.Spec.InitContainers = append(e.inits, user...)
 }
 

@@ -18,21 +18,21 @@ func TestHostileAnnotations(t *testing.T) {
 	in := New(Options{Version: "test", AgentImage: "registry.example.com/stagehand/agent:trusted", AllowedDependencyHosts: []string{"*.example.com"}})
 	command := corev1.Container{Name: "main", Image: "busybox", Command: []string{"true"}}
 	denied := map[string]map[string]string{
-		"secret of another namespace":    {annotations.ATSSecret: "other-namespace/ats"},
-		"configmap of another namespace": {annotations.ATSConfigMap: "../kube-system/client-am-config"},
-		"keytab of another namespace":    {annotations.ATSKeytabSecret: "kube-system/keytabs"},
-		"auth secret path":               {annotations.Jars: "https://a.example.com/a.jar", annotations.DependenciesAuthSecret: "ns/token"},
-		"jars dir traversal":             {annotations.Jars: "https://a.example.com/a.jar", annotations.JarsDir: "/opt/../etc"},
-		"files dir under proc":           {annotations.Files: "https://a.example.com/f", annotations.FilesDir: "/proc/self/root"},
-		"token path under sys":           {annotations.ServiceAccountToken: "true", annotations.TokenPath: "/sys/kernel"},
-		"keytab path under dev":          {annotations.ATSKeytabSecret: "k", annotations.ATSKeytabPath: "/dev/shm/k"},
-		"keytab over agent bin":          {annotations.Agent: "true", annotations.ATSKeytabSecret: "k", annotations.ATSKeytabPath: agentapi.BinDir},
-		"files dir over the token":       {annotations.Files: "https://a.example.com/f", annotations.ServiceAccountToken: "true", annotations.TokenPath: "/data", annotations.FilesDir: "/data/files"},
-		"metadata service":               {annotations.Jars: "http://169.254.169.254/latest/a.jar"},
-		"ipv6 link-local":                {annotations.Jars: "http://[fe80::1]/a.jar"},
-		"ip literal outside allow-list":  {annotations.Jars: "http://10.0.0.7/a.jar"},
-		"host outside allow-list":        {annotations.Jars: "https://evil.example.org/a.jar"},
-		"file scheme":                    {annotations.Jars: "file:///etc/shadow"},
+		"secret of another namespace":    {ATSSecret: "other-namespace/ats"},
+		"configmap of another namespace": {ATSConfigMap: "../kube-system/client-am-config"},
+		"keytab of another namespace":    {ATSKeytabSecret: "kube-system/keytabs"},
+		"auth secret path":               {Jars: "https://a.example.com/a.jar", DependenciesAuthSecret: "ns/token"},
+		"jars dir traversal":             {Jars: "https://a.example.com/a.jar", JarsDir: "/opt/../etc"},
+		"files dir under proc":           {Files: "https://a.example.com/f", FilesDir: "/proc/self/root"},
+		"token path under sys":           {ServiceAccountToken: "true", TokenPath: "/sys/kernel"},
+		"keytab path under dev":          {ATSKeytabSecret: "k", ATSKeytabPath: "/dev/shm/k"},
+		"keytab over agent bin":          {Agent: "true", ATSKeytabSecret: "k", ATSKeytabPath: agentapi.BinDir},
+		"files dir over the token":       {Files: "https://a.example.com/f", ServiceAccountToken: "true", TokenPath: "/data", FilesDir: "/data/files"},
+		"metadata service":               {Jars: "http://169.254.169.254/latest/a.jar"},
+		"ipv6 link-local":                {Jars: "http://[fe80::1]/a.jar"},
+		"ip literal outside allow-list":  {Jars: "http://10.0.0.7/a.jar"},
+		"host outside allow-list":        {Jars: "https://evil.example.org/a.jar"},
+		"file scheme":                    {Jars: "file:///etc/shadow"},
 	}
 	for name, anns := range denied {
 		t.Run(name, func(t *testing.T) {
@@ -49,7 +49,7 @@ func TestHostileAnnotations(t *testing.T) {
 		})
 	}
 	t.Run("the agent image cannot be chosen", func(t *testing.T) {
-		pod := newPod(map[string]string{annotations.Agent: "true", annotations.Prefix + "agent-image": "evil/agent:latest"}, command)
+		pod := newPod(map[string]string{Agent: "true", annotations.Prefix + "agent-image": "evil/agent:latest"}, command)
 		res, injected := injectChecked(t, in, pod)
 		for _, c := range injected.Spec.InitContainers {
 			if c.Image != "registry.example.com/stagehand/agent:trusted" {

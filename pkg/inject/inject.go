@@ -51,20 +51,15 @@ type Result struct {
 	Pod *Input
 }
 
-// step is one injection; it reports whether it applied.
-type step struct {
-	part  string
-	apply func(*editor) bool
-}
-
-// steps run in this fixed order.
-var steps = []step{
-	{PartCredentials, injectCredentials},
-	{PartATSKey, injectATSKey},
-	{PartKeytab, injectKeytab},
-	{PartTimeline, injectTimelineURL},
-	{PartDeps, injectDependencies},
-	{PartAgent, injectAgent},
+// needsAgentImage tells whether an injection the spec asks for adds an init
+// container, which runs the agent image.
+func needsAgentImage(spec *Spec) bool {
+	for i, j := range table {
+		if spec.requests[i] != nil && len(j.about().Owns.InitContainers) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // containerNames are the names of the pod's app containers, in order.
@@ -92,11 +87,7 @@ func New(opts Options) *Injector { return &Injector{opts: opts} }
 // object. A pod that must not be admitted gives a *Denied error listing
 // every problem. pod is not changed.
 func (in *Injector) Inject(pod *Input) (Result, error) {
-	spec, warnings, errs := annotations.Parse(annotations.PodView{
-		Annotations:                  pod.Metadata.Annotations,
-		Containers:                   containerNames(pod),
-		AutomountServiceAccountToken: pod.Spec.AutomountServiceAccountToken,
-	}, annotations.Options{Strict: in.opts.Strict, AllowedHosts: in.opts.AllowedDependencyHosts})
+	spec, warnings, errs := parse(pod, &in.opts)
 	if len(errs) > 0 {
 		return Result{Warnings: warnings}, &Denied{Reason: ReasonInvalid, Errors: errs}
 	}
@@ -109,7 +100,7 @@ func (in *Injector) Inject(pod *Input) (Result, error) {
 		// nothing to inject into, and no spec to patch.
 		return Result{Warnings: append(warnings, "spec.containers: the pod has no containers, so stagehand injects nothing"), Outcome: OutcomeNotRequested}, nil
 	}
-	if (spec.Deps != nil || spec.Agent != nil) && in.opts.AgentImage == "" {
+	if needsAgentImage(&spec) && in.opts.AgentImage == "" {
 		return Result{Warnings: warnings}, errNoAgentImage
 	}
 	e := editor{opts: &in.opts, in: pod.clone(), spec: &spec, previous: previous}
@@ -140,9 +131,9 @@ func (e *editor) run(injectedBefore bool) {
 	}
 	e.targets = targetIndices(e.in, e.spec.Containers)
 	if !e.spec.Disabled {
-		for _, s := range steps {
-			if s.apply(e) {
-				e.status.Parts = append(e.status.Parts, s.part)
+		for _, j := range table {
+			if j.applyTo(e) {
+				e.status.Parts = append(e.status.Parts, j.about().Part)
 			}
 		}
 	}
@@ -163,7 +154,7 @@ func targetIndices(pod *Input, names []string) []int {
 	return out
 }
 
-func emptyOutcome(spec *annotations.Spec) Outcome {
+func emptyOutcome(spec *Spec) Outcome {
 	if spec.Disabled {
 		return OutcomeOptedOut
 	}
@@ -172,7 +163,7 @@ func emptyOutcome(spec *annotations.Spec) Outcome {
 
 // writeStatus records what was injected, or removes the record when nothing
 // is injected any more.
-func (in *Injector) writeStatus(pod *Input, spec *annotations.Spec, status *Status) {
+func (in *Injector) writeStatus(pod *Input, spec *Spec, status *Status) {
 	if len(status.Parts) == 0 {
 		delete(pod.Metadata.Annotations, annotations.Status)
 		return

@@ -98,8 +98,8 @@ func TestInjectOutcomes(t *testing.T) {
 		outcome Outcome
 	}{
 		"not requested": {map[string]string{annotations.Containers: "main"}, OutcomeNotRequested},
-		"opted out":     {map[string]string{annotations.Inject: "false", annotations.ATSSecret: "s"}, OutcomeOptedOut},
-		"injected":      {map[string]string{annotations.ATSSecret: "s"}, OutcomeInjected},
+		"opted out":     {map[string]string{annotations.Inject: "false", ATSSecret: "s"}, OutcomeOptedOut},
+		"injected":      {map[string]string{ATSSecret: "s"}, OutcomeInjected},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -117,8 +117,8 @@ func TestInjectOutcomes(t *testing.T) {
 func TestInjectIsIdempotent(t *testing.T) {
 	in := New(Options{Version: "test"})
 	anns := map[string]string{
-		annotations.ServiceAccountToken: "true", annotations.ATSConfigMap: "client-am-config",
-		annotations.ATSKeytabSecret: "kt", annotations.TimelineURL: "http://ats:8188",
+		ServiceAccountToken: "true", ATSConfigMap: "client-am-config",
+		ATSKeytabSecret: "kt", TimelineURL: "http://ats:8188",
 	}
 	_, once := injectChecked(t, in, newPod(anns))
 	res, twice := injectChecked(t, in, once)
@@ -137,13 +137,13 @@ func TestReinjectRemovesOnlyWhatWasInjected(t *testing.T) {
 		Env:          []corev1.EnvVar{{Name: "USER_VAR", Value: "1"}},
 		VolumeMounts: []corev1.VolumeMount{{Name: "data", MountPath: "/data"}},
 	}
-	pod := newPod(map[string]string{annotations.ServiceAccountToken: "true", annotations.ATSSecret: "s", annotations.TimelineURL: "http://a"}, user)
+	pod := newPod(map[string]string{ServiceAccountToken: "true", ATSSecret: "s", TimelineURL: "http://a"}, user)
 	pod.Spec.Volumes = []corev1.Volume{{Name: "data"}}
 	_, injected := injectChecked(t, in, pod)
 	// A later webhook appends its own volume after ours.
 	injected.Spec.Volumes = append(injected.Spec.Volumes, corev1.Volume{Name: "later"})
-	delete(injected.Annotations, annotations.TimelineURL)
-	injected.Annotations[annotations.ServiceAccountToken] = "false"
+	delete(injected.Annotations, TimelineURL)
+	injected.Annotations[ServiceAccountToken] = "false"
 	_, again := injectChecked(t, in, injected)
 
 	var volumes []string
@@ -168,7 +168,7 @@ func TestReinjectRemovesOnlyWhatWasInjected(t *testing.T) {
 
 func TestInjectTargetsOnlyNamedContainers(t *testing.T) {
 	in := New(Options{Version: "test"})
-	pod := newPod(map[string]string{annotations.Containers: "b", annotations.ATSSecret: "s", annotations.ServiceAccountToken: "true"},
+	pod := newPod(map[string]string{annotations.Containers: "b", ATSSecret: "s", ServiceAccountToken: "true"},
 		corev1.Container{Name: "a"}, corev1.Container{Name: "b"})
 	_, got := injectChecked(t, in, pod)
 	if len(got.Spec.Containers[0].Env)+len(got.Spec.Containers[0].VolumeMounts) != 0 {
@@ -181,7 +181,7 @@ func TestInjectTargetsOnlyNamedContainers(t *testing.T) {
 
 func TestUserEnvIsKeptWithWarning(t *testing.T) {
 	in := New(Options{Version: "test"})
-	pod := newPod(map[string]string{annotations.ATSSecret: "s"},
+	pod := newPod(map[string]string{ATSSecret: "s"},
 		corev1.Container{Name: "main", Env: []corev1.EnvVar{{Name: ATSSecretKeyEnv, ValueFrom: &corev1.EnvVarSource{
 			ConfigMapKeyRef: &corev1.ConfigMapKeySelector{LocalObjectReference: corev1.LocalObjectReference{Name: "client-am-config"}, Key: "k"}}}}})
 	res, got := injectChecked(t, in, pod)
@@ -199,7 +199,7 @@ func TestUserEnvIsKeptWithWarning(t *testing.T) {
 
 func TestATSKeyIsAlwaysAReference(t *testing.T) {
 	in := New(Options{Version: "test"})
-	for _, anns := range []map[string]string{{annotations.ATSSecret: "s"}, {annotations.ATSConfigMap: "c", annotations.ATSSecretKey: "k"}} {
+	for _, anns := range []map[string]string{{ATSSecret: "s"}, {ATSConfigMap: "c", ATSSecretKey: "k"}} {
 		res, got := injectChecked(t, in, newPod(anns))
 		env := got.Spec.Containers[0].Env
 		if len(env) != 1 || env[0].Value != "" || env[0].ValueFrom == nil {
@@ -214,7 +214,7 @@ func TestATSKeyIsAlwaysAReference(t *testing.T) {
 
 func TestClashesAreDeniedNamingBothSides(t *testing.T) {
 	in := New(Options{Version: "test"})
-	pod := newPod(map[string]string{annotations.ServiceAccountToken: "true", annotations.TokenPath: "/t", annotations.ATSKeytabSecret: "kt"},
+	pod := newPod(map[string]string{ServiceAccountToken: "true", TokenPath: "/t", ATSKeytabSecret: "kt"},
 		corev1.Container{Name: "main", VolumeMounts: []corev1.VolumeMount{{Name: "mine", MountPath: "/t"}}})
 	pod.Spec.Volumes = []corev1.Volume{{Name: "mine"}, {Name: KeytabVolume}}
 	_, err := injectPod(t, in, pod)
@@ -223,7 +223,7 @@ func TestClashesAreDeniedNamingBothSides(t *testing.T) {
 		t.Fatalf("want a conflict denial with 2 errors, got %v", err)
 	}
 	msg := denied.Error()
-	for _, want := range []string{`"mine"`, annotations.TokenPath, `spec.volumes[1].name`, annotations.ATSKeytabSecret} {
+	for _, want := range []string{`"mine"`, TokenPath, `spec.volumes[1].name`, ATSKeytabSecret} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("denial %q does not name %s", msg, want)
 		}

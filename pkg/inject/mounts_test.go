@@ -30,7 +30,7 @@ func userTokenPod(anns map[string]string) *corev1.Pod {
 			{Name: "data", MountPath: "/data"},
 		}},
 		corev1.Container{Name: "side", Image: "busybox", VolumeMounts: []corev1.VolumeMount{
-			{Name: TokenVolume, MountPath: annotations.StagehandTokenPath},
+			{Name: TokenVolume, MountPath: StagehandTokenPath},
 		}})
 	pod.Spec.Volumes = []corev1.Volume{{Name: "data"}}
 	return pod
@@ -41,9 +41,9 @@ func userTokenPod(anns map[string]string) *corev1.Pod {
 // re-injection changes nothing.
 func TestUserMountsOfStagehandVolumesAreTheirs(t *testing.T) {
 	in := New(Options{Version: "test"})
-	anns := map[string]string{annotations.ServiceAccountToken: "true", annotations.Containers: "main", annotations.ATSSecret: "s"}
+	anns := map[string]string{ServiceAccountToken: "true", annotations.Containers: "main", ATSSecret: "s"}
 	_, once := injectChecked(t, in, userTokenPod(anns))
-	want := []string{TokenVolume + "@/etc/token-copy", "data@/data", TokenVolume + "@" + annotations.StagehandTokenPath}
+	want := []string{TokenVolume + "@/etc/token-copy", "data@/data", TokenVolume + "@" + StagehandTokenPath}
 	if got := mountsOf(&once.Spec.Containers[0]); !reflect.DeepEqual(got, want) {
 		t.Fatalf("first injection: mounts %v, want %v", got, want)
 	}
@@ -57,11 +57,11 @@ func TestUserMountsOfStagehandVolumesAreTheirs(t *testing.T) {
 	if got := mountsOf(&twice.Spec.Containers[0]); !reflect.DeepEqual(got, want) {
 		t.Errorf("second injection: mounts %v, want %v", got, want)
 	}
-	if got, want := mountsOf(&twice.Spec.Containers[1]), []string{TokenVolume + "@" + annotations.StagehandTokenPath}; !reflect.DeepEqual(got, want) {
+	if got, want := mountsOf(&twice.Spec.Containers[1]), []string{TokenVolume + "@" + StagehandTokenPath}; !reflect.DeepEqual(got, want) {
 		t.Errorf("sidecar mounts %v, want %v", got, want)
 	}
 	status, _ := ParseStatus(twice.Annotations[annotations.Status])
-	if want := map[string][]string{"main": {annotations.StagehandTokenPath}}; !reflect.DeepEqual(status.Mounts, want) {
+	if want := map[string][]string{"main": {StagehandTokenPath}}; !reflect.DeepEqual(status.Mounts, want) {
 		t.Errorf("status mounts %v, want %v", status.Mounts, want)
 	}
 }
@@ -72,22 +72,22 @@ func TestUserMountsOfStagehandVolumesAreTheirs(t *testing.T) {
 // main and the sidecar's own mount of the volume stays.
 func TestReinjectMovesOnlyStagehandsMount(t *testing.T) {
 	in := New(Options{Version: "test"})
-	anns := map[string]string{annotations.ServiceAccountToken: "true", annotations.Containers: "main"}
+	anns := map[string]string{ServiceAccountToken: "true", annotations.Containers: "main"}
 	_, once := injectChecked(t, in, userTokenPod(anns))
 
-	once.Annotations[annotations.TokenPath] = "/opt/token"
+	once.Annotations[TokenPath] = "/opt/token"
 	_, moved := injectChecked(t, in, once)
 	if got, want := mountsOf(&moved.Spec.Containers[0]), []string{TokenVolume + "@/etc/token-copy", "data@/data", TokenVolume + "@/opt/token"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("after moving the token: mounts %v, want %v", got, want)
 	}
 
 	moved.Annotations[annotations.Containers] = "side"
-	moved.Annotations[annotations.TokenPath] = "/opt/side-token"
+	moved.Annotations[TokenPath] = "/opt/side-token"
 	_, retargeted := injectChecked(t, in, moved)
 	if got, want := mountsOf(&retargeted.Spec.Containers[0]), []string{TokenVolume + "@/etc/token-copy", "data@/data"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("main after retargeting: mounts %v, want %v", got, want)
 	}
-	if got, want := mountsOf(&retargeted.Spec.Containers[1]), []string{TokenVolume + "@" + annotations.StagehandTokenPath, TokenVolume + "@/opt/side-token"}; !reflect.DeepEqual(got, want) {
+	if got, want := mountsOf(&retargeted.Spec.Containers[1]), []string{TokenVolume + "@" + StagehandTokenPath, TokenVolume + "@/opt/side-token"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("side after retargeting: mounts %v, want %v", got, want)
 	}
 }
@@ -97,9 +97,9 @@ func TestReinjectMovesOnlyStagehandsMount(t *testing.T) {
 // mount (nor leave it dangling): it denies, naming the mount.
 func TestDroppedVolumeTheUserMountsIsDenied(t *testing.T) {
 	in := New(Options{Version: "test"})
-	anns := map[string]string{annotations.ServiceAccountToken: "true", annotations.Containers: "main", annotations.ATSSecret: "s"}
+	anns := map[string]string{ServiceAccountToken: "true", annotations.Containers: "main", ATSSecret: "s"}
 	_, once := injectChecked(t, in, userTokenPod(anns))
-	delete(once.Annotations, annotations.ServiceAccountToken)
+	delete(once.Annotations, ServiceAccountToken)
 	_, err := injectPod(t, in, once)
 	var d *Denied
 	if !errors.As(err, &d) || d.Reason != ReasonConflict || len(d.Errors) != 2 {
@@ -118,7 +118,7 @@ func TestDroppedVolumeTheUserMountsIsDenied(t *testing.T) {
 // every other mount is the pod's.
 func TestLegacyStatusWithoutMounts(t *testing.T) {
 	in := New(Options{Version: "test"})
-	anns := map[string]string{annotations.ServiceAccountToken: "true", annotations.Containers: "main"}
+	anns := map[string]string{ServiceAccountToken: "true", annotations.Containers: "main"}
 	_, once := injectChecked(t, in, userTokenPod(anns))
 	status, _ := ParseStatus(once.Annotations[annotations.Status])
 	status.Mounts = nil
@@ -129,7 +129,7 @@ func TestLegacyStatusWithoutMounts(t *testing.T) {
 	once.Annotations[annotations.Status] = legacy
 
 	res, again := injectChecked(t, in, once)
-	want := []string{TokenVolume + "@/etc/token-copy", "data@/data", TokenVolume + "@" + annotations.StagehandTokenPath}
+	want := []string{TokenVolume + "@/etc/token-copy", "data@/data", TokenVolume + "@" + StagehandTokenPath}
 	if got := mountsOf(&again.Spec.Containers[0]); !reflect.DeepEqual(got, want) {
 		t.Errorf("mounts %v, want %v", got, want)
 	}
@@ -137,12 +137,12 @@ func TestLegacyStatusWithoutMounts(t *testing.T) {
 	if len(res.Patch) != 1 || res.Patch[0].Path != statusPointer {
 		t.Errorf("patch %+v, want only the status replaced", res.Patch)
 	}
-	if s, _ := ParseStatus(again.Annotations[annotations.Status]); !reflect.DeepEqual(s.Mounts, map[string][]string{"main": {annotations.StagehandTokenPath}}) {
+	if s, _ := ParseStatus(again.Annotations[annotations.Status]); !reflect.DeepEqual(s.Mounts, map[string][]string{"main": {StagehandTokenPath}}) {
 		t.Errorf("status mounts %v", s.Mounts)
 	}
 
 	// With another path, the legacy mount is moved and the pod's stay.
-	once.Annotations[annotations.TokenPath] = "/opt/token"
+	once.Annotations[TokenPath] = "/opt/token"
 	_, moved := injectChecked(t, in, once)
 	if got, want := mountsOf(&moved.Spec.Containers[0]), []string{TokenVolume + "@/etc/token-copy", "data@/data", TokenVolume + "@/opt/token"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("legacy, token moved: mounts %v, want %v", got, want)
@@ -158,14 +158,14 @@ func TestLegacyStatusWithoutMounts(t *testing.T) {
 // only that one when the name is no longer injected.
 func TestUserDuplicateEnvIsTheirs(t *testing.T) {
 	in := New(Options{Version: "test"})
-	_, once := injectChecked(t, in, newPod(map[string]string{annotations.ATSSecret: "s", annotations.TimelineURL: "http://ats:8188"}))
+	_, once := injectChecked(t, in, newPod(map[string]string{ATSSecret: "s", TimelineURL: "http://ats:8188"}))
 	user := corev1.EnvVar{Name: TimelineURLEnv, Value: "http://mine:8188"}
 	once.Spec.Containers[0].Env = append(once.Spec.Containers[0].Env, user)
 	res, again := injectChecked(t, in, once)
 	if len(res.Patch) != 0 {
 		t.Fatalf("re-injection patched %+v", res.Patch)
 	}
-	delete(again.Annotations, annotations.TimelineURL)
+	delete(again.Annotations, TimelineURL)
 	_, dropped := injectChecked(t, in, again)
 	if env := dropped.Spec.Containers[0].Env; len(env) != 2 || env[0].Name != ATSSecretKeyEnv || env[1] != user {
 		t.Errorf("env %+v, want ATS_SECRET_KEY and the pod's own %s", env, TimelineURLEnv)

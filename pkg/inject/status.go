@@ -1,35 +1,14 @@
 package inject
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"slices"
 
 	corev1 "k8s.io/api/core/v1"
-
-	"github.com/stagehand-k8s/stagehand/pkg/annotations"
 )
-
-// The parts stagehand injects, as named in the status annotation.
-const (
-	PartCredentials = "credentials"
-	PartATSKey      = "ats-key"
-	PartKeytab      = "ats-keytab"
-	PartTimeline    = "timeline-url"
-	PartDeps        = "dependencies"
-	PartAgent       = "agent"
-)
-
-// injectedEnv are the names of every env var a step may add.
-var injectedEnv = map[string]bool{
-	ATSSecretKeyEnv: true, TimelineURLEnv: true, PodNameEnv: true, PodNamespaceEnv: true, NodeNameEnv: true,
-	ContainerNameEnv: true, ContainerImgEnv: true, SpoolDirEnv: true, ClasspathEnv: true, SparkClasspathEnv: true,
-}
 
 // InjectsEnv reports whether stagehand may inject an env var of that name,
-// given as decoded JSON. Decoders may skip the values of all other env vars:
-// injection never reads them.
+// given as decoded JSON.
 func InjectsEnv(name []byte) bool { return injectedEnv[string(name)] }
 
 // Status is the JSON value of the stagehand.io/status annotation. Besides
@@ -102,12 +81,7 @@ func addTo(lists *map[string][]string, container, element string) {
 	if *lists == nil {
 		*lists = map[string][]string{}
 	}
-	elements := (*lists)[container]
-	if elements == nil {
-		// A step adds a few elements to a container: room for them at once.
-		elements = make([]string, 0, 4)
-	}
-	(*lists)[container] = append(elements, element)
+	(*lists)[container] = append((*lists)[container], element)
 }
 
 func (s *Status) encode() string {
@@ -116,14 +90,4 @@ func (s *Status) encode() string {
 		panic(err) // a struct of strings always marshals
 	}
 	return string(b)
-}
-
-// specHash identifies a parsed spec; equal annotations give equal hashes.
-func specHash(spec *annotations.Spec) string {
-	b, err := json.Marshal(spec)
-	if err != nil {
-		panic(err) // a struct of strings and numbers always marshals
-	}
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:8])
 }

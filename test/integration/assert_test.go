@@ -17,7 +17,7 @@ import (
 // stores it: laid out like the kubelet's own ServiceAccount mount.
 func tokenVolume() corev1.Volume {
 	mode := corev1.ProjectedVolumeSourceDefaultMode
-	expiration := annotations.DefaultTokenExpiration
+	expiration := inject.DefaultTokenExpiration
 	return corev1.Volume{Name: inject.TokenVolume, VolumeSource: corev1.VolumeSource{Projected: &corev1.ProjectedVolumeSource{
 		DefaultMode: &mode,
 		Sources: []corev1.VolumeProjection{

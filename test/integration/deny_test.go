@@ -10,7 +10,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
-	"github.com/stagehand-k8s/stagehand/pkg/annotations"
+	"github.com/stagehand-k8s/stagehand/pkg/inject"
 )
 
 // TestInvalidPodDeniedWithEveryProblem proves that a pod with several bad
@@ -21,9 +21,9 @@ func TestInvalidPodDeniedWithEveryProblem(t *testing.T) {
 	ns := s.newNamespace(t, optedIn)
 
 	pod := mr3Worker("invalid", map[string]string{
-		annotations.ServiceAccountToken: "true",
-		annotations.TokenExpiration:     "10",
-		annotations.ATSSecret:           "Bad_Name",
+		inject.ServiceAccountToken: "true",
+		inject.TokenExpiration:     "10",
+		inject.ATSSecret:           "Bad_Name",
 	})
 	pod.Namespace = ns
 	err := s.client.Create(t.Context(), pod)
@@ -34,8 +34,8 @@ func TestInvalidPodDeniedWithEveryProblem(t *testing.T) {
 	t.Logf("denial: %s", msg)
 	for _, want := range []string{
 		`admission webhook "pods.stagehand.io" denied the request`,
-		annotations.TokenExpiration, `"10"`, "from 600 to 86400",
-		annotations.ATSSecret, `"Bad_Name"`, "DNS subdomain",
+		inject.TokenExpiration, `"10"`, "from 600 to 86400",
+		inject.ATSSecret, `"Bad_Name"`, "DNS subdomain",
 	} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("denial does not mention %q:\n%s", want, msg)

@@ -17,8 +17,8 @@ import (
 // mr3Annotations ask for the token and for ATS_SECRET_KEY from the ConfigMap
 // where MR3 keeps it.
 var mr3Annotations = map[string]string{
-	annotations.ServiceAccountToken: "true",
-	annotations.ATSConfigMap:        "client-am-config",
+	inject.ServiceAccountToken: "true",
+	inject.ATSConfigMap:        "client-am-config",
 }
 
 // TestLabelledNamespaceIsInjected proves the whole path: the API server
@@ -33,8 +33,8 @@ func TestLabelledNamespaceIsInjected(t *testing.T) {
 		pod := s.getPod(t, ns, "mr3-worker-1")
 
 		// automountServiceAccountToken: false puts the token where MR3 reads it.
-		assertCredentials(t, pod, "mr3-worker", annotations.KubeletTokenPath)
-		assertATSKey(t, pod, "mr3-worker", configMapKey("client-am-config", annotations.DefaultATSSecretKey))
+		assertCredentials(t, pod, "mr3-worker", inject.KubeletTokenPath)
+		assertATSKey(t, pod, "mr3-worker", configMapKey("client-am-config", inject.DefaultATSSecretKey))
 		assertStatus(t, pod, inject.PartCredentials, inject.PartATSKey)
 
 		// The worker's own volumes, mounts, env and init container survive.
@@ -65,21 +65,21 @@ func TestLabelledNamespaceIsInjected(t *testing.T) {
 	})
 
 	t.Run("spark-driver-keeps-kubelet-token", func(t *testing.T) {
-		s.createPod(t, ns, sparkDriver("spark-driver", map[string]string{annotations.ServiceAccountToken: "true"}))
+		s.createPod(t, ns, sparkDriver("spark-driver", map[string]string{inject.ServiceAccountToken: "true"}))
 		pod := s.getPod(t, ns, "spark-driver")
 
 		// The ServiceAccount admission plugin, which runs before webhooks,
 		// mounted the kubelet's token; ours goes beside it.
-		assertCredentials(t, pod, "spark-kubernetes-driver", annotations.StagehandTokenPath)
+		assertCredentials(t, pod, "spark-kubernetes-driver", inject.StagehandTokenPath)
 		assertStatus(t, pod, inject.PartCredentials)
 		var kubelet []string
 		for _, m := range container(t, pod, "spark-kubernetes-driver").VolumeMounts {
-			if m.MountPath == annotations.KubeletTokenPath {
+			if m.MountPath == inject.KubeletTokenPath {
 				kubelet = append(kubelet, m.Name)
 			}
 		}
 		if len(kubelet) != 1 || !strings.HasPrefix(kubelet[0], "kube-api-access-") {
-			t.Errorf("mounts at %s: %v, want only the kubelet's kube-api-access-* volume", annotations.KubeletTokenPath, kubelet)
+			t.Errorf("mounts at %s: %v, want only the kubelet's kube-api-access-* volume", inject.KubeletTokenPath, kubelet)
 		}
 	})
 }
@@ -105,8 +105,8 @@ func TestServerSideDryRun(t *testing.T) {
 	ns := s.newNamespace(t, optedIn)
 
 	pod := s.createPod(t, ns, mr3Worker("dry-run", mr3Annotations), client.DryRunAll)
-	assertCredentials(t, pod, "mr3-worker", annotations.KubeletTokenPath)
-	assertATSKey(t, pod, "mr3-worker", configMapKey("client-am-config", annotations.DefaultATSSecretKey))
+	assertCredentials(t, pod, "mr3-worker", inject.KubeletTokenPath)
+	assertATSKey(t, pod, "mr3-worker", configMapKey("client-am-config", inject.DefaultATSSecretKey))
 	assertStatus(t, pod, inject.PartCredentials, inject.PartATSKey)
 
 	var stored corev1.Pod
@@ -126,7 +126,7 @@ func TestPodOptOut(t *testing.T) {
 	s := env(t)
 	ns := s.newNamespace(t, optedIn)
 
-	anns := map[string]string{annotations.Inject: "false", annotations.ServiceAccountToken: "true"}
+	anns := map[string]string{annotations.Inject: "false", inject.ServiceAccountToken: "true"}
 	s.createPod(t, ns, mr3Worker("opted-out", anns))
 	assertUntouched(t, s.getPod(t, ns, "opted-out"))
 	if calls := s.calls.of(ns, "opted-out"); len(calls) != 1 || !calls[0].Allowed || calls[0].Patches != 0 {

@@ -97,7 +97,7 @@ func waitForInjection(ctx context.Context, c client.Client) error {
 	}
 	var last error
 	err := wait.PollUntilContextTimeout(ctx, pollInterval, waitTimeout, true, func(ctx context.Context) (bool, error) {
-		pod := sparkDriver("probe", map[string]string{annotations.ServiceAccountToken: "true"})
+		pod := sparkDriver("probe", map[string]string{inject.ServiceAccountToken: "true"})
 		pod.Namespace = ns.Name
 		last = c.Create(ctx, pod, client.DryRunAll)
 		_, injected := pod.Annotations[annotations.Status]

@@ -22,10 +22,10 @@ func TestRestrictedPodSecurityAdmitsInjectedPod(t *testing.T) {
 		"pod-security.kubernetes.io/enforce": "restricted",
 	})
 	anns := map[string]string{
-		annotations.ServiceAccountToken: "true",
-		annotations.ATSSecret:           "ats-secret",
-		annotations.ATSKeytabSecret:     "ats-keytab",
-		annotations.TimelineURL:         "https://timeline.example.com:8190",
+		inject.ServiceAccountToken: "true",
+		inject.ATSSecret:           "ats-secret",
+		inject.ATSKeytabSecret:     "ats-keytab",
+		inject.TimelineURL:         "https://timeline.example.com:8190",
 	}
 
 	// The namespace really enforces restricted: a pod that may escalate
@@ -41,8 +41,8 @@ func TestRestrictedPodSecurityAdmitsInjectedPod(t *testing.T) {
 
 	s.createPod(t, ns, harden(mr3Worker("mr3-worker-1", anns)))
 	pod := s.getPod(t, ns, "mr3-worker-1")
-	assertCredentials(t, pod, "mr3-worker", annotations.KubeletTokenPath)
-	assertATSKey(t, pod, "mr3-worker", secretKey("ats-secret", annotations.DefaultATSSecretKey))
+	assertCredentials(t, pod, "mr3-worker", inject.KubeletTokenPath)
+	assertATSKey(t, pod, "mr3-worker", secretKey("ats-secret", inject.DefaultATSSecretKey))
 	assertStatus(t, pod, inject.PartCredentials, inject.PartATSKey, inject.PartKeytab, inject.PartTimeline)
 
 	var keytab *corev1.Volume
@@ -67,11 +67,11 @@ func TestRestrictedPodSecurityAdmitsAgentAndFetch(t *testing.T) {
 		"pod-security.kubernetes.io/enforce": "restricted",
 	})
 	anns := map[string]string{
-		annotations.Agent:                  "true",
-		annotations.Jars:                   "https://artifacts.example.com/udf.jar,local:///opt/mr3-run/lib/aux.jar",
-		annotations.Archives:               "https://artifacts.example.com/venv.tar.gz",
-		annotations.DependenciesAuthSecret: "artifacts-token",
-		annotations.TaskTimeout:            "1h",
+		inject.Agent:                  "true",
+		inject.Jars:                   "https://artifacts.example.com/udf.jar,local:///opt/mr3-run/lib/aux.jar",
+		inject.Archives:               "https://artifacts.example.com/venv.tar.gz",
+		inject.DependenciesAuthSecret: "artifacts-token",
+		inject.TaskTimeout:            "1h",
 	}
 	s.createPod(t, ns, harden(mr3Worker("mr3-worker-agent", anns)))
 	pod := s.getPod(t, ns, "mr3-worker-agent")
@@ -94,7 +94,7 @@ func TestRestrictedPodSecurityAdmitsAgentAndFetch(t *testing.T) {
 			classpath = e.Value
 		}
 	}
-	if want := annotations.DefaultJarsDir + "/udf.jar:/opt/mr3-run/lib/aux.jar"; classpath != want {
+	if want := inject.DefaultJarsDir + "/udf.jar:/opt/mr3-run/lib/aux.jar"; classpath != want {
 		t.Errorf("SPARK_EXTRA_CLASSPATH = %q, want %q", classpath, want)
 	}
 }

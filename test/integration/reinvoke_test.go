@@ -135,8 +135,8 @@ func TestReinvocationAfterAnotherWebhook(t *testing.T) {
 	s.createPod(t, ns, mr3Worker("mr3-worker-1", mr3Annotations))
 	pod := s.getPod(t, ns, "mr3-worker-1")
 
-	assertCredentials(t, pod, "mr3-worker", annotations.KubeletTokenPath)
-	assertATSKey(t, pod, "mr3-worker", configMapKey("client-am-config", annotations.DefaultATSSecretKey))
+	assertCredentials(t, pod, "mr3-worker", inject.KubeletTokenPath)
+	assertATSKey(t, pod, "mr3-worker", configMapKey("client-am-config", inject.DefaultATSSecretKey))
 	assertStatus(t, pod, inject.PartCredentials, inject.PartATSKey)
 	var volumes, envs []string
 	for _, v := range pod.Spec.Volumes {
@@ -179,9 +179,9 @@ func TestReinvocationWithAgentIsStable(t *testing.T) {
 	})
 	s.installOther(t)
 	anns := maps.Clone(mr3Annotations)
-	anns[annotations.Agent] = "true"
-	anns[annotations.Jars] = "https://artifacts.example.com/udf.jar"
-	anns[annotations.DependenciesCAConfigMap] = "corp-ca"
+	anns[inject.Agent] = "true"
+	anns[inject.Jars] = "https://artifacts.example.com/udf.jar"
+	anns[inject.DependenciesCAConfigMap] = "corp-ca"
 	eventually(t, "the API server to call the second webhook", func(ctx context.Context) (bool, error) {
 		pod := mr3Worker("probe", anns)
 		pod.Namespace = ns
@@ -221,7 +221,7 @@ func TestReinvocationKeepsThePodsOwnMountOfAStagehandVolume(t *testing.T) {
 	for _, m := range container(t, pod, "mr3-worker").VolumeMounts {
 		count[m.Name+"@"+m.MountPath]++
 	}
-	for _, want := range []string{inject.TokenVolume + "@" + copyPath, inject.TokenVolume + "@" + annotations.KubeletTokenPath} {
+	for _, want := range []string{inject.TokenVolume + "@" + copyPath, inject.TokenVolume + "@" + inject.KubeletTokenPath} {
 		if count[want] != 1 {
 			t.Errorf("mount %s is there %d times, want once: %s", want, count[want], toJSON(container(t, pod, "mr3-worker").VolumeMounts))
 		}

@@ -57,7 +57,7 @@ func TestUnannotatedPodsNeverReachWebhook(t *testing.T) {
 	}
 
 	// The webhook is live for this namespace: one annotation is enough.
-	s.createPod(t, ns, mr3Worker("annotated", map[string]string{annotations.ServiceAccountToken: "true"}))
+	s.createPod(t, ns, mr3Worker("annotated", map[string]string{inject.ServiceAccountToken: "true"}))
 	if calls := s.calls.in(ns); len(calls) != 1 || calls[0].Name != "annotated" {
 		t.Errorf("calls %+v, want exactly one, for the annotated pod", calls)
 	}
@@ -124,7 +124,7 @@ func (s *suite) fence(t *testing.T) {
 	ns := s.newNamespace(t, nil)
 	s.labelNamespace(t, ns)
 	eventually(t, "the API server to see the label of namespace "+ns, func(ctx context.Context) (bool, error) {
-		pod := sparkDriver("fence", map[string]string{annotations.ServiceAccountToken: "true"})
+		pod := sparkDriver("fence", map[string]string{inject.ServiceAccountToken: "true"})
 		pod.Namespace = ns
 		if err := s.client.Create(ctx, pod, client.DryRunAll); err != nil {
 			return false, err

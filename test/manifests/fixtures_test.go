@@ -15,6 +15,7 @@ import (
 
 	stagehandoverlay "github.com/stagehand-k8s/stagehand/internal/overlay"
 	"github.com/stagehand-k8s/stagehand/pkg/annotations"
+	"github.com/stagehand-k8s/stagehand/pkg/inject"
 )
 
 // optedIn are the labels of a namespace that opts in to injection.
@@ -119,10 +120,10 @@ func agentPod(name string, mode stripMode) *corev1.Pod {
 		ObjectMeta: metav1.ObjectMeta{
 			Name: name,
 			Annotations: map[string]string{
-				annotations.ServiceAccountToken: "true",
-				annotations.ATSConfigMap:        "client-am-config",
-				annotations.Jars:                "https://artifacts.example.com/udf.jar",
-				annotations.Agent:               "true",
+				inject.ServiceAccountToken: "true",
+				inject.ATSConfigMap:        "client-am-config",
+				inject.Jars:                "https://artifacts.example.com/udf.jar",
+				inject.Agent:               "true",
 			},
 		},
 		Spec: corev1.PodSpec{

@@ -60,10 +60,10 @@ func TestGuardAdmitsInjectedPod(t *testing.T) {
 	s := env(t)
 	ns := s.newNamespace(t, stripNamespaceLabels())
 	pod := agentPod("injected", "")
-	pod.Annotations[annotations.ATSKeytabSecret] = "ats-keytab"
-	pod.Annotations[annotations.TimelineURL] = "http://timeline.example.com:8188"
-	pod.Annotations[annotations.DependenciesCAConfigMap] = "corp-ca"
-	pod.Annotations[annotations.DependenciesAuthSecret] = "repo-token"
+	pod.Annotations[inject.ATSKeytabSecret] = "ats-keytab"
+	pod.Annotations[inject.TimelineURL] = "http://timeline.example.com:8188"
+	pod.Annotations[inject.DependenciesCAConfigMap] = "corp-ca"
+	pod.Annotations[inject.DependenciesAuthSecret] = "repo-token"
 	pod.Spec.InitContainers = []corev1.Container{{Name: "user-init", Image: "busybox:1.36", Command: []string{"true"}}}
 	pod.Spec.Containers = append(pod.Spec.Containers, corev1.Container{Name: "sidecar", Image: "busybox:1.36", Command: []string{"sleep", "1d"}})
 	pod.Annotations[annotations.Containers] = " worker "

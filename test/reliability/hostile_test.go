@@ -17,6 +17,7 @@ import (
 
 	"github.com/stagehand-k8s/stagehand/internal/admissiontest"
 	"github.com/stagehand-k8s/stagehand/pkg/annotations"
+	"github.com/stagehand-k8s/stagehand/pkg/inject"
 	"github.com/stagehand-k8s/stagehand/pkg/webhook"
 )
 
@@ -184,7 +185,7 @@ func longCommands(t *testing.T) []byte {
 		containers[i] = map[string]any{"name": "c" + strconv.Itoa(i), "image": "busybox", "command": []string{"/run.sh", arg}}
 	}
 	return review(t, map[string]any{
-		"metadata": map[string]any{"name": "long", "annotations": map[string]string{annotations.Agent: "true"}},
+		"metadata": map[string]any{"name": "long", "annotations": map[string]string{inject.Agent: "true"}},
 		"spec":     map[string]any{"containers": containers},
 	})
 }

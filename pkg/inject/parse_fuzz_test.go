@@ -1,6 +1,7 @@
-package annotations
+package inject
 
 import (
+	"github.com/stagehand-k8s/stagehand/pkg/annotations"
 	"strings"
 	"testing"
 )
@@ -14,8 +15,8 @@ func FuzzParse(f *testing.F) {
 	f.Add("archives", "local:///a.zip", "files", "http://[::1]/a")
 	f.Add("timeline-url", "u:SEKRIT@ats:8188", "jars", "u%3aSEKRIT%40h/a.jar")
 	f.Fuzz(func(t *testing.T, k1, v1, k2, v2 string) {
-		p := pod(map[string]string{Prefix + k1: v1, Prefix + k2: v2})
-		spec, _, errs := Parse(p, Options{AllowedHosts: []string{"*.example.com"}})
+		p := annotated(map[string]string{annotations.Prefix + k1: v1, annotations.Prefix + k2: v2})
+		spec, _, errs := parse(p, &Options{AllowedDependencyHosts: []string{"*.example.com"}})
 		for _, e := range errs {
 			if !strings.HasPrefix(e.Field, "metadata.annotations") {
 				t.Fatalf("error does not name an annotation: %v", e)
@@ -30,11 +31,11 @@ func FuzzParse(f *testing.F) {
 		if len(errs) > 0 {
 			return
 		}
-		if spec.Token != nil && (spec.Token.ExpirationSeconds < MinTokenExpiration || spec.Token.ExpirationSeconds > MaxTokenExpiration) {
-			t.Fatalf("accepted expiration %d", spec.Token.ExpirationSeconds)
+		if token := requestOf[TokenSpec](&spec); token != nil && (token.ExpirationSeconds < MinTokenExpiration || token.ExpirationSeconds > MaxTokenExpiration) {
+			t.Fatalf("accepted expiration %d", token.ExpirationSeconds)
 		}
-		if spec.Deps != nil && (spec.Deps.Parallelism < 1 || spec.Deps.FetchTimeout <= 0) {
-			t.Fatalf("accepted deps %+v", spec.Deps)
+		if deps := requestOf[DepsSpec](&spec); deps != nil && (deps.Parallelism < 1 || deps.FetchTimeout <= 0) {
+			t.Fatalf("accepted deps %+v", deps)
 		}
 	})
 }

@@ -1,7 +1,10 @@
-package annotations
+package inject
 
 import (
+	"go/types"
+
 	"flag"
+	"github.com/stagehand-k8s/stagehand/pkg/annotations"
 	"go/ast"
 	goparser "go/parser"
 	"go/token"
@@ -18,7 +21,7 @@ const docsPath = "../../docs/annotations.md"
 // TestDocsMatchRegistry fails when docs/annotations.md drifts from the
 // registry. `make docs` regenerates it.
 func TestDocsMatchRegistry(t *testing.T) {
-	want := Markdown()
+	want := annotations.Markdown(Registry(), Rules())
 	if *update {
 		if err := os.WriteFile(docsPath, []byte(want), 0o644); err != nil {
 			t.Fatal(err)
@@ -33,34 +36,36 @@ func TestDocsMatchRegistry(t *testing.T) {
 	}
 }
 
-// TestRegistryComplete checks that every key constant of the package (a
-// constant spelled Prefix + "...") is registered exactly once, and every
-// registered key is complete.
+// TestRegistryComplete checks that every key constant (a constant spelled
+// Prefix + "..." in package annotations or annotations.Prefix + "..." here)
+// is registered exactly once, and every registered key is complete.
 func TestRegistryComplete(t *testing.T) {
-	fset := token.NewFileSet()
-	pkgs, err := goparser.ParseDir(fset, ".", func(fi fs.FileInfo) bool { return !strings.HasSuffix(fi.Name(), "_test.go") }, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
 	declared := map[string]bool{}
-	for _, f := range pkgs["annotations"].Files {
-		ast.Inspect(f, func(n ast.Node) bool {
-			bin, ok := n.(*ast.BinaryExpr)
-			if !ok || bin.Op != token.ADD {
-				return true
+	for dir, prefix := range map[string]string{".": "annotations.Prefix", "../annotations": "Prefix"} {
+		fset := token.NewFileSet()
+		pkgs, err := goparser.ParseDir(fset, dir, func(fi fs.FileInfo) bool { return !strings.HasSuffix(fi.Name(), "_test.go") }, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, pkg := range pkgs {
+			for _, f := range pkg.Files {
+				ast.Inspect(f, func(n ast.Node) bool {
+					bin, ok := n.(*ast.BinaryExpr)
+					if !ok || bin.Op != token.ADD || types.ExprString(bin.X) != prefix {
+						return true
+					}
+					if lit, ok := bin.Y.(*ast.BasicLit); ok && lit.Kind == token.STRING {
+						declared[annotations.Prefix+strings.Trim(lit.Value, `"`)] = true
+					}
+					return true
+				})
 			}
-			if id, ok := bin.X.(*ast.Ident); ok && id.Name == "Prefix" {
-				if lit, ok := bin.Y.(*ast.BasicLit); ok && lit.Kind == token.STRING {
-					declared[Prefix+strings.Trim(lit.Value, `"`)] = true
-				}
-			}
-			return true
-		})
+		}
 	}
-	delete(declared, NamespaceLabel) // a label, not an annotation: it shares the name of Inject
-	declared[Inject] = true
+	delete(declared, annotations.NamespaceLabel) // a label, not an annotation: it shares the name of Inject
+	declared[annotations.Inject] = true
 	registered := map[string]bool{}
-	for _, k := range Registry {
+	for _, k := range Registry() {
 		if registered[k.Name] {
 			t.Errorf("%s is registered twice", k.Name)
 		}

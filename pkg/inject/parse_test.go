@@ -1,17 +1,38 @@
-package annotations
+package inject
 
 import (
+	"github.com/stagehand-k8s/stagehand/pkg/annotations"
 	"strings"
 	"testing"
 
 	"k8s.io/utils/ptr"
 )
 
-func pod(anns map[string]string, containers ...string) PodView {
+// annotated is a pod with these annotations and app containers, "main" by
+// default, as injection reads it.
+func annotated(anns map[string]string, containers ...string) *Input {
 	if len(containers) == 0 {
 		containers = []string{"main"}
 	}
-	return PodView{Annotations: anns, Containers: containers}
+	pod := &Input{Metadata: InputMetadata{Annotations: anns}}
+	for _, name := range containers {
+		pod.Spec.Containers = append(pod.Spec.Containers, Container{Name: name})
+	}
+	return pod
+}
+
+// wantSpec is the spec of these target containers asking for these
+// requests, each in its injection's place.
+func wantSpec(containers []string, requests ...any) Spec {
+	s := Spec{Containers: containers, requests: make([]any, len(table))}
+	for _, r := range requests {
+		for i, j := range table {
+			if j.holds(r) {
+				s.requests[i] = r
+			}
+		}
+	}
+	return s
 }
 
 func TestParse(t *testing.T) {
@@ -27,67 +48,71 @@ func TestParse(t *testing.T) {
 	}{
 		"nothing requested": {
 			anns: map[string]string{"example.com/x": "y"},
-			want: Spec{Containers: []string{"main"}},
+			want: wantSpec([]string{"main"}),
 		},
 		"opted out skips validation": {
-			anns: map[string]string{Inject: "false", TokenExpiration: "bad"},
+			anns: map[string]string{annotations.Inject: "false", TokenExpiration: "bad"},
 			want: Spec{Disabled: true},
 		},
 		"token defaults with kubelet automount": {
 			anns: map[string]string{ServiceAccountToken: "true"},
-			want: Spec{Containers: []string{"main"}, Token: &TokenSpec{ExpirationSeconds: 3600, Path: StagehandTokenPath}},
+			want: wantSpec([]string{"main"}, &TokenSpec{ExpirationSeconds: 3600, Path: StagehandTokenPath}),
 		},
 		"token path follows automount false": {
 			anns: map[string]string{ServiceAccountToken: "true"}, automount: ptr.To(false),
-			want: Spec{Containers: []string{"main"}, Token: &TokenSpec{ExpirationSeconds: 3600, Path: KubeletTokenPath}},
+			want: wantSpec([]string{"main"}, &TokenSpec{ExpirationSeconds: 3600, Path: KubeletTokenPath}),
 		},
 		"token path annotation wins over automount": {
 			anns:      map[string]string{ServiceAccountToken: "true", TokenPath: "/opt/token", TokenAudience: "hive", TokenExpiration: "600"},
 			automount: ptr.To(false),
-			want:      Spec{Containers: []string{"main"}, Token: &TokenSpec{Audience: "hive", ExpirationSeconds: 600, Path: "/opt/token"}},
+			want:      wantSpec([]string{"main"}, &TokenSpec{Audience: "hive", ExpirationSeconds: 600, Path: "/opt/token"}),
 		},
 		"ats secret with default key": {
 			anns: map[string]string{ATSSecret: "ats"},
-			want: Spec{Containers: []string{"main"}, ATSKey: &KeyRef{Kind: SourceSecret, Name: "ats", Key: DefaultATSSecretKey}},
+			want: wantSpec([]string{"main"}, &KeyRef{Kind: SourceSecret, Name: "ats", Key: DefaultATSSecretKey}),
 		},
 		"ats configmap with key": {
 			anns: map[string]string{ATSConfigMap: "client-am-config", ATSSecretKey: "key.1"},
-			want: Spec{Containers: []string{"main"}, ATSKey: &KeyRef{Kind: SourceConfigMap, Name: "client-am-config", Key: "key.1"}},
+			want: wantSpec([]string{"main"}, &KeyRef{Kind: SourceConfigMap, Name: "client-am-config", Key: "key.1"}),
 		},
 		"keytab and timeline": {
 			anns: map[string]string{ATSKeytabSecret: "kt", TimelineURL: "https://ats:8190/"},
-			want: Spec{Containers: []string{"main"}, Keytab: &KeytabSpec{SecretName: "kt", Path: DefaultATSKeytabPath}, TimelineURL: "https://ats:8190/"},
+			want: wantSpec([]string{"main"}, &KeytabSpec{SecretName: "kt", Path: DefaultATSKeytabPath}, ptrTo(TimelineSpec("https://ats:8190/"))),
 		},
 		"containers keep pod order": {
-			anns: map[string]string{Containers: "c, a", ATSSecret: "s"}, containers: []string{"a", "b", "c"},
-			want: Spec{Containers: []string{"a", "c"}, ATSKey: &KeyRef{Kind: SourceSecret, Name: "s", Key: DefaultATSSecretKey}},
+			anns: map[string]string{annotations.Containers: "c, a", ATSSecret: "s"}, containers: []string{"a", "b", "c"},
+			want: wantSpec([]string{"a", "c"}, &KeyRef{Kind: SourceSecret, Name: "s", Key: DefaultATSSecretKey}),
 		},
 		"unknown key warns with suggestion": {
-			anns:         map[string]string{Prefix + "ats-secert": "x"},
-			want:         Spec{Containers: []string{"main"}},
+			anns:         map[string]string{annotations.Prefix + "ats-secert": "x"},
+			want:         wantSpec([]string{"main"}),
 			wantWarnings: []string{"did you mean stagehand.io/ats-secret?"},
 		},
 		"unknown key without close match": {
-			anns:         map[string]string{Prefix + "completely-different-thing": "x"},
-			want:         Spec{Containers: []string{"main"}},
+			anns:         map[string]string{annotations.Prefix + "completely-different-thing": "x"},
+			want:         wantSpec([]string{"main"}),
 			wantWarnings: []string{"unknown stagehand.io/ annotation (known keys"},
 		},
 		"unknown key denied when strict": {
-			anns: map[string]string{Prefix + "ats-secert": "x"}, strict: true,
+			anns: map[string]string{annotations.Prefix + "ats-secert": "x"}, strict: true,
 			wantErrs: []string{`metadata.annotations[stagehand.io/ats-secert]: Invalid value: "x": unknown`},
 		},
 		"options without main key warn": {
 			anns:         map[string]string{TokenAudience: "a", ATSSecretKey: "k", ATSKeytabPath: "/k"},
-			want:         Spec{Containers: []string{"main"}},
+			want:         wantSpec([]string{"main"}),
 			wantWarnings: []string{TokenAudience + "]: has no effect", ATSSecretKey + "]: has no effect", ATSKeytabPath + "]: has no effect"},
 		},
 		"dependency credentials warn": {
-			anns:         map[string]string{Jars: "https://u:p@h.example.com/a.jar?token=t"},
-			want:         Spec{Containers: []string{"main"}},
+			anns: map[string]string{Jars: "https://u:p@h.example.com/a.jar?token=t"},
+			want: wantSpec([]string{"main"}, &DepsSpec{
+				Jars: []string{"https://u:p@h.example.com/a.jar?token=t"}, JarsDir: DefaultJarsDir, FilesDir: DefaultFilesDir,
+				SizeLimit: DefaultDepsSizeLimit, FetchTimeout: DefaultFetchTimeout, Parallelism: DefaultFetchParallelism,
+				Classpath: []string{DefaultJarsDir + "/a.jar"},
+			}),
 			wantWarnings: []string{"[stagehand.io/jars]: https://redacted@h.example.com/a.jar?redacted carries credentials or a query string"},
 		},
 		"bad bool":              {anns: map[string]string{ServiceAccountToken: "yes"}, wantErrs: []string{`[stagehand.io/service-account-token]: Invalid value: "yes": not a boolean (valid: "true" or "false")`}},
-		"bad inject value":      {anns: map[string]string{Inject: "no"}, wantErrs: []string{`[stagehand.io/inject]: Invalid value: "no"`}},
+		"bad inject value":      {anns: map[string]string{annotations.Inject: "no"}, wantErrs: []string{`[stagehand.io/inject]: Invalid value: "no"`}},
 		"expiration not int":    {anns: map[string]string{ServiceAccountToken: "true", TokenExpiration: "1h"}, wantErrs: []string{`"1h": not an integer (valid: an integer number of seconds from 600 to 86400)`}},
 		"expiration too short":  {anns: map[string]string{ServiceAccountToken: "true", TokenExpiration: "599"}, wantErrs: []string{`"599": out of range`}},
 		"expiration too long":   {anns: map[string]string{ServiceAccountToken: "true", TokenExpiration: "86401"}, wantErrs: []string{`"86401": out of range`}},
@@ -105,28 +130,28 @@ func TestParse(t *testing.T) {
 		"timeline no host":      {anns: map[string]string{TimelineURL: "http://"}, wantErrs: []string{`"http://": has no host`}},
 		"timeline credentials":  {anns: map[string]string{TimelineURL: "http://u:p@ats"}, wantErrs: []string{"carries credentials"}},
 		"timeline unparsable":   {anns: map[string]string{TimelineURL: "http://[::1"}, wantErrs: []string{"not a URL"}},
-		"empty container name":  {anns: map[string]string{Containers: "main,"}, wantErrs: []string{"contains an empty name"}},
-		"bad container name":    {anns: map[string]string{Containers: "Main"}, wantErrs: []string{`container name "Main"`}},
-		"missing container":     {anns: map[string]string{Containers: "main,worker"}, wantErrs: []string{`container "worker" is not an app container of this pod (valid: main)`}},
+		"empty container name":  {anns: map[string]string{annotations.Containers: "main,"}, wantErrs: []string{"contains an empty name"}},
+		"bad container name":    {anns: map[string]string{annotations.Containers: "Main"}, wantErrs: []string{`container name "Main"`}},
+		"missing container":     {anns: map[string]string{annotations.Containers: "main,worker"}, wantErrs: []string{`container "worker" is not an app container of this pod (valid: main)`}},
 		"secret and configmap":  {anns: map[string]string{ATSSecret: "s", ATSConfigMap: "c"}, wantErrs: []string{`[stagehand.io/ats-configmap]: Invalid value: "c": must not be set together with stagehand.io/ats-secret="s"`}},
 		"token and keytab nest": {anns: map[string]string{ServiceAccountToken: "true", TokenPath: "/opt/a", ATSKeytabSecret: "k", ATSKeytabPath: "/opt/a/b"}, wantErrs: []string{`[stagehand.io/ats-keytab-path]: Invalid value: "/opt/a/b": overlaps the mount at "/opt/a" (stagehand.io/token-path)`}},
 		"every error at once": {
-			anns: map[string]string{ServiceAccountToken: "maybe", TokenExpiration: "1", ATSSecret: "S", ATSConfigMap: "c", Containers: "nope"},
+			anns: map[string]string{ServiceAccountToken: "maybe", TokenExpiration: "1", ATSSecret: "S", ATSConfigMap: "c", annotations.Containers: "nope"},
 			wantErrs: []string{
 				"[stagehand.io/ats-secret]", "[stagehand.io/service-account-token]", "[stagehand.io/token-expiration]",
 				`container "nope"`, "must not be set together",
 			},
 		},
 		"value too long": {
-			anns:     map[string]string{ATSSecret: strings.Repeat("a", MaxValueLength+1)},
+			anns:     map[string]string{ATSSecret: strings.Repeat("a", annotations.MaxValueLength+1)},
 			wantErrs: []string{"[stagehand.io/ats-secret]: Too long: may not be more than 4096 bytes"},
 		},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
-			p := pod(tc.anns, tc.containers...)
-			p.AutomountServiceAccountToken = tc.automount
-			got, warnings, errs := Parse(p, Options{Strict: tc.strict})
+			p := annotated(tc.anns, tc.containers...)
+			p.Spec.AutomountServiceAccountToken = tc.automount
+			got, warnings, errs := parse(p, &Options{Strict: tc.strict})
 			if len(errs) != len(tc.wantErrs) {
 				t.Fatalf("got %d errors %v, want %d %v", len(errs), errs, len(tc.wantErrs), tc.wantErrs)
 			}
@@ -154,19 +179,19 @@ func TestParseHostileInput(t *testing.T) {
 	t.Run("thousands of keys", func(t *testing.T) {
 		anns := map[string]string{}
 		for i := range 5000 {
-			anns[Prefix+strings.Repeat("k", i%50)+string(rune('a'+i%26))+strings.Repeat("x", i/1300)] = "v"
+			anns[annotations.Prefix+strings.Repeat("k", i%50)+string(rune('a'+i%26))+strings.Repeat("x", i/1300)] = "v"
 		}
 		for i := range 5000 {
-			anns[Prefix+"key-"+strings.Repeat("z", i%7)+"-"+itoa(i)] = "v"
+			anns[annotations.Prefix+"key-"+strings.Repeat("z", i%7)+"-"+itoa(i)] = "v"
 		}
-		_, _, errs := Parse(pod(anns), Options{})
+		_, _, errs := parse(annotated(anns), &Options{})
 		if len(errs) != 1 || !strings.Contains(errs[0].Error(), "Too many") {
 			t.Fatalf("want one Too many error, got %v", errs)
 		}
 	})
 	t.Run("256 KiB value does not echo the value", func(t *testing.T) {
 		v := strings.Repeat("x", 256<<10)
-		_, _, errs := Parse(pod(map[string]string{TimelineURL: v}), Options{})
+		_, _, errs := parse(annotated(map[string]string{TimelineURL: v}), &Options{})
 		if len(errs) != 1 || len(errs[0].Error()) > 512 {
 			t.Fatalf("want one short error, got %d errors, first %d bytes long", len(errs), len(errs[0].Error()))
 		}
@@ -182,23 +207,7 @@ func itoa(i int) string {
 }
 
 func specEqual(a, b Spec) bool {
-	return specHashable(a) == specHashable(b)
-}
-
-func specHashable(s Spec) string {
-	var b strings.Builder
-	b.WriteString(strings.Join(s.Containers, ","))
-	if s.Disabled {
-		b.WriteString("|disabled")
-	}
-	if s.Token != nil {
-		b.WriteString("|token:" + s.Token.Audience + ":" + s.Token.Path + ":" + itoa(int(s.Token.ExpirationSeconds)))
-	}
-	if s.ATSKey != nil {
-		b.WriteString("|ats:" + string(s.ATSKey.Kind) + ":" + s.ATSKey.Name + ":" + s.ATSKey.Key)
-	}
-	if s.Keytab != nil {
-		b.WriteString("|keytab:" + s.Keytab.SecretName + ":" + s.Keytab.Path)
-	}
-	return b.String() + "|" + s.TimelineURL
+	x, _ := a.MarshalJSON()
+	y, _ := b.MarshalJSON()
+	return string(x) == string(y)
 }

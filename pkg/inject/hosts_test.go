@@ -1,6 +1,7 @@
-package annotations
+package inject
 
 import (
+	"github.com/stagehand-k8s/stagehand/pkg/annotations"
 	"strings"
 	"testing"
 
@@ -29,20 +30,20 @@ func TestDependencyHostsAtAdmission(t *testing.T) {
 	}
 	for _, allowed := range [][]string{nil, {"*"}} {
 		for _, tc := range tests {
-			_, _, errs := Parse(pod(map[string]string{tc.key: tc.uri}), Options{AllowedHosts: allowed})
+			_, _, errs := parse(annotated(map[string]string{tc.key: tc.uri}), &Options{AllowedDependencyHosts: allowed})
 			if len(errs) != 1 {
 				t.Errorf("%s=%s (allowlist %q): errors %v, want one", tc.key, tc.uri, allowed, errs)
 				continue
 			}
 			e := errs[0]
-			if e.Field != KeyPath(tc.key).String() || e.BadValue != redaction.URL(tc.uri) || !strings.Contains(e.Detail, tc.why) ||
+			if e.Field != annotations.KeyPath(tc.key).String() || e.BadValue != redaction.URL(tc.uri) || !strings.Contains(e.Detail, tc.why) ||
 				!strings.Contains(e.Detail, "may never be fetched from") || strings.Contains(e.Error(), "SEKRIT") {
 				t.Errorf("%s=%s (allowlist %q): error %q, want one naming the key, the redacted URI and %q", tc.key, tc.uri, allowed, e, tc.why)
 			}
 		}
 	}
 	for _, uri := range []string{"https://repo.example.com/x.jar", "http://10.0.0.1/x.jar", "http://127.0.0.1:8080/x.jar", "http://[2001:db8::1]/x.jar"} {
-		if _, _, errs := Parse(pod(map[string]string{Jars: uri}), Options{}); len(errs) > 0 {
+		if _, _, errs := parse(annotated(map[string]string{Jars: uri}), &Options{}); len(errs) > 0 {
 			t.Errorf("%s: %v, want it allowed without an allowlist", uri, errs)
 		}
 	}

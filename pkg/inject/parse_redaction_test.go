@@ -1,6 +1,7 @@
-package annotations
+package inject
 
 import (
+	"github.com/stagehand-k8s/stagehand/pkg/annotations"
 	"strings"
 	"testing"
 )
@@ -19,8 +20,8 @@ func TestNoCredentialIsEchoed(t *testing.T) {
 		"main,u:SEKRIT@ats",
 		"https://a.example.com/a.jar,u:SEKRIT@b/b.jar",
 	}
-	keys := []string{Prefix + "no-such-key"}
-	for _, k := range Registry {
+	keys := []string{annotations.Prefix + "no-such-key"}
+	for _, k := range Registry() {
 		if !k.Written {
 			keys = append(keys, k.Name)
 		}
@@ -29,7 +30,7 @@ func TestNoCredentialIsEchoed(t *testing.T) {
 		for _, key := range keys {
 			for _, v := range values {
 				anns := map[string]string{key: v, Jars: "https://h.example.com/x.jar", Agent: "true"}
-				_, warnings, errs := Parse(pod(anns), Options{Strict: strict, AllowedHosts: []string{"*.example.com"}})
+				_, warnings, errs := parse(annotated(anns), &Options{Strict: strict, AllowedDependencyHosts: []string{"*.example.com"}})
 				texts := warnings
 				for _, e := range errs {
 					texts = append(texts, e.Error())
