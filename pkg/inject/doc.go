@@ -1,16 +1,37 @@
-// Package inject rewrites a Pod to carry what its stagehand.io annotations ask
-// for.
+// Package inject rewrites a Pod to carry what its stagehand.io annotations
+// ask for.
 //
-// Inject parses the annotations once (package annotations), then runs pure
-// injection steps in a fixed order on the one typed Pod: credentials, the ATS
-// secret key, the ATS keytab, and the Timeline Server URL. Each step lives in
-// its own file and only adds elements that stagehand owns; what it owns is
-// recorded in the stagehand.io/status annotation, so that a re-invocation
-// with changed annotations removes exactly what was injected before and
-// nothing else.
+// # The read set
 //
-// The result carries a JSON patch built directly from the lists the steps
-// touched, never from a diff of the re-marshalled pod: it only adds, replaces
+// Injection reads a pod only through an Input (input.go): the one type that
+// holds what injection may read, decoded from the pod's JSON by its type
+// (DecodeInput; InputOf for a typed Pod). Inject takes an Input and nothing
+// else, so what it may read is what the compiler lets it read, and the
+// webhook's cache keys its answers by the encoding of the Input.
+//
+// # The table of injections
+//
+// Each injection (credentials, the ATS key, the ATS keytab, the Timeline
+// Server URL, dependencies, the agent) is one file that registers itself in
+// the table (injection.go): its annotation keys with their registry entries,
+// how it parses them into its request, which volumes, init containers and env
+// vars it owns, where it mounts, what the guard policy checks of it, how it
+// describes itself, and how it applies itself. Generic code loops over the
+// table and never names an injection: parsing, warnings for unused options,
+// mount overlap checks, the status record, the annotation registry and its
+// documentation, the guard policy, the demo's summary. README.md ("Adding an
+// injection") walks through adding one.
+//
+// # Applying
+//
+// Inject parses the annotations once, then applies the injections in rank
+// order to a copy of the Input. An injection only adds elements that
+// stagehand owns; what it owns is recorded in the stagehand.io/status
+// annotation, so that a re-invocation with changed annotations removes
+// exactly what was injected before and nothing else.
+//
+// The result carries a JSON patch built from the lists the injections
+// touched, never from a diff of a re-marshalled pod: it only adds, replaces
 // or removes elements that stagehand owns, so fields of the original object
 // that the Go types do not know survive untouched. Injecting an injected pod
 // yields an empty patch.
