@@ -1,0 +1,177 @@
+package guard
+
+import (
+	"fmt"
+	"strings"
+
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/utils/ptr"
+
+	"github.com/stagehand-k8s/stagehand/pkg/annotations"
+	"github.com/stagehand-k8s/stagehand/pkg/inject"
+)
+
+// Name names the policy and its binding.
+const Name = "stagehand-guard"
+
+// blame ends the messages of what another webhook removed or changed.
+const blame = "; another mutating webhook probably changed the pod"
+
+var labels = map[string]string{"app.kubernetes.io/name": "stagehand", "app.kubernetes.io/component": "guard"}
+
+// Policy is the guard policy of the injections, in the order they apply.
+func Policy(injections []inject.About) (*admissionregistrationv1.ValidatingAdmissionPolicy, error) {
+	p, _, err := policy(injections)
+	return p, err
+}
+
+// policy is the guard policy and the comment that heads each group of its
+// variables, by the name of the first.
+func policy(injections []inject.About) (*admissionregistrationv1.ValidatingAdmissionPolicy, map[string]string, error) {
+	taken := names{}
+	for _, fixed := range []string{"anns", "status", "targets", "expectedParts", "expectedVolumes",
+		"missingParts", "volumes", "missingVolumes", "inits", "misplacedInits"} {
+		if err := taken.add(fixed); err != nil {
+			return nil, nil, err
+		}
+	}
+	ps, err := parts(injections, taken)
+	if err != nil {
+		return nil, nil, err
+	}
+	vars := []admissionregistrationv1.Variable{
+		{Name: "anns", Expression: "object.metadata.annotations"},
+		{Name: "status", Expression: fmt.Sprintf("%[1]s in variables.anns ? variables.anns[%[1]s] : ''", quote(annotations.Status))},
+	}
+	comments := map[string]string{"expectedParts": "What must therefore be there.", "missingParts": "What is wrong."}
+	if len(ps) > 0 {
+		comments[ps[0].ident] = "What the annotations ask for."
+	}
+	for _, p := range ps {
+		vars = append(vars, admissionregistrationv1.Variable{Name: p.ident, Expression: strings.TrimSpace(p.Guard.Asked)})
+	}
+	vars = append(vars,
+		admissionregistrationv1.Variable{Name: "targets", Expression: fmt.Sprintf(`%[1]s in variables.anns
+? variables.anns[%[1]s].split(',').map(n, n.trim())
+: object.spec.containers.map(c, c.name)`, quote(annotations.Containers))},
+		admissionregistrationv1.Variable{Name: "expectedParts", Expression: expectedParts(ps)},
+		admissionregistrationv1.Variable{Name: "expectedVolumes", Expression: expectedVolumes(ps)},
+		admissionregistrationv1.Variable{Name: "missingParts", Expression: `variables.expectedParts.filter(p, !variables.status.contains('"' + p + '"'))`},
+		admissionregistrationv1.Variable{Name: "volumes", Expression: "has(object.spec.volumes) ? object.spec.volumes.map(v, v.name) : []"},
+		admissionregistrationv1.Variable{Name: "missingVolumes", Expression: "variables.expectedVolumes.filter(v, !(v in variables.volumes))"},
+		admissionregistrationv1.Variable{Name: "inits", Expression: "has(object.spec.initContainers) ? object.spec.initContainers.map(c, c.name) : []"},
+		admissionregistrationv1.Variable{Name: "misplacedInits", Expression: misplacedInits(inits(ps))},
+	)
+	validations := []admissionregistrationv1.Validation{
+		{Expression: "variables.status != '' || size(variables.expectedParts) == 0", MessageExpression: `'stagehand guard: the pod asks stagehand for ' + variables.expectedParts.join(', ') +
+' but has no ` + annotations.Status + ` annotation: the stagehand webhook did not inject it,' +
+' or another mutating webhook probably removed the annotation'`},
+		{Expression: "size(variables.missingParts) == 0", MessageExpression: `'stagehand guard: ` + annotations.Status + ` does not list ' + variables.missingParts.join(', ') +
+', which the pod\'s annotations ask for; another mutating webhook probably changed the pod\'s annotations'
++ ' after stagehand injected it'`},
+		{Expression: "size(variables.missingVolumes) == 0", MessageExpression: `'stagehand guard: ' +
+` + plural("missingVolumes", "volume ", "volumes ") + ` + variables.missingVolumes.join(', ') +
+` + plural("missingVolumes", " was", " were") + ` +
+' removed after stagehand injected it` + blame + `'`},
+		{Expression: "size(variables.misplacedInits) == 0", MessageExpression: `'stagehand guard: ' +
+` + plural("misplacedInits", "init container ", "init containers ") + ` +
+variables.misplacedInits.join(', ') +
+` + plural("misplacedInits", " was", " were") + ` +
+' removed or moved after stagehand injected it` + blame + `'
++ ` + quote(" ("+initsFirst(inits(ps))+")")},
+	}
+	more, moreVars, err := containerChecks(ps, taken)
+	if err != nil {
+		return nil, nil, err
+	}
+	vars = append(vars, moreVars...)
+	validations = append(validations, more...)
+	return &admissionregistrationv1.ValidatingAdmissionPolicy{
+		TypeMeta:   metav1.TypeMeta{APIVersion: admissionregistrationv1.SchemeGroupVersion.String(), Kind: "ValidatingAdmissionPolicy"},
+		ObjectMeta: metav1.ObjectMeta{Name: Name, Labels: labels},
+		Spec: admissionregistrationv1.ValidatingAdmissionPolicySpec{
+			FailurePolicy: ptr.To(admissionregistrationv1.Fail),
+			MatchConstraints: &admissionregistrationv1.MatchResources{ResourceRules: []admissionregistrationv1.NamedRuleWithOperations{{
+				RuleWithOperations: admissionregistrationv1.RuleWithOperations{
+					Operations: []admissionregistrationv1.OperationType{admissionregistrationv1.Create},
+					Rule:       admissionregistrationv1.Rule{APIGroups: []string{""}, APIVersions: []string{"v1"}, Resources: []string{"pods"}},
+				},
+			}}},
+			MatchConditions: []admissionregistrationv1.MatchCondition{
+				{Name: "has-stagehand-annotation", Expression: `has(object.metadata.annotations) &&
+object.metadata.annotations.exists(k, k.startsWith(` + quote(annotations.Prefix) + `))`},
+				{Name: "not-opted-out", Expression: fmt.Sprintf(`!has(object.metadata.annotations) ||
+!(%[1]s in object.metadata.annotations) ||
+object.metadata.annotations[%[1]s] != 'false'`, quote(annotations.Inject))},
+			},
+			Variables:   vars,
+			Validations: validations,
+		},
+	}, comments, nil
+}
+
+// expectedParts lists the parts the annotations ask for, as the status
+// must list them.
+func expectedParts(ps []part) string {
+	var lists []string
+	for _, p := range ps {
+		lists = append(lists, fmt.Sprintf("(%s ? %s : [])", p.asked(), list([]string{p.Part})))
+	}
+	return sum(lists)
+}
+
+// expectedVolumes lists the volumes the annotations ask for: those of each
+// injection asked for, and those with a condition when it holds too.
+func expectedVolumes(ps []part) string {
+	var lists []string
+	for _, p := range ps {
+		var always []string
+		for _, v := range p.Guard.Volumes {
+			if v.When == "" {
+				always = append(always, v.Name)
+			}
+		}
+		if len(always) > 0 {
+			lists = append(lists, fmt.Sprintf("(%s ? %s : [])", p.asked(), list(always)))
+		}
+		for _, v := range p.Guard.Volumes {
+			if v.When != "" {
+				lists = append(lists, fmt.Sprintf("(%s && (%s) ? %s : [])", p.asked(), strings.TrimSpace(v.When), list([]string{v.Name})))
+			}
+		}
+	}
+	return sum(lists)
+}
+
+// misplacedInits lists stagehand's init containers that are asked for but
+// not where they belong: each comes after those before it that are asked
+// for, and before the pod's own.
+func misplacedInits(ics []initContainer) string {
+	var lists, before []string
+	for _, ic := range ics {
+		wrong := "size(variables.inits) == 0 || variables.inits[0] != " + quote(ic.name)
+		if len(before) > 0 {
+			at := strings.Join(before, " + ")
+			wrong = fmt.Sprintf("size(variables.inits) <= %[1]s ||\n  variables.inits[%[1]s] != %[2]s", at, quote(ic.name))
+		}
+		lists = append(lists, fmt.Sprintf("(%s && (%s)\n  ? %s : [])", ic.owner.asked(), wrong, list([]string{ic.name})))
+		before = append(before, fmt.Sprintf("(%s ? 1 : 0)", ic.owner.asked()))
+	}
+	return sum(lists)
+}
+
+// initsFirst says in words where stagehand's init containers belong.
+func initsFirst(ics []initContainer) string {
+	switch len(ics) {
+	case 0:
+		return "stagehand adds no init containers"
+	case 1:
+		return "stagehand's init container " + ics[0].name + " must come first"
+	}
+	var ns []string
+	for _, ic := range ics {
+		ns = append(ns, ic.name)
+	}
+	return "stagehand's init containers must come first: " + strings.Join(ns[:len(ns)-1], ", ") + ", then " + ns[len(ns)-1]
+}
