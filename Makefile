@@ -12,7 +12,7 @@ TEST_FLAGS ?= -count=1 -timeout=20m
 
 export KUBEBUILDER_ASSETS := $(ENVTEST_ASSETS)
 
-.PHONY: all build test unit envtest-assets golden docs fmt vet clean images certs demo fuzz soak bench
+.PHONY: all build test unit envtest-assets golden docs manifests fmt vet clean images certs demo fuzz soak bench
 
 all: build
 
@@ -70,6 +70,10 @@ golden:
 ## docs: regenerate docs/annotations.md from the annotation registry.
 docs:
 	$(GO) test ./pkg/annotations -run TestDocs -update
+
+## manifests: regenerate the guard policy (manifests/base/validatingadmissionpolicy.yaml) from the injection table.
+manifests:
+	$(GO) test ./internal/guard -run TestGuardPolicy -update
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')
