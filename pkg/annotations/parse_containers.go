@@ -17,7 +17,7 @@ import (
 // time linear in the number of containers. Names that are not app
 // containers of the pod are reported in one error, whose message lists a
 // bounded number of names however many the pod has.
-func TargetContainers(anns map[string]string, names []string, errs field.ErrorList) ([]string, field.ErrorList) {
+func TargetContainers(anns map[string]string, names []string, errs field.ErrorList, path PathOf) ([]string, field.ErrorList) {
 	v, ok := anns[Containers]
 	if !ok {
 		return names, errs
@@ -46,7 +46,7 @@ func TargetContainers(anns map[string]string, names []string, errs field.ErrorLi
 	if len(unknown) > 1 {
 		msg = "containers %s are not app containers of this pod (valid: %s)"
 	}
-	return targets, append(errs, field.Invalid(KeyPath(Containers), v, fmt.Sprintf(msg, listed(unknown), listed(all))))
+	return targets, append(errs, field.Invalid(path(Containers), v, fmt.Sprintf(msg, listed(unknown), listed(all))))
 }
 
 // maxListed is the most names an error message lists.
@@ -63,13 +63,13 @@ func listed(names []string) string {
 
 // CheckTargetCount bounds the containers one admission injects into, and
 // with them the size of its patch.
-func CheckTargetCount(anns map[string]string, targets []string, errs field.ErrorList) field.ErrorList {
+func CheckTargetCount(anns map[string]string, targets []string, errs field.ErrorList, keyPath PathOf) field.ErrorList {
 	if len(targets) <= MaxTargetContainers {
 		return errs
 	}
 	path := field.NewPath("spec", "containers")
 	if _, ok := anns[Containers]; ok {
-		path = KeyPath(Containers)
+		path = keyPath(Containers)
 	}
 	tooMany := field.TooMany(path, len(targets), MaxTargetContainers)
 	tooMany.Detail = fmt.Sprintf("stagehand injects into at most %d containers of a pod; name the ones it should inject in %s", MaxTargetContainers, Containers)

@@ -71,7 +71,7 @@ var _ = register(&injection[KeyRef]{
 		}
 		switch {
 		case hasSecret && hasCM:
-			p.errs = append(p.errs, fmtInvalid(ATSConfigMap, cm,
+			p.errs = append(p.errs, p.invalidValue(ATSConfigMap, cm,
 				fmt.Sprintf("must not be set together with %s=%q: name either a Secret or a ConfigMap", ATSSecret, secret)))
 		case hasSecret:
 			return &KeyRef{Kind: SourceSecret, Name: secret, Key: key}

@@ -236,27 +236,27 @@ func parseDependencies(p *parser) *DepsSpec {
 		raws, deps, msgs := annotations.ParseURIs(group.kind, group.dir, v)
 		if len(msgs) > 0 {
 			p.invalid[group.key] = true
-			p.errs = append(p.errs, annotations.InvalidValue(registryEntry(group.key), v, msgs))
+			p.errs = append(p.errs, annotations.InvalidValue(p.keyPath(group.key), registryEntry(group.key), v, msgs))
 			continue
 		}
 		*group.into = raws
 		for _, dep := range deps {
 			if dep.Credentials {
 				p.warnings = append(p.warnings, fmt.Sprintf("%s: %s carries credentials or a query string, which reach the fetch container as written; prefer %s",
-					annotations.KeyPath(group.key), dep.Redacted, DependenciesAuthSecret))
+					p.keyPath(group.key), dep.Redacted, DependenciesAuthSecret))
 			}
 			if first, dup := seen[dep.Name]; dup {
-				p.errs = append(p.errs, fmtInvalid(group.key, dep.Redacted,
+				p.errs = append(p.errs, p.invalidValue(group.key, dep.Redacted,
 					fmt.Sprintf("base name %q is also used by a dependency in %s; dependency names must be unique", dep.Name, first)))
 			}
 			seen[dep.Name] = group.key
 			if first, clash := seen[dep.Path]; clash && !dep.Local {
-				p.errs = append(p.errs, fmtInvalid(group.key, dep.Redacted,
+				p.errs = append(p.errs, p.invalidValue(group.key, dep.Redacted,
 					fmt.Sprintf("would be placed at %s, where a dependency in %s goes already", dep.Path, first)))
 			}
 			seen[dep.Path] = group.key
 			if err := (egress.Policy{AllowedHosts: p.opts.AllowedDependencyHosts}).CheckHost(dep.Host); err != nil && !dep.Local {
-				p.errs = append(p.errs, fmtInvalid(group.key, dep.Redacted, err.Error()))
+				p.errs = append(p.errs, p.invalidValue(group.key, dep.Redacted, err.Error()))
 			}
 			if group.kind == agentapi.KindJar {
 				d.Classpath = append(d.Classpath, dep.Path)

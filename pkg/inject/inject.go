@@ -170,6 +170,9 @@ func (in *Injector) writeStatus(pod *Input, spec *Spec, status *Status) {
 	}
 	status.Version = in.opts.Version
 	status.SpecHash = specHash(spec)
+	if p := pod.Profile; p != nil {
+		status.Profile = &ProfileRef{Name: p.Name, Generation: p.Generation}
+	}
 	if pod.Metadata.Annotations == nil {
 		pod.Metadata.Annotations = Annotations{}
 	}

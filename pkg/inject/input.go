@@ -28,6 +28,10 @@ import (
 type Input struct {
 	Metadata InputMetadata `json:"metadata"`
 	Spec     InputSpec     `json:"spec"`
+	// Profile is the InjectionProfile that selects the pod, nil for none.
+	// It is not part of the pod's JSON: DecodeInput leaves it nil, and the
+	// webhook sets it.
+	Profile *Profile `json:"stagehandProfile"`
 }
 
 // InputMetadata is what injection reads of a pod's metadata.
@@ -152,6 +156,7 @@ func DecodeInput(data []byte, opts ...json.Options) (*Input, error) {
 	if err := json.Unmarshal(data, &in, append([]json.Options{InputDecoding}, opts...)...); err != nil {
 		return nil, err
 	}
+	in.Profile = nil // a pod cannot name its own profile
 	return &in, nil
 }
 
@@ -176,7 +181,7 @@ func InputOf(pod *corev1.Pod) (*Input, error) {
 // original.
 func (in *Input) clone() *Input {
 	s := &in.Spec
-	out := &Input{Metadata: InputMetadata{Annotations: maps.Clone(in.Metadata.Annotations)}}
+	out := &Input{Metadata: InputMetadata{Annotations: maps.Clone(in.Metadata.Annotations)}, Profile: in.Profile}
 	out.Spec = InputSpec{
 		AutomountServiceAccountToken:  clonePointer(s.AutomountServiceAccountToken),
 		TerminationGracePeriodSeconds: clonePointer(s.TerminationGracePeriodSeconds),

@@ -3,6 +3,7 @@ package inject
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
@@ -13,7 +14,9 @@ import (
 // stagehand.io/ annotations, which of them are invalid on their own, and
 // the options; they add what they find wrong to errs and warnings.
 type parser struct {
+	// anns are the pod's stagehand.io/ annotations, over its profile's.
 	anns     Annotations
+	keyPath  annotations.PathOf // where a key was written
 	pod      *Input
 	opts     *Options
 	invalid  map[string]bool
@@ -46,32 +49,65 @@ func (p *parser) set(key string, into *string) {
 // options without the keys that ask for their injection warn; unknown keys
 // warn, or are errors when strict.
 func parse(pod *Input, opts *Options) (Spec, []string, field.ErrorList) {
-	anns := pod.Metadata.Annotations
-	keys, errs := annotations.Keys(anns)
+	return parseWith(pod, opts, podRules)
+}
+
+// The rules parse applies: all of them to a pod; to a profile, those that
+// need no pod.
+type rules int
+
+const (
+	podRules rules = iota
+	profileRules
+)
+
+func parseWith(pod *Input, opts *Options, which rules) (Spec, []string, field.ErrorList) {
+	_, errs := annotations.Keys(pod.Metadata.Annotations, annotations.MaxValueLength, annotations.PodAnnotations)
+	if prof := pod.Profile; prof != nil && which == podRules { // a profile's own are checked by ValidateProfile
+		_, profErrs := annotations.Keys(prof.Annotations, MaxProfileValueLength, profilePath(prof.Name))
+		errs = append(errs, profErrs...)
+	}
 	if len(errs) > 0 { // too many or too long: nothing else is read
 		return Spec{}, nil, errs
+	}
+	anns, keyPath := effective(pod)
+	if which == profileRules {
+		keyPath = profileAnnotations.Key
 	}
 	if anns[annotations.Inject] == "false" {
 		return Spec{Disabled: true}, nil, nil
 	}
-	checked := annotations.Check(anns, keys, Registry(), opts.Strict)
-	p := parser{anns: anns, pod: pod, opts: opts, invalid: checked.Invalid, errs: checked.Errs, warnings: checked.Warnings}
+	keys := ourKeys(anns)
+	checked := annotations.Check(anns, keys, Registry(), opts.Strict, keyPath)
+	p := parser{anns: anns, keyPath: keyPath, pod: pod, opts: opts, invalid: checked.Invalid, errs: checked.Errs, warnings: checked.Warnings}
 	spec := Spec{requests: make([]any, len(table))}
-	if !p.invalid[annotations.Containers] {
-		spec.Containers, p.errs = annotations.TargetContainers(anns, containerNames(pod), p.errs)
+	if !p.invalid[annotations.Containers] && which == podRules {
+		spec.Containers, p.errs = annotations.TargetContainers(anns, containerNames(pod), p.errs, keyPath)
 	}
 	for _, j := range table {
 		j.parseInto(&p, &spec)
 	}
 	p.checkPathOverlap(&spec)
-	if !spec.Empty() {
-		p.errs = annotations.CheckTargetCount(anns, spec.Containers, p.errs)
+	if !spec.Empty() && which == podRules {
+		p.errs = annotations.CheckTargetCount(anns, spec.Containers, p.errs, keyPath)
 	}
 	p.warnUnused(&spec)
 	if len(p.errs) > 0 {
 		return Spec{}, p.warnings, p.errs
 	}
 	return spec, p.warnings, nil
+}
+
+// ourKeys are the stagehand.io/ keys of anns, sorted.
+func ourKeys(anns Annotations) []string {
+	keys := make([]string, 0, len(anns))
+	for k := range anns {
+		if strings.HasPrefix(k, annotations.Prefix) {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	return keys
 }
 
 // warnUnused warns about the options of injections that are not asked for.
@@ -83,7 +119,7 @@ func (p *parser) warnUnused(spec *Spec) {
 		}
 		for _, k := range a.Keys {
 			if !slices.Contains(a.Asks, k.Name) && p.has(k.Name) {
-				p.warnings = append(p.warnings, fmt.Sprintf("%s: has no effect without %s", annotations.KeyPath(k.Name), a.AskedAs))
+				p.warnings = append(p.warnings, fmt.Sprintf("%s: has no effect without %s", p.keyPath(k.Name), a.AskedAs))
 			}
 		}
 	}
@@ -109,15 +145,15 @@ func (p *parser) checkPathOverlap(spec *Spec) {
 			if p.invalid[a.key] || p.invalid[b.key] || !(annotations.PathWithin(a.path, b.path) || annotations.PathWithin(b.path, a.path)) {
 				continue
 			}
-			p.errs = append(p.errs, field.Invalid(annotations.KeyPath(b.key), b.path,
+			p.errs = append(p.errs, field.Invalid(p.keyPath(b.key), b.path,
 				fmt.Sprintf("overlaps the mount at %q (%s); stagehand's mounts must not contain each other", a.path, a.key)))
 		}
 	}
 }
 
-// fmtInvalid is the error of a value of key that a rule across keys rejects.
-func fmtInvalid(key, value, msg string) *field.Error {
-	return field.Invalid(annotations.KeyPath(key), value, msg)
+// invalid is the error of a value of key that a rule across keys rejects.
+func (p *parser) invalidValue(key, value, msg string) *field.Error {
+	return field.Invalid(p.keyPath(key), value, msg)
 }
 
 // registryEntry is the registry entry of key.

@@ -38,6 +38,8 @@ type Status struct {
 	// Entrypoint are the wrapped containers that had no command: their
 	// entrypoint came from the webhook's entrypoint map.
 	Entrypoint []string `json:"entrypoint,omitempty"`
+	// Profile is the InjectionProfile whose annotations applied, if any.
+	Profile *ProfileRef `json:"profile,omitempty"`
 }
 
 // ParseStatus reads a status annotation value. ok is false when it is absent
