@@ -76,3 +76,40 @@ func TestInjectStrict(t *testing.T) {
 		t.Errorf("strict inject = exit %d, stdout %q, stderr %q; want 1, nothing, the denial", code, out, errOut)
 	}
 }
+
+// TestInjectProfiles: --profiles selects pods by namespace (the pod's, or
+// --namespace for pods that name none) and labels; an invalid profile
+// makes the command exit non-zero, naming the profile and every problem.
+func TestInjectProfiles(t *testing.T) {
+	worker := `apiVersion: v1
+kind: Pod
+metadata:
+  name: mr3worker-94d5-1
+  labels: {mr3-pod-role: container-role}
+spec:
+  containers:
+  - {name: mr3-worker, image: mr3/hive:4, command: [run-worker.sh]}
+`
+	profile := `apiVersion: stagehand.io/v1alpha1
+kind: InjectionProfile
+metadata: {name: mr3-workers, namespace: hivemr3}
+spec:
+  selector: {matchLabels: {mr3-pod-role: container-role}}
+  annotations: {stagehand.io/service-account-token: "true"}
+`
+	pods, profiles := writeManifest(t, worker), writeManifest(t, profile)
+	out, errOut, code := runMain(t, nil, "", "inject", "-f", pods, "--profiles", profiles, "--namespace", "hivemr3")
+	if code != 0 || !strings.Contains(out, "name: stagehand-token") || !strings.Contains(out, `"profile":{"name":"mr3-workers"`) {
+		t.Errorf("inject with a selecting profile = exit %d, stdout\n%s\nstderr %q; want the worker injected, its status naming the profile", code, out, errOut)
+	}
+	out, _, code = runMain(t, nil, "", "inject", "-f", pods, "--profiles", profiles)
+	if code != 0 || strings.Contains(out, "stagehand-token") {
+		t.Errorf("a pod of another namespace = exit %d, stdout\n%s\nwant it unchanged", code, out)
+	}
+	bad := writeManifest(t, strings.Replace(profile, `stagehand.io/service-account-token: "true"`, `stagehand.io/service-account-tokn: "true", stagehand.io/token-expiration: "1"`, 1))
+	out, errOut, code = runMain(t, nil, "", "inject", "-f", pods, "--profiles", bad)
+	if code != 1 || out != "" || !strings.Contains(errOut, "InjectionProfile hivemr3/mr3-workers") ||
+		!strings.Contains(errOut, "did you mean stagehand.io/service-account-token?") || !strings.Contains(errOut, "token-expiration") {
+		t.Errorf("an invalid profile = exit %d, stdout %q, stderr %q; want 1, nothing, every problem of the named profile", code, out, errOut)
+	}
+}

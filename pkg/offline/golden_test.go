@@ -2,13 +2,16 @@ package offline
 
 import (
 	"bytes"
+	"errors"
 	"flag"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/stagehand-k8s/stagehand/pkg/inject"
+	"github.com/stagehand-k8s/stagehand/pkg/profiles"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/inject/*.out.yaml from the injector")
@@ -23,13 +26,14 @@ var goldenOptions = inject.Options{
 	Entrypoints:            inject.Entrypoints{"apache/spark:*": {"/opt/entrypoint.sh"}},
 }
 
-// TestGolden injects every testdata/inject/<case>.in.yaml and compares the
-// result, warnings and denials included, with <case>.out.yaml.
+// TestGolden injects every testdata/inject/<case>.in.yaml, with the
+// InjectionProfiles of <case>.profiles.yaml when there is one, and compares
+// the result, warnings and denials included, with <case>.out.yaml.
 func TestGolden(t *testing.T) {
 	for _, name := range goldenCases(t) {
 		t.Run(name, func(t *testing.T) {
 			in := readFile(t, filepath.Join(goldenDir, name+".in.yaml"))
-			got := render(in, inject.New(goldenOptions))
+			got := render(in, goldenInjector(t, name))
 			outPath := filepath.Join(goldenDir, name+".out.yaml")
 			if *update {
 				if err := os.WriteFile(outPath, got, 0o644); err != nil {
@@ -50,13 +54,13 @@ func TestGoldenIdempotent(t *testing.T) {
 	for _, name := range goldenCases(t) {
 		t.Run(name, func(t *testing.T) {
 			in := readFile(t, filepath.Join(goldenDir, name+".in.yaml"))
-			injector := inject.New(goldenOptions)
+			injector := goldenInjector(t, name)
 			var once bytes.Buffer
-			if _, err := Inject(bytes.NewReader(in), &once, injector); err != nil {
+			if _, err := injector.Inject(bytes.NewReader(in), &once); err != nil {
 				t.Skipf("denied case: %v", err)
 			}
 			var twice bytes.Buffer
-			if _, err := Inject(bytes.NewReader(once.Bytes()), &twice, injector); err != nil {
+			if _, err := injector.Inject(bytes.NewReader(once.Bytes()), &twice); err != nil {
 				t.Fatalf("re-injecting the injected output was denied: %v", err)
 			}
 			if !bytes.Equal(once.Bytes(), twice.Bytes()) {
@@ -82,11 +86,15 @@ func goldenCases(t *testing.T) []string {
 		}
 	}
 	for _, e := range entries {
-		switch name, isOut := strings.CutSuffix(e.Name(), ".out.yaml"); {
+		name, isOut := strings.CutSuffix(e.Name(), ".out.yaml")
+		if !isOut {
+			name, isOut = strings.CutSuffix(e.Name(), profilesSuffix)
+		}
+		switch {
 		case isOut && !inputs[name]:
 			t.Errorf("%s has no %s.in.yaml: delete it or add the input", e.Name(), name)
 		case !isOut && !strings.HasSuffix(e.Name(), ".in.yaml"):
-			t.Errorf("%s is neither <case>.in.yaml nor <case>.out.yaml", e.Name())
+			t.Errorf("%s is neither <case>.in.yaml, <case>%s nor <case>.out.yaml", e.Name(), profilesSuffix)
 		}
 	}
 	if len(names) == 0 {
@@ -95,11 +103,35 @@ func goldenCases(t *testing.T) []string {
 	return names
 }
 
+// profilesSuffix names the InjectionProfiles of a case.
+const profilesSuffix = ".profiles.yaml"
+
+// goldenInjector injects a case: with its profiles, read and validated as
+// `webhook inject --profiles` reads them, when it has some.
+func goldenInjector(t *testing.T, name string) *Injector {
+	t.Helper()
+	o := &Injector{Injector: inject.New(goldenOptions)}
+	f, err := os.Open(filepath.Join(goldenDir, name+profilesSuffix))
+	if errors.Is(err, fs.ErrNotExist) {
+		return o
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	list, _, err := profiles.Read(f, "default", goldenOptions)
+	if err != nil {
+		t.Fatalf("%s%s: %v", name, profilesSuffix, err)
+	}
+	o.Profiles = list
+	return o
+}
+
 // render is what a golden file holds: warnings and denials as comments, then
 // the injected documents.
-func render(in []byte, injector *inject.Injector) []byte {
+func render(in []byte, injector *Injector) []byte {
 	var out, head bytes.Buffer
-	warnings, err := Inject(bytes.NewReader(in), &out, injector)
+	warnings, err := injector.Inject(bytes.NewReader(in), &out)
 	for _, w := range warnings {
 		head.WriteString("# warning: " + w + "\n")
 	}

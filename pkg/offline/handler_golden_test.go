@@ -8,6 +8,7 @@ import (
 	"io"
 	"maps"
 	"net/http"
+	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -34,6 +35,9 @@ func TestGoldenThroughHandler(t *testing.T) {
 	h := &webhook.Handler{Injector: inject.New(goldenOptions), Cache: webhook.NewCache(64)}
 	for _, name := range goldenCases(t) {
 		t.Run(name, func(t *testing.T) {
+			if _, err := os.Stat(filepath.Join(goldenDir, name+profilesSuffix)); err == nil {
+				t.Skip("the admission server does not read InjectionProfiles yet (issue 13); the offline injector does")
+			}
 			inDocs := documents(t, readFile(t, filepath.Join(goldenDir, name+".in.yaml")))
 			golden := readFile(t, filepath.Join(goldenDir, name+".out.yaml"))
 			denied := bytes.HasPrefix(golden, []byte("# denied:")) || bytes.Contains(golden, []byte("\n# denied:"))

@@ -3,26 +3,42 @@ package offline
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 
 	jsonpatch "github.com/evanphx/json-patch/v5"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"sigs.k8s.io/yaml"
 
+	"github.com/stagehand-k8s/stagehand/pkg/apis/stagehand/v1alpha1"
 	"github.com/stagehand-k8s/stagehand/pkg/inject"
+	"github.com/stagehand-k8s/stagehand/pkg/profiles"
 )
 
 // separator joins documents on output.
 const separator = "---\n"
 
+// Injector injects the pods of manifests as the webhook would.
+type Injector struct {
+	// Injector injects each pod.
+	Injector *inject.Injector
+	// Profiles are the InjectionProfiles that may select the pods, as in
+	// the cluster: a profile selects pods of its own namespace.
+	Profiles []v1alpha1.InjectionProfile
+	// Namespace is the namespace of objects that name none; "default"
+	// when empty.
+	Namespace string
+}
+
 // Inject reads multi-document YAML from in, injects every pod it carries and
 // writes the documents to out. Warnings are returned, prefixed with the
 // object they concern. When any pod is denied, every denial is returned
 // together and nothing is written.
-func Inject(in io.Reader, out io.Writer, injector *inject.Injector) ([]string, error) {
+func (o *Injector) Inject(in io.Reader, out io.Writer) ([]string, error) {
 	reader := utilyaml.NewYAMLReader(bufio.NewReader(in))
 	var buf bytes.Buffer
 	var warnings []string
@@ -38,7 +54,7 @@ func Inject(in io.Reader, out io.Writer, injector *inject.Injector) ([]string, e
 		if len(bytes.TrimSpace(doc)) == 0 {
 			continue
 		}
-		injected, warns, err := injectDocument(doc, injector)
+		injected, warns, err := o.injectDocument(doc)
 		warnings = append(warnings, warns...)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("document %d: %w", n, err))
@@ -61,7 +77,7 @@ func Inject(in io.Reader, out io.Writer, injector *inject.Injector) ([]string, e
 
 // injectDocument returns the document injected, or unchanged when it carries
 // no pod or its pod needs no change.
-func injectDocument(doc []byte, injector *inject.Injector) ([]byte, []string, error) {
+func (o *Injector) injectDocument(doc []byte) ([]byte, []string, error) {
 	raw, err := yaml.YAMLToJSON(doc)
 	if err != nil {
 		return nil, nil, fmt.Errorf("not valid YAML: %w", err)
@@ -78,7 +94,11 @@ func injectDocument(doc []byte, injector *inject.Injector) ([]byte, []string, er
 	if !ok {
 		return doc, nil, nil
 	}
-	patch, warnings, err := injectObject(raw, pointer, injector)
+	namespace := obj.Metadata.Namespace
+	if namespace == "" {
+		namespace = cmp.Or(o.Namespace, metav1.NamespaceDefault)
+	}
+	patch, warnings, err := o.injectObject(raw, pointer, namespace)
 	for i, w := range warnings {
 		warnings[i] = obj.String() + ": " + w
 	}
@@ -97,7 +117,7 @@ func injectDocument(doc []byte, injector *inject.Injector) ([]byte, []string, er
 
 // injectObject injects the pod at pointer inside the object and returns the
 // patch with paths relative to the object.
-func injectObject(raw []byte, pointer string, injector *inject.Injector) ([]inject.Operation, []string, error) {
+func (o *Injector) injectObject(raw []byte, pointer, namespace string) ([]inject.Operation, []string, error) {
 	var whole map[string]any
 	if err := json.Unmarshal(raw, &whole); err != nil {
 		return nil, nil, fmt.Errorf("decoding: %w", err)
@@ -116,7 +136,18 @@ func injectObject(raw []byte, pointer string, injector *inject.Injector) ([]inje
 	if err != nil {
 		return nil, nil, fmt.Errorf("decoding the pod at %q: %w", pointer+"/", err)
 	}
-	res, err := injector.Inject(pod)
+	var meta struct {
+		Metadata struct {
+			Labels map[string]string `json:"labels"`
+		} `json:"metadata"`
+	}
+	if err := json.Unmarshal(podJSON, &meta); err != nil {
+		return nil, nil, fmt.Errorf("decoding the labels of the pod at %q: %w", pointer+"/", err)
+	}
+	if pod.Profile, err = profiles.Select(o.Profiles, namespace, meta.Metadata.Labels); err != nil {
+		return nil, nil, err
+	}
+	res, err := o.Injector.Inject(pod)
 	if err != nil || len(res.Patch) == 0 {
 		return nil, res.Warnings, err
 	}
