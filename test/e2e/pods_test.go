@@ -35,7 +35,7 @@ func injectYAML(t *testing.T, tmpl string, data any) *podrunnerPod {
 	if err := template.Must(template.New("pod").Parse(tmpl)).Execute(&in, data); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := offline.Inject(&in, &out, inject.New(injectOptions)); err != nil {
+	if _, err := (&offline.Injector{Injector: inject.New(injectOptions)}).Inject(&in, &out); err != nil {
 		t.Fatalf("injecting: %v", err)
 	}
 	pod, err := podrunner.LoadPod(out.Bytes())
