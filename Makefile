@@ -71,9 +71,10 @@ golden:
 docs:
 	$(GO) test ./pkg/annotations -run TestDocs -update
 
-## manifests: regenerate the guard policy (manifests/base/validatingadmissionpolicy.yaml) from the injection table.
+## manifests: regenerate the guard policy (manifests/base/validatingadmissionpolicy.yaml) from the injection table, and the InjectionProfile CRD and deep-copy functions from pkg/apis (controller-gen).
 manifests:
 	$(GO) test ./internal/guard -run TestGuardPolicy -update
+	$(GO) test ./pkg/apis/... -run TestGeneratedFilesMatchTypes -update
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')
