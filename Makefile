@@ -69,7 +69,7 @@ golden:
 
 ## docs: regenerate docs/annotations.md from the annotation registry.
 docs:
-	$(GO) test ./pkg/annotations -run TestDocs -update
+	$(GO) test ./pkg/inject -run TestDocs -update
 
 ## manifests: regenerate the guard policy (manifests/base/validatingadmissionpolicy.yaml) from the injection table, and the InjectionProfile CRD and deep-copy functions from pkg/apis (controller-gen).
 manifests:
