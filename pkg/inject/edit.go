@@ -8,7 +8,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation/field"
 )
 
-// editor applies the injection steps to one pod. It adds only elements that
+// editor applies the injections to one pod. It adds only elements that
 // stagehand owns, replaces its own earlier elements in place, and records
 // clashes with the user's elements as errors instead of overwriting them.
 type editor struct {

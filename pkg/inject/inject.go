@@ -122,7 +122,7 @@ func (in *Injector) Inject(pod *Input) (Result, error) {
 	return res, nil
 }
 
-// run applies the steps in order to the pod, after undoing in place what an
+// run applies the injections in table order to the pod, after undoing what an
 // earlier injection did that this one may redo differently.
 func (e *editor) run(injectedBefore bool) {
 	if injectedBefore {
