@@ -52,8 +52,12 @@ func policy(injections []inject.About) (*admissionregistrationv1.ValidatingAdmis
 		vars = append(vars, admissionregistrationv1.Variable{Name: p.ident, Expression: strings.TrimSpace(p.Guard.Asked)})
 	}
 	vars = append(vars,
+		// A profile may name the targets, and the guard cannot read it: for a
+		// pod a profile selected, it checks no container unless the pod
+		// names them itself.
 		admissionregistrationv1.Variable{Name: "targets", Expression: fmt.Sprintf(`%[1]s in variables.anns
 ? variables.anns[%[1]s].split(',').map(n, n.trim())
+: variables.status.contains('"profile":{') ? []
 : object.spec.containers.map(c, c.name)`, quote(annotations.Containers))},
 		admissionregistrationv1.Variable{Name: "expectedParts", Expression: expectedParts(ps)},
 		admissionregistrationv1.Variable{Name: "expectedVolumes", Expression: expectedVolumes(ps)},

@@ -71,7 +71,8 @@ func effective(pod *Input) (Annotations, annotations.PathOf) {
 // webhook will read them for every pod it selects, and returns every
 // problem at once, each at spec.annotations[key] naming the value and what
 // is valid, and the warnings of options that have no effect by themselves.
-// In a profile an unknown key is an error, as is a key stagehand writes.
+// In a profile an unknown key is an error, as are a key stagehand writes
+// and stagehand.io/inject (a pod opts out itself).
 // Rules that need a pod (the containers stagehand.io/containers names)
 // wait for the pod.
 func ValidateProfile(anns map[string]string, opts Options) ([]string, field.ErrorList) {
@@ -82,6 +83,8 @@ func ValidateProfile(anns map[string]string, opts Options) ([]string, field.Erro
 			errs = append(errs, field.Invalid(profileAnnotations.Key(k), k, "not a "+annotations.Prefix+" key: a profile gives pods stagehand's annotations only"))
 		case slices.ContainsFunc(annotations.WrittenKeys, func(w annotations.Key) bool { return w.Name == k }):
 			errs = append(errs, field.Forbidden(profileAnnotations.Key(k), "written by the webhook; a profile cannot set it"))
+		case k == annotations.Inject:
+			errs = append(errs, field.Forbidden(profileAnnotations.Key(k), "a pod opts out itself; to leave pods alone, do not select them"))
 		}
 	}
 	if _, tooLarge := annotations.Keys(anns, MaxProfileValueLength, profileAnnotations); len(tooLarge) > 0 || len(errs) > 0 {

@@ -26,7 +26,7 @@ func FuzzProfileMerge(f *testing.F) {
 		profileAnns := map[string]string{}
 		for k, v := range fuzzpod.Pod(base, profileSpec).Annotations {
 			// Values a pod may carry too: a profile's may be longer.
-			if strings.HasPrefix(k, annotations.Prefix) && k != annotations.Status && len(v) <= annotations.MaxValueLength {
+			if strings.HasPrefix(k, annotations.Prefix) && k != annotations.Status && k != annotations.Inject && len(v) <= annotations.MaxValueLength {
 				profileAnns[k] = v
 			}
 		}

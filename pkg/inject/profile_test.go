@@ -82,10 +82,11 @@ func TestValidateProfile(t *testing.T) {
 		t.Errorf("a valid profile: %v", errs)
 	}
 	_, errs := ValidateProfile(map[string]string{
-		annotations.Prefix + "ats-secert": "x", ServiceAccountToken: "yes", annotations.Status: "{}", ATSSecret: "s", ATSConfigMap: "c",
+		annotations.Prefix + "ats-secert": "x", ServiceAccountToken: "yes", annotations.Status: "{}", annotations.Inject: "false", ATSSecret: "s", ATSConfigMap: "c",
 	}, Options{})
 	want := []string{
 		"spec.annotations[stagehand.io/status]: Forbidden",
+		"spec.annotations[stagehand.io/inject]: Forbidden",
 	}
 	for _, w := range want {
 		if !strings.Contains(errs.ToAggregate().Error(), w) {
