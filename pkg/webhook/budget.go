@@ -7,17 +7,17 @@ import (
 )
 
 // Bounds on the memory that requests in flight hold. A request holds its
-// body, as it arrives (never the Content-Length a client declares), and,
-// once it has been fingerprinted, what decoding and injecting its pod take
-// (elements.decodedBytes). Its first freeRequestBytes are its own; every
+// body, as it arrives (never the Content-Length a client declares), and
+// what decoding and injecting its pod take, reserved as decoding counts it
+// (see decoding.reserve). Its first freeRequestBytes are its own; every
 // byte beyond them is reserved from one budget of requestBudgetBytes shared
 // by all requests in flight, and held until the request has been answered.
 // The pods the API server sends (a few KiB to a few tens of KiB, a few
-// hundred elements) never touch the budget; large requests, rare in any
+// hundred values) never touch the budget; large requests, rare in any
 // cluster and the tool of an attacker who sends a promise and then
 // trickles, wait for one another, each for at most its deadline. The
 // budget fits the largest request the other limits allow: a 7 MiB body and
-// MaxPodElements containers.
+// three times MaxDecodedBytes.
 const (
 	freeRequestBytes   = 128 << 10
 	requestBudgetBytes = 16 << 20

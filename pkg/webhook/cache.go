@@ -7,23 +7,24 @@ import (
 	"k8s.io/utils/lru"
 )
 
-// Cache keeps the answers of recently admitted pods by their fingerprint:
-// the raw JSON of everything injection reads of a pod, framed as a tree that
-// no other pod's reading shares (see podReader and the tags). The
-// pods an MR3 DAGAppMaster or a Spark driver creates for one job differ in
-// their names, arguments and the values of their own env vars, none of which
-// injection reads, so all of them but the first are answered from the cache.
+// Cache keeps the answers of recently admitted pods by their key: the
+// canonical JSON of what injection reads of a pod, its inject.Input (see
+// key.go). The pods an MR3 DAGAppMaster or a Spark driver creates for one
+// job differ in their names, arguments and the values of their own env
+// vars, none of which injection reads, so all of them but the first are
+// answered from the cache, after their pod is decoded, without injecting or
+// encoding a patch.
 //
-// A hit gives the answer injection would give: the same fingerprint means the
-// same decoded input, and injection is a pure function of it and of the
-// Injector's options, which do not change. Only allowed answers are kept;
-// denials and errors are computed again, and logged, each time. A nil *Cache
-// keeps nothing.
+// A hit gives the answer injection would give: equal keys are equal Inputs,
+// as far as injection can tell (key.go says why), and injection is a pure
+// function of its Input and of the Injector's options, which do not change.
+// Only allowed answers are kept; denials and errors are computed again, and
+// logged, each time. A nil *Cache keeps nothing.
 type Cache struct {
 	entries *lru.Cache
 }
 
-// maxCachedSize is the largest fingerprint plus patch kept, in bytes: a pod
+// maxCachedSize is the largest key plus patch kept, in bytes: a pod
 // of hundreds of env vars still fits, and the cache's memory stays bounded
 // by entries times this.
 const maxCachedSize = 64 << 10
@@ -37,9 +38,9 @@ func NewCache(entries int) *Cache {
 	return &Cache{entries: lru.New(entries)}
 }
 
-// get returns the answer cached for a fingerprint.
+// get returns the answer cached for a key; a nil key has none.
 func (c *Cache) get(key []byte) (answer, bool) {
-	if c == nil {
+	if c == nil || key == nil {
 		return answer{}, false
 	}
 	v, ok := c.entries.Get(string(key))
@@ -55,14 +56,14 @@ func (c *Cache) get(key []byte) (answer, bool) {
 // add caches an allowed answer. The answer is shared from then on: nothing
 // may change it.
 func (c *Cache) add(key []byte, a answer) {
-	if c == nil || a.status != nil || len(key)+len(a.patch64) > maxCachedSize {
+	if c == nil || key == nil || a.status != nil || len(key)+len(a.patch64) > maxCachedSize {
 		return
 	}
 	entry := a
 	// The answer's patch is the request's scratch buffer, reused.
 	entry.patch64 = bytes.Clone(a.patch64)
-	// A warning may quote the pod, whose strings share one copy of the
-	// request's object: a cached copy keeps that copy from being retained.
+	// A warning may quote the pod: a cached copy keeps the decoded pod
+	// from being retained.
 	entry.warnings = make([]string, len(a.warnings))
 	for i, w := range a.warnings {
 		entry.warnings[i] = strings.Clone(w)

@@ -32,11 +32,11 @@ func path(p pod, keys ...any) any {
 
 func container(p pod) map[string]any { return path(p, "spec", "containers", 0).(map[string]any) }
 
-// TestFingerprint: a change to anything injection reads changes a pod's
-// fingerprint, so the cache never answers for it; a change to anything
-// else (the pod's name and namespace, its args, the values of its own env
-// vars, other annotations) keeps it, and injection gives the same answer.
-func TestFingerprint(t *testing.T) {
+// TestCacheKey: a change to anything injection reads changes a pod's
+// key, so the cache never answers for it; a change to anything else (the
+// pod's name and namespace, its args, the values of its own env vars, other
+// annotations) keeps it, and injection gives the same answer.
+func TestCacheKey(t *testing.T) {
 	data, err := os.ReadFile("../../testdata/inject/mr3-worker-agent.in.yaml")
 	if err != nil {
 		t.Fatal(err)
@@ -72,8 +72,11 @@ func TestFingerprint(t *testing.T) {
 		"value of an injected env var": {func(p pod) {
 			path(p, "spec", "containers", 0, "env", 1).(map[string]any)["value"] = "http://other:8188"
 		}, false},
-		"valueFrom": {func(p pod) {
+		"valueFrom of the pod's env var": {func(p pod) {
 			path(p, "spec", "containers", 0, "env", 0).(map[string]any)["valueFrom"] = map[string]any{"fieldRef": map[string]any{"fieldPath": "spec.nodeName"}}
+		}, true},
+		"valueFrom of an injected env var": {func(p pod) {
+			path(p, "spec", "containers", 0, "env", 1).(map[string]any)["valueFrom"] = map[string]any{"fieldRef": map[string]any{"fieldPath": "spec.nodeName"}}
 		}, false},
 		"volumeMounts": {func(p pod) { container(p)["volumeMounts"] = []any{} }, false},
 		"volumes": {func(p pod) {
@@ -88,37 +91,33 @@ func TestFingerprint(t *testing.T) {
 		}, false},
 	}
 	h := &Handler{Injector: inject.New(inject.Options{Version: "test", AgentImage: "agent:test"})}
-	baseKey, baseAnswer := fingerprintOf(t, h, base)
+	baseKey, baseAnswer := keyAndAnswer(t, h, base)
 	for name, tc := range changes {
 		t.Run(name, func(t *testing.T) {
 			changed := clone(t, base)
 			tc.change(changed)
-			key, answer := fingerprintOf(t, h, changed)
+			key, answer := keyAndAnswer(t, h, changed)
 			switch {
 			case tc.same && !bytes.Equal(key, baseKey):
-				t.Errorf("fingerprint changed; injection does not read this")
+				t.Errorf("key changed; injection does not read this")
 			case tc.same && !reflect.DeepEqual(answer, baseAnswer):
 				t.Errorf("injection answered differently to a change it does not read:\n%+v\nwant\n%+v", answer, baseAnswer)
 			case !tc.same && bytes.Equal(key, baseKey):
-				t.Errorf("fingerprint did not change; the cache would answer this pod with another pod's patch")
+				t.Errorf("key did not change; the cache would answer this pod with another pod's patch")
 			}
 		})
 	}
 }
 
-// fingerprintOf returns a pod's fingerprint and the uncached answer to it.
-func fingerprintOf(t *testing.T, h *Handler, p pod) ([]byte, *admissionv1.AdmissionResponse) {
+// keyAndAnswer returns a pod's key and the uncached answer to it.
+func keyAndAnswer(t *testing.T, h *Handler, p pod) ([]byte, *admissionv1.AdmissionResponse) {
 	t.Helper()
 	raw, err := json.Marshal(p)
 	if err != nil {
 		t.Fatal(err)
 	}
 	body := reviewOf(t, "uid", "hivemr3", admissionv1.Create, raw)
-	rv, err := decodeReview(bytes.NewBuffer(body), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return rv.key, serveReview(t, h, body)
+	return keyOf(t, body), serveReview(t, h, body)
 }
 
 func clone(t *testing.T, p pod) pod {
@@ -160,8 +159,8 @@ func TestCacheAnswersTheNextPod(t *testing.T) {
 }
 
 // TestCacheBounds: a size of 0 turns the cache off, the cache keeps at most
-// its size, least recently used first out, and a pod whose fingerprint and
-// patch pass maxCachedSize is never kept.
+// its size, least recently used first out, and a pod whose key and patch
+// pass maxCachedSize is never kept.
 func TestCacheBounds(t *testing.T) {
 	if NewCache(0) != nil {
 		t.Fatal("NewCache(0) is not nil: a size of 0 must turn the cache off")

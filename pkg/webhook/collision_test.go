@@ -10,10 +10,10 @@ import (
 	"github.com/stagehand-k8s/stagehand/pkg/inject"
 )
 
-// collidingPairs are pods whose answers differ and whose fingerprints were
-// equal before records were framed: a container name and an env var name
-// shared one tag, and nothing ended an env var or a container, so a name
-// read after a nameless env var could be either. A's container "main" comes
+// collidingPairs are pods whose answers differ and whose keys were equal in
+// an early hand-written fingerprint of what injection reads: a container
+// name and an env var name shared one tag, and nothing ended an env var or
+// a container, so a name read after a nameless env var could be either. A's container "main" comes
 // after its env (legal JSON, which only a direct caller sends, the API
 // server writes name first); B's container has no name and its env var is
 // called "main". A is allowed; B names no container "main" and is denied.
@@ -34,7 +34,7 @@ var collidingPairs = map[string]struct{ a, b string }{
 
 // TestCollidingPodsOverHTTP: a cached handler answers pod A, then pod B of
 // each colliding pair; B must get its own answer, byte for byte the answer
-// of a handler without cache, and the two fingerprints must differ.
+// of a handler without cache, and the two keys must differ.
 func TestCollidingPodsOverHTTP(t *testing.T) {
 	injector := inject.New(inject.Options{Version: "test", AgentImage: "agent:test"})
 	for name, pair := range collidingPairs {
@@ -55,18 +55,32 @@ func TestCollidingPodsOverHTTP(t *testing.T) {
 			}
 			ka, kb := keyOf(t, a), keyOf(t, b)
 			if bytes.Equal(ka, kb) {
-				t.Errorf("A and B share the fingerprint %q", ka)
+				t.Errorf("A and B share the key %s", ka)
 			}
 		})
 	}
 }
 
-// keyOf returns the fingerprint of the pod of a review.
-func keyOf(t *testing.T, body []byte) []byte {
+// keyOf returns the cache key of the pod of a review.
+func keyOf(t testing.TB, body []byte) []byte {
 	t.Helper()
-	rv, err := decodeReview(bytes.NewBuffer(body), nil)
+	rv, err := decodeReview(body)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return rv.key
+	return keyOfPod(t, rv.object)
+}
+
+// keyOfPod returns the cache key of a pod's JSON.
+func keyOfPod(t testing.TB, raw []byte) []byte {
+	t.Helper()
+	pod, err := inject.DecodeInput(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, err := appendKey(nil, pod)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return key
 }

@@ -20,8 +20,10 @@ import (
 // AdmissionReview or an HTTP error; an allowed patch must apply to the
 // object it was computed from and leave a pod whose names and mounts are
 // still unique. A handler with a cache, kept across inputs, must answer
-// every input exactly as one without, and every fingerprint must parse back
-// into its tree. FuzzCachePairs sends pairs of pods, members in any order.
+// every input exactly as one without, and every key must decode back into
+// its pod (checkKey). FuzzCachePairs sends pairs of pods, members in any
+// order; FuzzAgainstAPITypes compares the answers with those of the API
+// types.
 func FuzzHandle(f *testing.F) {
 	for _, name := range []string{"mr3-worker", "mr3-worker-agent", "spark-executor", "clash", "unknown-fields"} {
 		body := reviewOf(f, "u", "ns", admissionv1.Create, goldenPod(f, name))
@@ -39,9 +41,9 @@ func FuzzHandle(f *testing.F) {
 		if again := admissiontest.Serve(cached, body); !bytes.Equal(again.Body.Bytes(), rec.Body.Bytes()) {
 			t.Fatalf("the cached handler answered\n%s\nthe uncached one\n%s", again.Body, rec.Body)
 		}
-		if rv, err := decodeReview(bytes.NewBuffer(body), nil); err == nil {
-			if _, err := parseFingerprint(rv.key); err != nil {
-				t.Fatalf("%v\n%q", err, rv.key)
+		if rv, err := decodeReview(body); err == nil && rv.object != nil {
+			if input, err := inject.DecodeInput(rv.object); err == nil {
+				checkKey(t, injector, input)
 			}
 		}
 		var review admissionv1.AdmissionReview

@@ -24,13 +24,14 @@ const (
 )
 
 // Handler admits Pods through package inject. It is the http.Handler of
-// the webhook: it reads each AdmissionReview in one pass, fingerprinting the
-// part of the Pod that injection reads, and writes its answer directly.
+// the webhook: it reads each AdmissionReview's envelope, decodes its Pod
+// once into what injection reads of it (inject.Input), and writes its
+// answer directly.
 type Handler struct {
 	Injector *inject.Injector
-	// Cache, if not nil, keeps the answers of recent pods by fingerprint:
-	// the pods of one MR3 DAG or Spark job differ in names and arguments,
-	// not in what injection reads, and are injected once.
+	// Cache, if not nil, keeps the answers of recent pods by what injection
+	// reads of them (see key.go): the pods of one MR3 DAG or Spark job
+	// differ in names and arguments, not in that, and are injected once.
 	Cache *Cache
 }
 
@@ -52,7 +53,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	a.write(w, &rv, s)
 }
 
-// read reads the review; an answer with a status if it cannot.
+// read reads the review's envelope; an answer with a status if it cannot.
 func (h *Handler) read(dl deadline, r *http.Request, s *scratch, rv *review, res *reservation) answer {
 	logger := log.FromContext(dl.ctx)
 	if ct := r.Header.Get("Content-Type"); ct != "application/json" {
@@ -65,12 +66,7 @@ func (h *Handler) read(dl deadline, r *http.Request, s *scratch, rv *review, res
 		return unreadable(logger, err)
 	}
 	var err error
-	*rv, err = decodeReview(&s.body, s.key)
-	s.key = rv.key
-	switch {
-	case errors.Is(err, errTooManyElements):
-		return failed(logger.WithValues(rv.who()...), rv.elements.tooMany(), nil)
-	case err != nil:
+	if *rv, err = decodeReview(s.body.Bytes()); err != nil {
 		return unreadable(logger, err)
 	}
 	return answer{}
@@ -105,14 +101,21 @@ func (h *Handler) admit(dl deadline, rv *review, s *scratch, res *reservation) a
 	if rv.object == nil {
 		return unreadable(logger, fmt.Errorf("%w: the %s request has no object", errUndecodable, rv.operation))
 	}
-	a, cached := h.Cache.get(rv.key)
+	pod, err := s.decoding.decode(dl, res, s.body.Cap(), rv.object)
+	switch {
+	case errors.Is(err, errDecodedTooLarge):
+		return failed(logger.WithValues(rv.who()...), s.decoding.tooLarge(), nil)
+	case errors.Is(err, errBusy):
+		return busy(logger, err)
+	case err != nil && dl.err() != nil:
+		return abandoned(logger.WithValues(rv.who()...), err)
+	case err != nil:
+		return unreadable(logger.WithValues(rv.who()...), err)
+	}
+	key := h.key(s, pod)
+	a, cached := h.Cache.get(key)
 	if !cached {
-		// Decoding holds the body and the pod's Go values: reserve what is
-		// more than a small request's share before allocating it.
-		if err := res.grow(dl, s.body.Cap()+int(rv.elements.decodedBytes())); err != nil {
-			return busy(logger, err)
-		}
-		a = h.inject(dl, logger, rv, s)
+		a = h.inject(dl, logger, rv, pod, s)
 	}
 	if a.status != nil {
 		return a
@@ -122,20 +125,29 @@ func (h *Handler) admit(dl deadline, rv *review, s *scratch, res *reservation) a
 		debug.WithValues(rv.who()...).Info("admitted pod", "outcome", a.outcome, "cached", cached, "warnings", len(a.warnings))
 	}
 	if !cached {
-		h.Cache.add(rv.key, a)
+		h.Cache.add(key, a)
 	}
 	return a
 }
 
-// inject decodes the pod and injects it, checking between steps that the
-// answer is still wanted. The patch is encoded into s.patch. Log lines name
-// the request (its uid, namespace and pod); the logger gets them only when
-// it logs.
-func (h *Handler) inject(dl deadline, logger logr.Logger, rv *review, s *scratch) answer {
-	pod, err := inject.DecodeInput(rv.object)
-	if err != nil {
-		return unreadable(logger.WithValues(rv.who()...), err)
+// key is the cache key of pod, in s.key; nil without a cache, which does
+// not pay for it, and for a pod whose key cannot be encoded, which is
+// answered and not cached.
+func (h *Handler) key(s *scratch, pod *inject.Input) []byte {
+	if h.Cache == nil {
+		return nil
 	}
+	var err error
+	if s.key, err = appendKey(s.key[:0], pod); err != nil {
+		return nil
+	}
+	return s.key
+}
+
+// inject injects the pod, checking first that the answer is still wanted.
+// The patch is encoded into s.patch. Log lines name the request (its uid,
+// namespace and pod); the logger gets them only when it logs.
+func (h *Handler) inject(dl deadline, logger logr.Logger, rv *review, pod *inject.Input, s *scratch) answer {
 	if err := dl.err(); err != nil {
 		return abandoned(logger.WithValues(rv.who()...), err)
 	}

@@ -5,16 +5,16 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
 )
 
-// This file holds the token-level helpers of the admission decoder. They
-// read from a jsontext.Decoder, which checks the syntax of everything it
-// passes over (skipped values included) and rejects invalid UTF-8. Names
-// match exactly, as in the API server's decoder. A member the decoder reads
-// may not come twice in an object (readStruct); the decoder's own check of
-// every name, whose memory grows with an object's members, is off.
+// This file holds the token-level helpers of the reader of the review's
+// envelope (decodeReview). They read from a jsontext.Decoder, which checks
+// the syntax of everything it passes over (skipped values included) and
+// rejects invalid UTF-8. Names match exactly, as in the API server's
+// decoder. A member of the envelope may not come twice in an object
+// (readStruct); the decoder's own check of every name, whose memory grows
+// with an object's members, is off.
 
 // decoderOptions are the options of every admission decoder.
 var decoderOptions = jsontext.AllowDuplicateNames(true)
@@ -105,21 +105,6 @@ func enter(dec *jsontext.Decoder, open jsontext.Kind, want string) (bool, error)
 	return err == nil, err
 }
 
-// readArray calls element for each element of the array that is next;
-// element must consume it. A null reads as an empty array.
-func readArray(dec *jsontext.Decoder, element func() error) error {
-	if ok, err := enter(dec, '[', "an array"); !ok {
-		return err
-	}
-	for dec.PeekKind() != ']' {
-		if err := element(); err != nil {
-			return err
-		}
-	}
-	_, err := dec.ReadToken()
-	return err
-}
-
 // unquoteName returns a member name without its quotes. Names are compared
 // with the field names the decoder knows, all plain ASCII: a name with an
 // escape sequence is decoded first, so that an escaped "initContainers" is
@@ -174,17 +159,4 @@ func unquoteBytes(raw jsontext.Value) ([]byte, error) {
 		return raw[1 : len(raw)-1], nil
 	}
 	return jsontext.AppendUnquote(nil, raw)
-}
-
-// unmarshalOptions decode Kubernetes API types that the decoder reads whole:
-// unknown fields are ignored and names match case-sensitively.
-var unmarshalOptions = json.DefaultOptionsV2()
-
-// unmarshal decodes raw, the value dec read last, into out, a pointer to an
-// API type.
-func unmarshal(dec *jsontext.Decoder, raw jsontext.Value, out any) error {
-	if err := json.Unmarshal(raw, out, unmarshalOptions); err != nil {
-		return fmt.Errorf("%s: %w", dec.StackPointer(), err)
-	}
-	return nil
 }

@@ -1,6 +1,7 @@
 package webhook
 
 import (
+	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
 )
 
@@ -30,13 +31,28 @@ func (rv *review) text(s span) string {
 	return v
 }
 
+// podNames are the pod's names, as log lines give them. Injection reads
+// neither.
+type podNames struct {
+	Metadata struct {
+		Name         string `json:"name"`
+		GenerateName string `json:"generateName"`
+	} `json:"metadata"`
+}
+
 // who are the key-value pairs that name the request on admission log
 // lines: its uid, namespace and pod (the pod's name, or the prefix its
-// controller asked the API server to generate a name from).
+// controller asked the API server to generate a name from). The names are
+// decoded here, when a line is logged, and not for every request; an
+// object they cannot be decoded from logs no name.
 func (rv *review) who() []any {
-	pod := rv.text(rv.name)
+	var names podNames
+	if rv.object != nil {
+		_ = json.Unmarshal(rv.object, &names, decoderOptions)
+	}
+	pod := names.Metadata.Name
 	if pod == "" {
-		pod = rv.text(rv.generateName)
+		pod = names.Metadata.GenerateName
 	}
 	return []any{"uid", rv.uid, "namespace", rv.text(rv.namespace), "pod", pod}
 }

@@ -11,25 +11,23 @@ import (
 	"github.com/go-json-experiment/json/jsontext"
 	admissionv1 "k8s.io/api/admission/v1"
 	admissionv1beta1 "k8s.io/api/admission/v1beta1"
-	corev1 "k8s.io/api/core/v1"
 )
 
-// review is what the handler reads of an AdmissionReview.
+// review is what the handler reads of an AdmissionReview: its envelope.
+// The pod is not read here: it is decoded once, into what injection reads
+// of it (see decoding), and only for a CREATE or UPDATE.
 type review struct {
 	// apiVersion is echoed in the answer, as the API server requires.
 	apiVersion string
 	uid        string
 	operation  admissionv1.Operation
-	// object is the request's object, raw; nil when it has none.
+	// object is the request's object, raw, where it is in body; nil when
+	// it has none.
 	object []byte
-	// key is the object's fingerprint: what injection reads of it.
-	key []byte
-	// elements counts what decoding the object would allocate.
-	elements elements
-	// body is the request's body; namespace, name and generateName are
-	// where those strings are in it, decoded only for log lines.
-	body                          []byte
-	namespace, name, generateName span
+	// body is the request's body; namespace is where that string is in
+	// it, decoded only for log lines, as the pod's name is (see who).
+	body      []byte
+	namespace span
 }
 
 // wants reports whether stagehand acts on the request's operation.
@@ -81,16 +79,13 @@ func (d *pooledDecoder) release() {
 	decoders.Put(d)
 }
 
-// decodeReview reads an AdmissionReview in one pass over body,
-// fingerprinting the Pod as it goes (see podReader) and keeping where the
-// object is: it is decoded, in a second pass, only when no cached answer
-// fits. The fingerprint is appended to key. An error of the object wraps
-// errUndecodable.
-func decodeReview(body *bytes.Buffer, key []byte) (review, error) {
-	pooled := decoder(body.Bytes())
+// decodeReview reads the envelope of an AdmissionReview in one pass over
+// body, checking the syntax of all of it, and keeps where the object is.
+func decodeReview(body []byte) (review, error) {
+	pooled := decoder(body)
 	defer pooled.release()
 	dec := pooled.dec
-	rv := review{key: key, body: body.Bytes()}
+	rv := review{body: body}
 	var kind string
 	var hasRequest bool
 	err := readStruct(dec, reviewFields, func(name string) (err error) {
@@ -101,7 +96,7 @@ func decodeReview(body *bytes.Buffer, key []byte) (review, error) {
 			kind, err = readEnum(dec, reviewKinds)
 		case "request":
 			hasRequest = dec.PeekKind() == '{'
-			err = rv.request(dec, body.Bytes())
+			err = rv.request(dec)
 		}
 		return err
 	})
@@ -119,9 +114,8 @@ func decodeReview(body *bytes.Buffer, key []byte) (review, error) {
 	return rv, nil
 }
 
-// request reads the AdmissionRequest. The API server writes the operation
-// before the object; an object that comes first is decoded regardless.
-func (rv *review) request(dec *jsontext.Decoder, body []byte) error {
+// request reads the AdmissionRequest.
+func (rv *review) request(dec *jsontext.Decoder) error {
 	return readStruct(dec, requestFields, func(name string) (err error) {
 		switch name {
 		case "uid":
@@ -133,32 +127,24 @@ func (rv *review) request(dec *jsontext.Decoder, body []byte) error {
 			op, err = readEnum(dec, operations)
 			rv.operation = admissionv1.Operation(op)
 		case "object":
-			err = rv.fingerprint(dec, body)
+			rv.object, err = readRaw(dec, rv.body)
 		}
 		return err
 	})
 }
 
-// fingerprint fingerprints the object and keeps where it is in body, to decode
-// it in a second pass if its injection is not cached.
-func (rv *review) fingerprint(dec *jsontext.Decoder, body []byte) error {
-	if rv.operation != "" && !rv.wants() {
-		return dec.SkipValue()
-	}
+// readRaw skips the value that is next, checking its syntax, and returns
+// where it is in body; nil for a null.
+func readRaw(dec *jsontext.Decoder, body []byte) ([]byte, error) {
 	if null, err := readNull(dec); null || err != nil {
-		return err
+		return nil, err
 	}
 	// The offset is that of the member name: the value follows a colon.
 	start := dec.InputOffset()
-	r := podReader{dec: dec, key: rv.key[:0]}
-	err := r.readPod()
-	rv.key, rv.elements = r.key, r.count
-	rv.name, rv.generateName = r.podName, r.generateName
-	if err != nil {
-		return undecodable(err)
+	if err := dec.SkipValue(); err != nil {
+		return nil, err
 	}
-	rv.object = bytes.TrimLeft(body[start:dec.InputOffset()], " \t\r\n:")
-	return nil
+	return bytes.TrimLeft(body[start:dec.InputOffset()], " \t\r\n:"), nil
 }
 
 // undecodable marks an error of the object, rather than of the envelope.
@@ -168,16 +154,4 @@ func undecodable(err error) error {
 		return err
 	}
 	return fmt.Errorf("%w: %w", errUndecodable, err)
-}
-
-// decodePod decodes what injection reads of a Pod's JSON; ours is how many
-// stagehand.io/ annotations fingerprinting found, to size their map.
-func decodePod(object []byte, ours int) (*corev1.Pod, error) {
-	pooled := decoder(object)
-	defer pooled.release()
-	r := podReader{dec: pooled.dec, pod: &corev1.Pod{}, text: string(object), count: elements{annotations: ours}}
-	if err := r.readPod(); err != nil {
-		return nil, undecodable(err)
-	}
-	return r.pod, nil
 }

@@ -5,14 +5,15 @@ import (
 	"sync"
 )
 
-// scratch holds the buffers of one request: its body, the fingerprint of its
-// pod, its patch (JSON in base64) and the rest of its response. They are
-// reused across requests.
+// scratch holds the buffers of one request: its body, the cache key of its
+// pod, its patch (JSON in base64) and the rest of its response, and the
+// decoding of its pod. They are reused across requests.
 type scratch struct {
-	body  bytes.Buffer
-	key   []byte
-	patch []byte
-	out   []byte
+	body     bytes.Buffer
+	key      []byte
+	patch    []byte
+	out      []byte
+	decoding *decoding
 }
 
 // maxPooledBuffer is the largest buffer kept for reuse; those of rare, large
@@ -20,7 +21,7 @@ type scratch struct {
 // bytes a body may hold without a reservation (freeRequestBytes).
 const maxPooledBuffer = freeRequestBytes
 
-var scratches = sync.Pool{New: func() any { return &scratch{} }}
+var scratches = sync.Pool{New: func() any { return &scratch{decoding: newDecoding()} }}
 
 func getScratch() *scratch {
 	s, _ := scratches.Get().(*scratch)

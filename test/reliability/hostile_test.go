@@ -90,7 +90,7 @@ func TestHostileInput(t *testing.T) {
 					t.Error(err)
 					return
 				}
-				want := fmt.Sprintf("stagehand reads at most %d elements of a pod, and this pod has more", webhook.MaxPodElements)
+				want := fmt.Sprintf("spec.containers: Too many: stagehand decodes at most %d bytes of Go values", webhook.MaxDecodedBytes)
 				if resp.Allowed || !strings.Contains(resp.Result.Message, want) {
 					t.Errorf("allowed=%v %.300q, want a denial saying %q", resp.Allowed, resp.Result.Message, want)
 				}
