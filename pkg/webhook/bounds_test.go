@@ -3,7 +3,6 @@ package webhook
 import (
 	"bytes"
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -116,10 +115,6 @@ func TestAdmissionSizeLimits(t *testing.T) {
 	})
 }
 
-func base64Reader(b []byte) io.Reader {
-	return base64.NewDecoder(base64.StdEncoding, bytes.NewReader(b))
-}
-
 // emptyVolumes is the review of a one-container pod with n volumes written
 // as "{}": three bytes of JSON, 256 bytes of Go each.
 func emptyVolumes(t testing.TB, n int) []byte {
@@ -155,37 +150,6 @@ func answerOf(t *testing.T, rec *httptest.ResponseRecorder) *admissionv1.Admissi
 		t.Fatalf("HTTP %d, not an AdmissionReview (%v): %.300s", rec.Code, err, rec.Body)
 	}
 	return out.Response
-}
-
-// TestPatchEncodedOnce: the patch is encoded one operation at a time
-// straight into base64: besides its output, encoding holds about one
-// operation, never the patch's JSON.
-func TestPatchEncodedOnce(t *testing.T) {
-	arg := strings.Repeat("x", 8<<10)
-	ops := make([]inject.Operation, 64)
-	for i := range ops {
-		ops[i] = inject.Operation{Operation: "replace", Path: "/spec/containers/" + strconv.Itoa(i) + "/command", Value: []string{"/agent", "run", "--", arg}}
-	}
-	whole, err := json.Marshal(ops)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dst := make([]byte, 0, 2*len(whole))
-	var before, after runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&before)
-	out, err := encodePatch(deadline{ctx: context.Background(), at: time.Now().Add(time.Minute)}, dst, ops)
-	runtime.ReadMemStats(&after)
-	if err != nil {
-		t.Fatal(err)
-	}
-	decoded, err := io.ReadAll(base64Reader(out))
-	if err != nil || !bytes.Equal(decoded, whole) {
-		t.Fatalf("the streamed patch decodes to %d bytes (%v), want json.Marshal's %d", len(decoded), err, len(whole))
-	}
-	if allocated := after.TotalAlloc - before.TotalAlloc; allocated > uint64(len(whole))/4 {
-		t.Errorf("encoding a %d-byte patch allocated %d bytes: it holds more than one operation", len(whole), allocated)
-	}
 }
 
 // TestRequestDeadline: the handler stops working on a request whose

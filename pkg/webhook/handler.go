@@ -162,7 +162,7 @@ func (h *Handler) inject(dl deadline, logger logr.Logger, rv *review, pod *injec
 	if len(res.Patch) == 0 {
 		return a
 	}
-	if s.patch, err = encodePatch(dl, s.patch[:0], res.Patch); err != nil {
+	if s.patch, err = s.patcher.encode(dl, s.patch[:0], res.Patch); err != nil {
 		if dl.err() != nil {
 			return abandoned(logger.WithValues(rv.who()...), err)
 		}

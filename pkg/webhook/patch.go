@@ -18,41 +18,72 @@ import (
 // more than any pod should.
 const MaxPatchBytes = 1 << 20
 
-// encodePatch appends the patch of ops to dst, as JSON encoded in base64,
-// one operation at a time: what it holds besides dst is the JSON of one
+// patchEncoder encodes patches. One is reused across requests (see
+// scratch): it holds the JSON of one operation, and the last bytes of the
+// JSON not yet in base64.
+type patchEncoder struct {
+	one bytes.Buffer
+	enc *json.Encoder
+	// pending are the bytes of JSON that do not yet fill a group of three,
+	// which base64 encodes as four.
+	pending  [3]byte
+	npending int
+}
+
+func newPatchEncoder() *patchEncoder {
+	p := &patchEncoder{}
+	p.enc = json.NewEncoder(&p.one)
+	p.enc.SetEscapeHTML(false)
+	return p
+}
+
+// encode appends the patch of ops to dst, as JSON encoded in base64, one
+// operation at a time: what it holds besides dst is the JSON of one
 // operation. It stops at the deadline, and at MaxPatchBytes with a
 // *inject.Denied that gives the size.
-func encodePatch(dl deadline, dst []byte, ops []inject.Operation) ([]byte, error) {
-	out := bytes.NewBuffer(dst)
-	b64 := base64.NewEncoder(base64.StdEncoding, out)
-	var one bytes.Buffer
-	enc := json.NewEncoder(&one)
-	enc.SetEscapeHTML(false)
+func (p *patchEncoder) encode(dl deadline, dst []byte, ops []inject.Operation) ([]byte, error) {
+	p.npending = 0
 	size := 0
 	for i := range ops {
 		if err := dl.err(); err != nil {
-			return out.Bytes(), fmt.Errorf("encoding the patch: %w", err)
+			return dst, fmt.Errorf("encoding the patch: %w", err)
 		}
-		one.Reset()
+		p.one.Reset()
 		sep := byte(',')
 		if i == 0 {
 			sep = '['
 		}
-		one.WriteByte(sep)
-		if err := enc.Encode(&ops[i]); err != nil {
-			return out.Bytes(), fmt.Errorf("encoding the patch: %w", err)
+		p.one.WriteByte(sep)
+		if err := p.enc.Encode(&ops[i]); err != nil {
+			return dst, fmt.Errorf("encoding the patch: %w", err)
 		}
-		one.Truncate(one.Len() - 1) // Encode's newline
+		p.one.Truncate(p.one.Len() - 1) // Encode's newline
 		if i == len(ops)-1 {
-			one.WriteByte(']')
+			p.one.WriteByte(']')
 		}
-		if size += one.Len(); size > MaxPatchBytes {
-			return out.Bytes(), patchTooLarge(size, i+1, len(ops))
+		if size += p.one.Len(); size > MaxPatchBytes {
+			return dst, patchTooLarge(size, i+1, len(ops))
 		}
-		_, _ = b64.Write(one.Bytes()) // writing to a bytes.Buffer cannot fail
+		dst = p.appendBase64(dst, p.one.Bytes())
 	}
-	err := b64.Close() // writes the last bytes
-	return out.Bytes(), err
+	return base64.StdEncoding.AppendEncode(dst, p.pending[:p.npending]), nil
+}
+
+// appendBase64 appends data in base64 to dst, but for the last bytes that
+// do not fill a group of three, which it keeps pending.
+func (p *patchEncoder) appendBase64(dst, data []byte) []byte {
+	if p.npending > 0 {
+		n := copy(p.pending[p.npending:], data)
+		if p.npending += n; p.npending < len(p.pending) {
+			return dst
+		}
+		dst = base64.StdEncoding.AppendEncode(dst, p.pending[:])
+		data, p.npending = data[n:], 0
+	}
+	whole := len(data) / 3 * 3
+	dst = base64.StdEncoding.AppendEncode(dst, data[:whole])
+	p.npending = copy(p.pending[:], data[whole:])
+	return dst
 }
 
 // patchTooLarge denies a pod whose patch passed MaxPatchBytes at its

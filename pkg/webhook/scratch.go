@@ -7,13 +7,15 @@ import (
 
 // scratch holds the buffers of one request: its body, the cache key of its
 // pod, its patch (JSON in base64) and the rest of its response, and the
-// decoding of its pod. They are reused across requests.
+// decoder of its pod and encoder of its patch. They are reused across
+// requests.
 type scratch struct {
 	body     bytes.Buffer
 	key      []byte
 	patch    []byte
 	out      []byte
 	decoding *decoding
+	patcher  *patchEncoder
 }
 
 // maxPooledBuffer is the largest buffer kept for reuse; those of rare, large
@@ -21,7 +23,7 @@ type scratch struct {
 // bytes a body may hold without a reservation (freeRequestBytes).
 const maxPooledBuffer = freeRequestBytes
 
-var scratches = sync.Pool{New: func() any { return &scratch{decoding: newDecoding()} }}
+var scratches = sync.Pool{New: func() any { return &scratch{decoding: newDecoding(), patcher: newPatchEncoder()} }}
 
 func getScratch() *scratch {
 	s, _ := scratches.Get().(*scratch)
@@ -30,7 +32,8 @@ func getScratch() *scratch {
 
 // release returns s to the pool; nothing of it may be used afterwards.
 func (s *scratch) release() {
-	if s.body.Cap() > maxPooledBuffer || cap(s.key) > maxPooledBuffer || cap(s.patch) > maxPooledBuffer || cap(s.out) > maxPooledBuffer {
+	if s.body.Cap() > maxPooledBuffer || cap(s.key) > maxPooledBuffer || cap(s.patch) > maxPooledBuffer || cap(s.out) > maxPooledBuffer ||
+		s.patcher.one.Cap() > maxPooledBuffer {
 		return
 	}
 	s.body.Reset()
