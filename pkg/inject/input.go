@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strings"
 
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
@@ -120,15 +119,16 @@ func (a *Annotations) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 			}
 			continue
 		}
-		var key, value string
-		if err := json.Unmarshal(raw, &key); err != nil {
+		key, err := jsontext.AppendUnquote(nil, raw)
+		if err != nil {
 			return err
 		}
+		var value string
 		if err := json.UnmarshalDecode(dec, &value); err != nil {
 			return err
 		}
-		if strings.HasPrefix(key, annotations.Prefix) {
-			m[key] = value
+		if bytes.HasPrefix(key, prefix) {
+			m[string(key)] = value
 		}
 	}
 	if _, err := dec.ReadToken(); err != nil {
@@ -145,7 +145,10 @@ func stagehandKey(raw jsontext.Value) bool {
 	return bytes.HasPrefix(raw, stagehandPrefixJSON) || bytes.IndexByte(raw, '\\') >= 0
 }
 
-var stagehandPrefixJSON = []byte(`"` + annotations.Prefix)
+var (
+	prefix              = []byte(annotations.Prefix)
+	stagehandPrefixJSON = []byte(`"` + annotations.Prefix)
+)
 
 // DecodeInput decodes the JSON of a Pod into what injection reads of it.
 // Member names match exactly, as in the API server's decoder; members the
