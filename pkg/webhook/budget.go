@@ -1,6 +1,7 @@
 package webhook
 
 import (
+	"errors"
 	"fmt"
 
 	"golang.org/x/sync/semaphore"
@@ -16,20 +17,30 @@ import (
 // hundred values) never touch the budget; large requests, rare in any
 // cluster and the tool of an attacker who sends a promise and then
 // trickles, wait for one another, each for at most its deadline. The
-// budget fits the largest request the other limits allow: a 7 MiB body and
-// three times MaxDecodedBytes.
+// budget fits the largest body the other limits allow (7 MiB) twice.
+//
+// What decoding takes comes from a budget of its own, decodeBudgetBytes,
+// with again freeRequestBytes free per request: a request holds its body
+// while it waits for room to decode, and a request still reading its body
+// never holds any of the decoding budget, so the two never wait for each
+// other. It fits five pods at the decoding bound (three times
+// MaxDecodedBytes each) at once.
 const (
 	freeRequestBytes   = 128 << 10
 	requestBudgetBytes = 16 << 20
+	decodeBudgetBytes  = 16 << 20
 )
 
 // errBusy is the error of a request that found no room in the budget
 // before its deadline.
-var errBusy = fmt.Errorf("the webhook is busy: large requests in flight hold the %d bytes they may; retry", requestBudgetBytes)
+var errBusy = errors.New("the webhook is busy: large requests in flight hold the memory they may; retry")
 
 // requestBudget is the budget of large requests. It is FIFO, so a request
 // that waits is not starved by later ones.
 var requestBudget = semaphore.NewWeighted(requestBudgetBytes)
+
+// decodeBudget is the budget of what decoding large pods takes.
+var decodeBudget = semaphore.NewWeighted(decodeBudgetBytes)
 
 // reservation is what one request holds of a budget.
 type reservation struct {

@@ -112,11 +112,12 @@ func (d *decoding) count(dec *jsontext.Decoder, v any) error {
 	return errors.ErrUnsupported
 }
 
-// reserve grows the request's reservation to what it holds: its body and
-// three times the values decoded (the values, as much again in the spare
-// capacity of the lists that hold them, and injection's copy).
+// reserve grows the request's reservation of the decoding budget to three
+// times the values decoded (the values, as much again in the spare
+// capacity of the lists that hold them, and injection's copy); its body is
+// reserved from the budget of large requests as it is read.
 func (d *decoding) reserve() error {
-	return d.res.grow(d.dl, d.bodyCap+3*int(d.bytes))
+	return d.res.grow(d.dl, 3*int(d.bytes))
 }
 
 // partOf is the part of the pod a JSON pointer is in: its first two

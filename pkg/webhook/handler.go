@@ -45,10 +45,12 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer s.release()
 	res := reservation{budget: requestBudget}
 	defer res.release()
+	decodingRes := reservation{budget: decodeBudget}
+	defer decodingRes.release()
 	var rv review
 	a := h.read(dl, r, s, &rv, &res)
 	if a.status == nil && rv.wants() {
-		a = h.admit(dl, &rv, s, &res)
+		a = h.admit(dl, &rv, s, &decodingRes)
 	}
 	a.write(w, &rv, s)
 }
