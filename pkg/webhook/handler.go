@@ -33,6 +33,10 @@ type Handler struct {
 	// reads of them (see key.go): the pods of one MR3 DAG or Spark job
 	// differ in names and arguments, not in that, and are injected once.
 	Cache *Cache
+	// Profiles, if not nil, gives the InjectionProfiles that may select a
+	// pod (docs/profiles.md); the one that does is part of what injection
+	// reads, and of the cache key.
+	Profiles ProfileSource
 }
 
 var _ http.Handler = (*Handler)(nil)
@@ -113,6 +117,15 @@ func (h *Handler) admit(dl deadline, rv *review, s *scratch, res *reservation) a
 		return abandoned(logger.WithValues(rv.who()...), err)
 	case err != nil:
 		return unreadable(logger.WithValues(rv.who()...), err)
+	}
+	if h.Profiles != nil {
+		// The profile is part of what injection reads: before the key.
+		if pod.Profile, err = h.selectProfile(rv); err != nil {
+			if errors.Is(err, errUndecodable) {
+				return unreadable(logger.WithValues(rv.who()...), err)
+			}
+			return failed(logger.WithValues(rv.who()...), err, nil)
+		}
 	}
 	key := h.key(s, pod)
 	a, cached := h.Cache.get(key)
