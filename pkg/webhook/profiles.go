@@ -11,9 +11,9 @@ import (
 )
 
 // ProfileSource gives the InjectionProfiles that may select the pods of a
-// namespace, from memory: admission makes no API calls.
+// namespace, from memory (profiles.Cached): admission makes no API calls.
 type ProfileSource interface {
-	InjectionProfiles(namespace string) []v1alpha1.InjectionProfile
+	InjectionProfiles(namespace string) ([]v1alpha1.InjectionProfile, error)
 }
 
 // StaticProfiles is a fixed list of profiles, for the offline and test
@@ -21,14 +21,14 @@ type ProfileSource interface {
 type StaticProfiles []v1alpha1.InjectionProfile
 
 // InjectionProfiles returns the profiles of namespace.
-func (s StaticProfiles) InjectionProfiles(namespace string) []v1alpha1.InjectionProfile {
+func (s StaticProfiles) InjectionProfiles(namespace string) ([]v1alpha1.InjectionProfile, error) {
 	var out []v1alpha1.InjectionProfile
 	for i := range s {
 		if s[i].Namespace == namespace {
 			out = append(out, s[i])
 		}
 	}
-	return out
+	return out, nil
 }
 
 // podLabels is what profile selection reads of a pod: its labels, which
@@ -44,7 +44,10 @@ type podLabels struct {
 // *inject.Denied when two or more do.
 func (h *Handler) selectProfile(rv *review) (*inject.Profile, error) {
 	namespace := rv.text(rv.namespace)
-	list := h.Profiles.InjectionProfiles(namespace)
+	list, err := h.Profiles.InjectionProfiles(namespace)
+	if err != nil {
+		return nil, err
+	}
 	if len(list) == 0 {
 		return nil, nil
 	}

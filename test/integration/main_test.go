@@ -56,7 +56,7 @@ func env(t *testing.T) *suite {
 // serves stagehand's handler where envtest pointed the configuration. stop
 // is always safe to call.
 func start() (*suite, func(), error) {
-	e, stopEnv, err := testenv.Start(testenv.Options{WebhookPaths: []string{manifestPath}})
+	e, stopEnv, err := testenv.Start(testenv.Options{WebhookPaths: []string{manifestPath}, CRDPaths: []string{crdPath}})
 	ctx, cancel := context.WithCancel(context.Background())
 	stop := func() { stopEnv(); cancel() }
 	if err != nil {

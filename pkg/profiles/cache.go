@@ -1,0 +1,26 @@
+package profiles
+
+import (
+	"context"
+	"fmt"
+
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/stagehand-k8s/stagehand/pkg/apis/stagehand/v1alpha1"
+)
+
+// Cached reads the InjectionProfiles of a namespace from a reader that
+// keeps them in memory, such as a controller-runtime cache that watches
+// them: reading makes no API call.
+type Cached struct {
+	Reader client.Reader
+}
+
+// InjectionProfiles returns the profiles of namespace.
+func (c Cached) InjectionProfiles(namespace string) ([]v1alpha1.InjectionProfile, error) {
+	var list v1alpha1.InjectionProfileList
+	if err := c.Reader.List(context.Background(), &list, client.InNamespace(namespace)); err != nil {
+		return nil, fmt.Errorf("listing the InjectionProfiles of namespace %s: %w", namespace, err)
+	}
+	return list.Items, nil
+}
