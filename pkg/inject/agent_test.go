@@ -94,9 +94,9 @@ func TestNoAgentImageIsAConfigurationError(t *testing.T) {
 	}
 }
 
-// TestInjectsEnvCoversEverySteps: every env var any step adds is known to
-// InjectsEnv, which decoders rely on to skip the pod's own values.
-func TestInjectsEnvCoversEverySteps(t *testing.T) {
+// TestInjectedEnvCoversEveryInjection: every env var any injection adds
+// is one whose value Env decodes, so that re-injection sees it.
+func TestInjectedEnvCoversEveryInjection(t *testing.T) {
 	in := New(agentOptions)
 	pod := newPod(map[string]string{
 		Agent: "true", Jars: "https://h.example.com/a.jar", ATSSecret: "s",
@@ -109,8 +109,8 @@ func TestInjectsEnvCoversEverySteps(t *testing.T) {
 	}
 	for _, c := range append(got.Spec.InitContainers, got.Spec.Containers...) {
 		for _, e := range c.Env {
-			if !InjectsEnv([]byte(e.Name)) && e.Name != "STAGEHAND_FETCH_JOB" {
-				t.Errorf("container %s: env %s is injected but InjectsEnv does not know it", c.Name, e.Name)
+			if !injectedEnv[e.Name] && e.Name != "STAGEHAND_FETCH_JOB" {
+				t.Errorf("container %s: env %s is injected but no injection owns it", c.Name, e.Name)
 			}
 		}
 	}

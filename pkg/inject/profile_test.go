@@ -2,6 +2,7 @@ package inject
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -33,7 +34,7 @@ func TestProfileMerge(t *testing.T) {
 			t.Fatal(err)
 		}
 		status, _ := ParseStatus(res.Pod.Metadata.Annotations[annotations.Status])
-		if !slicesEqual(status.Parts, []string{PartCredentials, PartATSKey}) || status.Profile == nil || *status.Profile != (ProfileRef{Name: "mr3-workers", Generation: 3}) {
+		if !slices.Equal(status.Parts, []string{PartCredentials, PartATSKey}) || status.Profile == nil || *status.Profile != (ProfileRef{Name: "mr3-workers", Generation: 3}) {
 			t.Fatalf("status %+v, want credentials and ats-key from profile mr3-workers generation 3", status)
 		}
 		if v := res.Pod.Spec.Volumes[0].Projected.Sources[0].ServiceAccountToken.ExpirationSeconds; *v != 7200 {
@@ -114,5 +115,3 @@ func TestValidateProfile(t *testing.T) {
 		t.Errorf("a too long value and a key of another prefix: %v, want 2 errors", errs)
 	}
 }
-
-func slicesEqual(a, b []string) bool { return strings.Join(a, ",") == strings.Join(b, ",") }

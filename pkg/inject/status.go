@@ -7,10 +7,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 )
 
-// InjectsEnv reports whether stagehand may inject an env var of that name,
-// given as decoded JSON.
-func InjectsEnv(name []byte) bool { return injectedEnv[string(name)] }
-
 // Status is the JSON value of the stagehand.io/status annotation. Besides
 // telling users what was injected, it records exactly which elements
 // stagehand owns, so that re-injection can replace them and nothing else.
