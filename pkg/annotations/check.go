@@ -39,53 +39,79 @@ type Checked struct {
 	Errs     field.ErrorList
 }
 
-// Check validates each of a pod's stagehand.io/ annotations, keys (see
-// Keys), on its own, against the registry: unknown keys are warnings, or
+// Registry is the registry of keys, indexed by name.
+type Registry struct {
+	// Keys are the entries, in documentation order.
+	Keys   []Key
+	byName map[string]*Key
+}
+
+// NewRegistry indexes keys.
+func NewRegistry(keys []Key) *Registry {
+	r := &Registry{Keys: keys, byName: make(map[string]*Key, len(keys))}
+	for i := range keys {
+		r.byName[keys[i].Name] = &keys[i]
+	}
+	return r
+}
+
+// Lookup returns the entry of a key; nil for an unknown key.
+func (r *Registry) Lookup(name string) *Key { return r.byName[name] }
+
+// Check validates each of the stagehand.io/ annotations keys of anns (see
+// OurKeys) on its own, against the registry: unknown keys are warnings, or
 // errors when strict; every invalid value is an error. Keys marked
 // WithOthers are left to the rules that read them with the keys they
 // depend on, Written keys are not the user's. Errors come in the order of
-// the keys.
-func Check(anns map[string]string, keys []string, registry []Key, strict bool, path PathOf) Checked {
+// keys.
+func Check(anns map[string]string, keys []string, registry *Registry, strict bool, path PathOf) Checked {
 	c := Checked{Invalid: map[string]bool{}}
 	for _, k := range keys {
 		v := anns[k]
-		i := slices.IndexFunc(registry, func(e Key) bool { return e.Name == k })
+		entry := registry.Lookup(k)
 		switch {
-		case i < 0 && strict:
-			c.Errs = append(c.Errs, field.Invalid(path(k), redaction.List(v), UnknownKeyMessage(k, registry)))
-		case i < 0:
-			c.Warnings = append(c.Warnings, path(k).String()+": "+UnknownKeyMessage(k, registry))
-		case registry[i].Written, registry[i].WithOthers:
+		case entry == nil && strict:
+			c.Errs = append(c.Errs, field.Invalid(path(k), redaction.List(v), UnknownKeyMessage(k, registry.Keys)))
+		case entry == nil:
+			c.Warnings = append(c.Warnings, path(k).String()+": "+UnknownKeyMessage(k, registry.Keys))
+		case entry.Written, entry.WithOthers:
 		default:
-			if msgs := registry[i].Validate(v); len(msgs) > 0 {
+			if msgs := entry.Validate(v); len(msgs) > 0 {
 				c.Invalid[k] = true
-				c.Errs = append(c.Errs, InvalidValue(path(k), &registry[i], v, msgs))
+				c.Errs = append(c.Errs, InvalidValue(path(k), entry, v, msgs))
 			}
 		}
 	}
 	return c
 }
 
-// Keys returns the stagehand.io/ keys in sorted order, or errors when the
-// annotations are too many or longer than maxValue to consider.
-func Keys(anns map[string]string, maxValue int, root *field.Path) ([]string, field.ErrorList) {
+// OurKeys are the stagehand.io/ keys of anns, sorted.
+func OurKeys(anns map[string]string) []string {
 	keys := make([]string, 0, len(anns))
-	var errs field.ErrorList
-	for k, v := range anns {
-		if !strings.HasPrefix(k, Prefix) {
-			continue
+	for k := range anns {
+		if strings.HasPrefix(k, Prefix) {
+			keys = append(keys, k)
 		}
-		if len(v) > maxValue {
-			errs = append(errs, field.TooLong(root.Key(k), "", maxValue))
-		}
-		keys = append(keys, k)
-	}
-	if len(keys) > MaxKeys {
-		return nil, field.ErrorList{field.TooMany(root, len(keys), MaxKeys).WithOrigin("stagehand.io/ keys")}
 	}
 	slices.Sort(keys)
-	slices.SortFunc(errs, func(a, b *field.Error) int { return strings.Compare(a.Field, b.Field) })
-	return keys, errs
+	return keys
+}
+
+// CheckLimits reports annotations too many (more than MaxKeys
+// stagehand.io/ keys) or too long (a value over maxValue) to consider, at
+// root, the field path of the annotations.
+func CheckLimits(anns map[string]string, maxValue int, root *field.Path) field.ErrorList {
+	keys := OurKeys(anns)
+	if len(keys) > MaxKeys {
+		return field.ErrorList{field.TooMany(root, len(keys), MaxKeys).WithOrigin("stagehand.io/ keys")}
+	}
+	var errs field.ErrorList
+	for _, k := range keys {
+		if len(anns[k]) > maxValue {
+			errs = append(errs, field.TooLong(root.Key(k), "", maxValue))
+		}
+	}
+	return errs
 }
 
 // InvalidValue is the error of a value its key's validator rejected, with

@@ -236,7 +236,7 @@ func parseDependencies(p *parser) *DepsSpec {
 		raws, deps, msgs := annotations.ParseURIs(group.kind, group.dir, v)
 		if len(msgs) > 0 {
 			p.invalid[group.key] = true
-			p.errs = append(p.errs, annotations.InvalidValue(p.keyPath(group.key), registryEntry(group.key), v, msgs))
+			p.errs = append(p.errs, annotations.InvalidValue(p.keyPath(group.key), registry.Lookup(group.key), v, msgs))
 			continue
 		}
 		*group.into = raws

@@ -98,15 +98,15 @@ func register[R any](j *injection[R]) *injection[R] {
 
 func init() {
 	slices.SortStableFunc(table, func(a, b part) int { return cmp.Compare(a.about().Rank, b.about().Rank) })
-	registry = slices.Clone(annotations.GeneralKeys)
+	keys := slices.Clone(annotations.GeneralKeys)
 	for i, p := range table {
-		registry = append(registry, p.about().Keys...)
+		keys = append(keys, p.about().Keys...)
 		p.setIndex(i)
 		for _, name := range p.about().Owns.Env {
 			injectedEnv[name] = true
 		}
 	}
-	registry = append(registry, annotations.WrittenKeys...)
+	registry = annotations.NewRegistry(append(keys, annotations.WrittenKeys...))
 }
 
 // requestOf is the request of type R in s, that of the one injection whose
@@ -173,10 +173,10 @@ func Injections() []About {
 // Registry lists every annotation key, in documentation order: the general
 // keys, each injection's, and the keys the webhook writes. The slice is
 // shared: callers must not change it.
-func Registry() []annotations.Key { return registry }
+func Registry() []annotations.Key { return registry.Keys }
 
-// registry is Registry, built once the table is complete.
-var registry []annotations.Key
+// registry is Registry, indexed, built once the table is complete.
+var registry *annotations.Registry
 
 // Rules are the rules of precedence between keys of every injection.
 func Rules() []string {

@@ -3,7 +3,6 @@ package inject
 import (
 	"fmt"
 	"slices"
-	"strings"
 
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
@@ -62,10 +61,9 @@ const (
 )
 
 func parseWith(pod *Input, opts *Options, which rules) (Spec, []string, field.ErrorList) {
-	_, errs := annotations.Keys(pod.Metadata.Annotations, annotations.MaxValueLength, annotations.PodAnnotations)
+	errs := annotations.CheckLimits(pod.Metadata.Annotations, annotations.MaxValueLength, annotations.PodAnnotations)
 	if prof := pod.Profile; prof != nil && which == podRules { // a profile's own are checked by ValidateProfile
-		_, profErrs := annotations.Keys(prof.Annotations, MaxProfileValueLength, profilePath(prof.Name))
-		errs = append(errs, profErrs...)
+		errs = append(errs, annotations.CheckLimits(prof.Annotations, MaxProfileValueLength, profilePath(prof.Name))...)
 	}
 	if len(errs) > 0 { // too many or too long: nothing else is read
 		return Spec{}, nil, errs
@@ -77,8 +75,7 @@ func parseWith(pod *Input, opts *Options, which rules) (Spec, []string, field.Er
 	if anns[annotations.Inject] == "false" {
 		return Spec{Disabled: true}, nil, nil
 	}
-	keys := ourKeys(anns)
-	checked := annotations.Check(anns, keys, Registry(), opts.Strict, keyPath)
+	checked := annotations.Check(anns, annotations.OurKeys(anns), registry, opts.Strict, keyPath)
 	p := parser{anns: anns, keyPath: keyPath, pod: pod, opts: opts, invalid: checked.Invalid, errs: checked.Errs, warnings: checked.Warnings}
 	spec := Spec{requests: make([]any, len(table))}
 	if !p.invalid[annotations.Containers] && which == podRules {
@@ -96,18 +93,6 @@ func parseWith(pod *Input, opts *Options, which rules) (Spec, []string, field.Er
 		return Spec{}, p.warnings, p.errs
 	}
 	return spec, p.warnings, nil
-}
-
-// ourKeys are the stagehand.io/ keys of anns, sorted.
-func ourKeys(anns Annotations) []string {
-	keys := make([]string, 0, len(anns))
-	for k := range anns {
-		if strings.HasPrefix(k, annotations.Prefix) {
-			keys = append(keys, k)
-		}
-	}
-	slices.Sort(keys)
-	return keys
 }
 
 // warnUnused warns about the options of injections that are not asked for.
@@ -154,10 +139,4 @@ func (p *parser) checkPathOverlap(spec *Spec) {
 // invalid is the error of a value of key that a rule across keys rejects.
 func (p *parser) invalidValue(key, value, msg string) *field.Error {
 	return field.Invalid(p.keyPath(key), value, msg)
-}
-
-// registryEntry is the registry entry of key.
-func registryEntry(key string) *annotations.Key {
-	keys := Registry()
-	return &keys[slices.IndexFunc(keys, func(k annotations.Key) bool { return k.Name == key })]
 }

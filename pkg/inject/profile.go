@@ -87,7 +87,7 @@ func ValidateProfile(anns map[string]string, opts Options) ([]string, field.Erro
 			errs = append(errs, field.Forbidden(profileAnnotations.Key(k), "a pod opts out itself; to leave pods alone, do not select them"))
 		}
 	}
-	if _, tooLarge := annotations.Keys(anns, MaxProfileValueLength, profileAnnotations); len(tooLarge) > 0 || len(errs) > 0 {
+	if tooLarge := annotations.CheckLimits(anns, MaxProfileValueLength, profileAnnotations); len(tooLarge) > 0 || len(errs) > 0 {
 		return nil, append(errs, tooLarge...)
 	}
 	opts.Strict = true
