@@ -40,11 +40,10 @@ var errDecodedTooLarge = errors.New("the pod's values take more than the bound")
 // decodes it.
 type decoding struct {
 	opts json.Options
-	// The request being decoded: its deadline, its reservation of the
-	// budget of large requests, and the size of its body.
-	dl      deadline
-	res     *reservation
-	bodyCap int
+	// The request being decoded: its deadline and its reservation of the
+	// decoding budget.
+	dl  deadline
+	res *reservation
 	// values and bytes are what was decoded so far; check is the count
 	// of bytes at which to look at the deadline and the budget next.
 	values       int
@@ -61,12 +60,12 @@ func newDecoding() *decoding {
 	return d
 }
 
-// decode decodes the pod of a request whose body's buffer is bodyCap bytes
-// into what injection reads of it. It stops with d.stopped set when the pod
-// passes MaxDecodedBytes (errDecodedTooLarge), when the budget of large
-// requests has no room for it (errBusy) or at the deadline.
-func (d *decoding) decode(dl deadline, res *reservation, bodyCap int, object []byte) (*inject.Input, error) {
-	*d = decoding{opts: d.opts, dl: dl, res: res, bodyCap: bodyCap}
+// decode decodes the pod of a request, object, into what injection reads
+// of it. It stops with d.stopped set when the pod passes MaxDecodedBytes
+// (errDecodedTooLarge), when the decoding budget has no room for it
+// (errBusy) or at the deadline.
+func (d *decoding) decode(dl deadline, res *reservation, object []byte) (*inject.Input, error) {
+	*d = decoding{opts: d.opts, dl: dl, res: res}
 	defer func() { d.dl, d.res = deadline{}, nil }() // hold no request
 	pod, err := inject.DecodeInput(object, d.opts)
 	if d.stopped != nil {

@@ -63,8 +63,8 @@ func TestDecodingCountsEveryValue(t *testing.T) {
 			var values [2]int
 			var bytes [2]int64
 			for i, n := range []int{1, 1001} {
-				res := reservation{budget: semaphore.NewWeighted(requestBudgetBytes)}
-				if _, err := d.decode(testDeadline(), &res, 0, podWith(p.where, n, p.element)); err != nil {
+				res := reservation{budget: semaphore.NewWeighted(decodeBudgetBytes)}
+				if _, err := d.decode(testDeadline(), &res, podWith(p.where, n, p.element)); err != nil {
 					t.Fatal(err)
 				}
 				values[i], bytes[i] = d.values, d.bytes
@@ -86,12 +86,12 @@ func TestDecodingStopsAtTheBound(t *testing.T) {
 	for _, p := range places {
 		t.Run(p.where, func(t *testing.T) {
 			pod := podWith(p.where, 300_000, p.element)
-			res := reservation{budget: semaphore.NewWeighted(requestBudgetBytes)}
+			res := reservation{budget: semaphore.NewWeighted(decodeBudgetBytes)}
 			defer res.release()
 			var before, after runtime.MemStats
 			runtime.GC()
 			runtime.ReadMemStats(&before)
-			_, err := d.decode(testDeadline(), &res, len(pod), pod)
+			_, err := d.decode(testDeadline(), &res, pod)
 			runtime.ReadMemStats(&after)
 			if !errors.Is(err, errDecodedTooLarge) || d.bytes > MaxDecodedBytes {
 				t.Fatalf("decoding %d bytes: %v after %d bytes; want it stopped at %d", len(pod), err, d.bytes, MaxDecodedBytes)
@@ -118,18 +118,18 @@ func TestDecodingWaitsForTheBudget(t *testing.T) {
 	budget := semaphore.NewWeighted(3 << 19)
 	large := podWith("env", 5_000, func(int) string { return `{}` })
 	res := reservation{budget: budget}
-	if _, err := d.decode(testDeadline(), &res, len(large), large); err != nil || res.held == 0 {
+	if _, err := d.decode(testDeadline(), &res, large); err != nil || res.held == 0 {
 		t.Fatalf("the first large pod: %v, %d bytes reserved", err, res.held)
 	}
 	soon := deadline{ctx: context.Background(), at: time.Now().Add(500 * time.Millisecond)}
 	waiting := reservation{budget: budget}
-	if _, err := d.decode(soon, &waiting, len(large), large); !errors.Is(err, errBusy) {
+	if _, err := d.decode(soon, &waiting, large); !errors.Is(err, errBusy) {
 		t.Errorf("a second large pod with the budget spent: %v, want errBusy", err)
 	}
 	res.release()
 	waiting.release()
 	small := reservation{budget: budget}
-	if _, err := d.decode(testDeadline(), &small, 16<<10, goldenPod(t, "mr3-worker-agent")); err != nil || small.held != 0 {
+	if _, err := d.decode(testDeadline(), &small, goldenPod(t, "mr3-worker-agent")); err != nil || small.held != 0 {
 		t.Errorf("the MR3 pod: %v, %d bytes reserved; want it decoded within its own allowance", err, small.held)
 	}
 }
@@ -139,9 +139,9 @@ func TestDecodingWaitsForTheBudget(t *testing.T) {
 func TestDecodingStopsAtTheDeadline(t *testing.T) {
 	gone, cancel := context.WithCancel(context.Background())
 	cancel()
-	res := reservation{budget: semaphore.NewWeighted(requestBudgetBytes)}
+	res := reservation{budget: semaphore.NewWeighted(decodeBudgetBytes)}
 	pod := goldenPod(t, "mr3-worker-agent")
-	if _, err := newDecoding().decode(deadline{ctx: gone, at: time.Now().Add(time.Minute)}, &res, len(pod), pod); !errors.Is(err, context.Canceled) {
+	if _, err := newDecoding().decode(deadline{ctx: gone, at: time.Now().Add(time.Minute)}, &res, pod); !errors.Is(err, context.Canceled) {
 		t.Errorf("decoding for a caller that has gone: %v, want context.Canceled", err)
 	}
 }

@@ -107,7 +107,7 @@ func (h *Handler) admit(dl deadline, rv *review, s *scratch, res *reservation) a
 	if rv.object == nil {
 		return unreadable(logger, fmt.Errorf("%w: the %s request has no object", errUndecodable, rv.operation))
 	}
-	pod, err := s.decoding.decode(dl, res, s.body.Cap(), rv.object)
+	pod, err := s.decoding.decode(dl, res, rv.object)
 	switch {
 	case errors.Is(err, errDecodedTooLarge):
 		return failed(logger.WithValues(rv.who()...), s.decoding.tooLarge(), nil)
