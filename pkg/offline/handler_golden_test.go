@@ -20,6 +20,7 @@ import (
 
 	"github.com/stagehand-k8s/stagehand/internal/admissiontest"
 	"github.com/stagehand-k8s/stagehand/pkg/inject"
+	"github.com/stagehand-k8s/stagehand/pkg/profiles"
 	"github.com/stagehand-k8s/stagehand/pkg/webhook"
 )
 
@@ -36,7 +37,7 @@ func TestGoldenThroughHandler(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			h := h
 			if list := goldenInjector(t, name).Profiles; list != nil {
-				h = &webhook.Handler{Injector: h.Injector, Cache: h.Cache, Profiles: webhook.StaticProfiles(list)}
+				h = &webhook.Handler{Injector: h.Injector, Cache: h.Cache, Profiles: profiles.Static(list)}
 			}
 			inDocs := documents(t, readFile(t, filepath.Join(goldenDir, name+".in.yaml")))
 			golden := readFile(t, filepath.Join(goldenDir, name+".out.yaml"))

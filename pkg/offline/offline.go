@@ -1,7 +1,6 @@
 package offline
 
 import (
-	"bufio"
 	"bytes"
 	"cmp"
 	"encoding/json"
@@ -11,9 +10,9 @@ import (
 
 	jsonpatch "github.com/evanphx/json-patch/v5"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"sigs.k8s.io/yaml"
 
+	"github.com/stagehand-k8s/stagehand/internal/yamldoc"
 	"github.com/stagehand-k8s/stagehand/pkg/apis/stagehand/v1alpha1"
 	"github.com/stagehand-k8s/stagehand/pkg/inject"
 	"github.com/stagehand-k8s/stagehand/pkg/profiles"
@@ -39,26 +38,15 @@ type Injector struct {
 // object they concern. When any pod is denied, every denial is returned
 // together and nothing is written.
 func (o *Injector) Inject(in io.Reader, out io.Writer) ([]string, error) {
-	reader := utilyaml.NewYAMLReader(bufio.NewReader(in))
 	var buf bytes.Buffer
 	var warnings []string
 	var errs []error
-	for n := 1; ; n++ {
-		doc, err := reader.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, fmt.Errorf("reading document %d: %w", n, err)
-		}
-		if len(bytes.TrimSpace(doc)) == 0 {
-			continue
-		}
+	err := yamldoc.Each(in, func(n int, doc []byte) {
 		injected, warns, err := o.injectDocument(doc)
 		warnings = append(warnings, warns...)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("document %d: %w", n, err))
-			continue
+			return
 		}
 		if buf.Len() > 0 {
 			buf.WriteString(separator)
@@ -67,11 +55,14 @@ func (o *Injector) Inject(in io.Reader, out io.Writer) ([]string, error) {
 		if !bytes.HasSuffix(injected, []byte("\n")) {
 			buf.WriteByte('\n')
 		}
+	})
+	if err != nil {
+		return nil, err
 	}
 	if len(errs) > 0 {
 		return warnings, errors.Join(errs...)
 	}
-	_, err := out.Write(buf.Bytes())
+	_, err = out.Write(buf.Bytes())
 	return warnings, err
 }
 

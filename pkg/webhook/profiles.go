@@ -16,21 +16,6 @@ type ProfileSource interface {
 	InjectionProfiles(namespace string) ([]v1alpha1.InjectionProfile, error)
 }
 
-// StaticProfiles is a fixed list of profiles, for the offline and test
-// uses of the handler.
-type StaticProfiles []v1alpha1.InjectionProfile
-
-// InjectionProfiles returns the profiles of namespace.
-func (s StaticProfiles) InjectionProfiles(namespace string) ([]v1alpha1.InjectionProfile, error) {
-	var out []v1alpha1.InjectionProfile
-	for i := range s {
-		if s[i].Namespace == namespace {
-			out = append(out, s[i])
-		}
-	}
-	return out, nil
-}
-
 // podLabels is what profile selection reads of a pod: its labels, which
 // injection never reads.
 type podLabels struct {

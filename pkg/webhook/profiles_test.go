@@ -12,6 +12,7 @@ import (
 	"github.com/stagehand-k8s/stagehand/internal/admissiontest"
 	"github.com/stagehand-k8s/stagehand/pkg/apis/stagehand/v1alpha1"
 	"github.com/stagehand-k8s/stagehand/pkg/inject"
+	"github.com/stagehand-k8s/stagehand/pkg/profiles"
 )
 
 // TestProfileIsPartOfTheKey: one pod, admitted through one cached handler
@@ -28,7 +29,7 @@ func TestProfileIsPartOfTheKey(t *testing.T) {
 			},
 		}
 	}
-	source := StaticProfiles{profile(1, map[string]string{inject.ServiceAccountToken: "true"})}
+	source := profiles.Static{profile(1, map[string]string{inject.ServiceAccountToken: "true"})}
 	h := &Handler{Injector: inject.New(inject.Options{Version: "test", AgentImage: "agent:test"}), Cache: NewCache(8), Profiles: &source}
 	worker := []byte(`{"metadata":{"name":"mr3worker-1","labels":{"mr3-pod-role":"container-role"}},"spec":{"containers":[{"name":"w","image":"mr3","command":["run"]}]}}`)
 	admit := func(pod []byte) string {
