@@ -1,11 +1,9 @@
 package guard
 
 import (
-	"bytes"
+	"github.com/stagehand-k8s/stagehand/internal/generated"
+
 	"flag"
-	"fmt"
-	"os"
-	"strings"
 	"testing"
 
 	"github.com/stagehand-k8s/stagehand/pkg/inject"
@@ -22,34 +20,5 @@ func TestGuardPolicyMatchesTable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if *update {
-		if err := os.WriteFile(policyPath, want, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	got, err := os.ReadFile(policyPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("manifests/base/validatingadmissionpolicy.yaml does not match the injection table; run `make manifests`\n%s", firstDifference(got, want))
-	}
-}
-
-// firstDifference shows the first line where got and want differ.
-func firstDifference(got, want []byte) string {
-	g, w := strings.Split(string(got), "\n"), strings.Split(string(want), "\n")
-	for i := 0; i < len(g) || i < len(w); i++ {
-		var gl, wl string
-		if i < len(g) {
-			gl = g[i]
-		}
-		if i < len(w) {
-			wl = w[i]
-		}
-		if gl != wl {
-			return fmt.Sprintf("line %d:\n  file:      %q\n  generated: %q", i+1, gl, wl)
-		}
-	}
-	return "same lines"
+	generated.Check(t, policyPath, want, *update, "make manifests")
 }

@@ -1,6 +1,8 @@
 package inject
 
 import (
+	"github.com/stagehand-k8s/stagehand/internal/generated"
+
 	"go/types"
 
 	"flag"
@@ -9,7 +11,6 @@ import (
 	goparser "go/parser"
 	"go/token"
 	"io/fs"
-	"os"
 	"strings"
 	"testing"
 )
@@ -21,19 +22,7 @@ const docsPath = "../../docs/annotations.md"
 // TestDocsMatchRegistry fails when docs/annotations.md drifts from the
 // registry. `make docs` regenerates it.
 func TestDocsMatchRegistry(t *testing.T) {
-	want := annotations.Markdown(Registry(), Rules())
-	if *update {
-		if err := os.WriteFile(docsPath, []byte(want), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	got, err := os.ReadFile(docsPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if string(got) != want {
-		t.Errorf("docs/annotations.md does not match the annotation registry; run `make docs`")
-	}
+	generated.Check(t, docsPath, []byte(annotations.Markdown(Registry(), Rules())), *update, "make docs")
 }
 
 // TestRegistryComplete checks that every key constant (a constant spelled

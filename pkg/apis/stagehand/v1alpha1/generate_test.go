@@ -1,7 +1,8 @@
 package v1alpha1
 
 import (
-	"bytes"
+	"github.com/stagehand-k8s/stagehand/internal/generated"
+
 	"flag"
 	"os"
 	"os/exec"
@@ -25,25 +26,14 @@ func TestGeneratedFilesMatchTypes(t *testing.T) {
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("controller-gen: %v\n%s", err, out)
 	}
-	for generated, committed := range map[string]string{
+	for made, committed := range map[string]string{
 		"zz_generated.deepcopy.go":            "zz_generated.deepcopy.go",
 		"stagehand.io_injectionprofiles.yaml": crdPath,
 	} {
-		want, err := os.ReadFile(filepath.Join(dir, generated))
+		want, err := os.ReadFile(filepath.Join(dir, made))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if *update {
-			if err := os.WriteFile(committed, want, 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-		got, err := os.ReadFile(committed)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !bytes.Equal(got, want) {
-			t.Errorf("%s differs from what controller-gen makes of the types; run `make manifests`", committed)
-		}
+		generated.Check(t, committed, want, *update, "make manifests")
 	}
 }
