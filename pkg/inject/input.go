@@ -102,7 +102,7 @@ func (a *Annotations) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 		return err
 	case '{':
 	default:
-		return fmt.Errorf("annotations: want an object, got %v", dec.PeekKind())
+		return fmt.Errorf("metadata.annotations: a JSON %v, want an object of strings or null", dec.PeekKind())
 	}
 	if _, err := dec.ReadToken(); err != nil {
 		return err
