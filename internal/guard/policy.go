@@ -2,6 +2,8 @@ package guard
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
@@ -12,7 +14,7 @@ import (
 	"github.com/stagehand-k8s/stagehand/pkg/inject"
 )
 
-// Name names the policy and its binding.
+// Name names the guard of a pod's own annotations and its binding.
 const Name = "stagehand-guard"
 
 // blame ends the messages of what another webhook removed or changed.
@@ -20,18 +22,80 @@ const blame = "; another mutating webhook probably changed the pod"
 
 var labels = map[string]string{"app.kubernetes.io/name": "stagehand", "app.kubernetes.io/component": "guard"}
 
+// guard is what differs between stagehand's two guard policies: the one of
+// a pod's own annotations, and the one of the annotations a profile gives
+// the pods it selects. The rest, derived from the injection table, is the
+// same.
+type guard struct {
+	name string
+	// head are the variables before the parts'; they define anns, the
+	// annotations that apply, and status, the value of stagehand.io/status.
+	head []admissionregistrationv1.Variable
+	// comments head variables, by name.
+	comments map[string]string
+	// targets is the CEL of the names of the containers checked.
+	targets string
+	// injected is the first validation: that stagehand injected the pod.
+	injected admissionregistrationv1.Validation
+	// only, when set, is the CEL that every validation is under: when it
+	// is false, the policy refuses nothing.
+	only            string
+	matchConditions []admissionregistrationv1.MatchCondition
+	paramKind       *admissionregistrationv1.ParamKind
+}
+
+// notOptedOut is the match condition of a pod that did not opt out.
+var notOptedOut = admissionregistrationv1.MatchCondition{Name: "not-opted-out", Expression: fmt.Sprintf(`!has(object.metadata.annotations) ||
+!(%[1]s in object.metadata.annotations) ||
+object.metadata.annotations[%[1]s] != 'false'`, quote(annotations.Inject))}
+
+// ownGuard is the guard of a pod's own annotations: what must be there
+// derives from them alone.
+func ownGuard() guard {
+	return guard{
+		name: Name,
+		head: []admissionregistrationv1.Variable{
+			{Name: "anns", Expression: "object.metadata.annotations"},
+			{Name: "status", Expression: fmt.Sprintf("%[1]s in variables.anns ? variables.anns[%[1]s] : ''", quote(annotations.Status))},
+		},
+		// A profile may name the targets, and this policy cannot read it:
+		// for a pod a profile selected, it checks no container unless the
+		// pod names them itself (stagehand-profile-guard checks them).
+		targets: fmt.Sprintf(`%[1]s in variables.anns
+? variables.anns[%[1]s].split(',').map(n, n.trim())
+: variables.status.contains('"profile":{') ? []
+: object.spec.containers.map(c, c.name)`, quote(annotations.Containers)),
+		injected: admissionregistrationv1.Validation{Expression: "variables.status != '' || size(variables.expectedParts) == 0", MessageExpression: `'stagehand guard: the pod asks stagehand for ' + variables.expectedParts.join(', ') +
+' but has no ` + annotations.Status + ` annotation: the stagehand webhook did not inject it,' +
+' or another mutating webhook probably removed the annotation'`},
+		matchConditions: []admissionregistrationv1.MatchCondition{
+			{Name: "has-stagehand-annotation", Expression: `has(object.metadata.annotations) &&
+object.metadata.annotations.exists(k, k.startsWith(` + quote(annotations.Prefix) + `))`},
+			notOptedOut,
+		},
+	}
+}
+
 // Policy is the guard policy of the injections, in the order they apply.
 func Policy(injections []inject.About) (*admissionregistrationv1.ValidatingAdmissionPolicy, error) {
-	p, _, err := policy(injections)
+	p, _, err := policy(injections, ownGuard())
 	return p, err
 }
 
-// policy is the guard policy and the comment that heads each group of its
-// variables, by the name of the first.
-func policy(injections []inject.About) (*admissionregistrationv1.ValidatingAdmissionPolicy, map[string]string, error) {
+// common are the names of the variables every guard defines after the
+// parts'.
+var common = []string{"targets", "expectedParts", "expectedVolumes", "missingParts", "volumes", "missingVolumes", "inits", "misplacedInits"}
+
+// policy is the guard policy g of the injections, and the comment that
+// heads each group of its variables, by the name of the first.
+func policy(injections []inject.About, g guard) (*admissionregistrationv1.ValidatingAdmissionPolicy, map[string]string, error) {
 	taken := names{}
-	for _, fixed := range []string{"anns", "status", "targets", "expectedParts", "expectedVolumes",
-		"missingParts", "volumes", "missingVolumes", "inits", "misplacedInits"} {
+	for _, v := range g.head {
+		if err := taken.add(v.Name); err != nil {
+			return nil, nil, err
+		}
+	}
+	for _, fixed := range common {
 		if err := taken.add(fixed); err != nil {
 			return nil, nil, err
 		}
@@ -40,11 +104,9 @@ func policy(injections []inject.About) (*admissionregistrationv1.ValidatingAdmis
 	if err != nil {
 		return nil, nil, err
 	}
-	vars := []admissionregistrationv1.Variable{
-		{Name: "anns", Expression: "object.metadata.annotations"},
-		{Name: "status", Expression: fmt.Sprintf("%[1]s in variables.anns ? variables.anns[%[1]s] : ''", quote(annotations.Status))},
-	}
+	vars := slices.Clone(g.head)
 	comments := map[string]string{"expectedParts": "What must therefore be there.", "missingParts": "What is wrong."}
+	maps.Copy(comments, g.comments)
 	if len(ps) > 0 {
 		comments[ps[0].ident] = "What the annotations ask for."
 	}
@@ -52,13 +114,7 @@ func policy(injections []inject.About) (*admissionregistrationv1.ValidatingAdmis
 		vars = append(vars, admissionregistrationv1.Variable{Name: p.ident, Expression: strings.TrimSpace(p.Guard.Asked)})
 	}
 	vars = append(vars,
-		// A profile may name the targets, and the guard cannot read it: for a
-		// pod a profile selected, it checks no container unless the pod
-		// names them itself.
-		admissionregistrationv1.Variable{Name: "targets", Expression: fmt.Sprintf(`%[1]s in variables.anns
-? variables.anns[%[1]s].split(',').map(n, n.trim())
-: variables.status.contains('"profile":{') ? []
-: object.spec.containers.map(c, c.name)`, quote(annotations.Containers))},
+		admissionregistrationv1.Variable{Name: "targets", Expression: g.targets},
 		admissionregistrationv1.Variable{Name: "expectedParts", Expression: expectedParts(ps)},
 		admissionregistrationv1.Variable{Name: "expectedVolumes", Expression: expectedVolumes(ps)},
 		admissionregistrationv1.Variable{Name: "missingParts", Expression: `variables.expectedParts.filter(p, !variables.status.contains('"' + p + '"'))`},
@@ -68,9 +124,7 @@ func policy(injections []inject.About) (*admissionregistrationv1.ValidatingAdmis
 		admissionregistrationv1.Variable{Name: "misplacedInits", Expression: misplacedInits(inits(ps))},
 	)
 	validations := []admissionregistrationv1.Validation{
-		{Expression: "variables.status != '' || size(variables.expectedParts) == 0", MessageExpression: `'stagehand guard: the pod asks stagehand for ' + variables.expectedParts.join(', ') +
-' but has no ` + annotations.Status + ` annotation: the stagehand webhook did not inject it,' +
-' or another mutating webhook probably removed the annotation'`},
+		g.injected,
 		{Expression: "size(variables.missingParts) == 0", MessageExpression: `'stagehand guard: ` + annotations.Status + ` does not list ' + variables.missingParts.join(', ') +
 ', which the pod\'s annotations ask for; another mutating webhook probably changed the pod\'s annotations'
 + ' after stagehand injected it'`},
@@ -91,28 +145,36 @@ variables.misplacedInits.join(', ') +
 	}
 	vars = append(vars, moreVars...)
 	validations = append(validations, more...)
+	if g.only != "" {
+		for i := range validations {
+			validations[i].Expression = under(g.only, validations[i].Expression)
+		}
+	}
 	return &admissionregistrationv1.ValidatingAdmissionPolicy{
 		TypeMeta:   metav1.TypeMeta{APIVersion: admissionregistrationv1.SchemeGroupVersion.String(), Kind: "ValidatingAdmissionPolicy"},
-		ObjectMeta: metav1.ObjectMeta{Name: Name, Labels: labels},
+		ObjectMeta: metav1.ObjectMeta{Name: g.name, Labels: labels},
 		Spec: admissionregistrationv1.ValidatingAdmissionPolicySpec{
 			FailurePolicy: ptr.To(admissionregistrationv1.Fail),
+			ParamKind:     g.paramKind,
 			MatchConstraints: &admissionregistrationv1.MatchResources{ResourceRules: []admissionregistrationv1.NamedRuleWithOperations{{
 				RuleWithOperations: admissionregistrationv1.RuleWithOperations{
 					Operations: []admissionregistrationv1.OperationType{admissionregistrationv1.Create},
 					Rule:       admissionregistrationv1.Rule{APIGroups: []string{""}, APIVersions: []string{"v1"}, Resources: []string{"pods"}},
 				},
 			}}},
-			MatchConditions: []admissionregistrationv1.MatchCondition{
-				{Name: "has-stagehand-annotation", Expression: `has(object.metadata.annotations) &&
-object.metadata.annotations.exists(k, k.startsWith(` + quote(annotations.Prefix) + `))`},
-				{Name: "not-opted-out", Expression: fmt.Sprintf(`!has(object.metadata.annotations) ||
-!(%[1]s in object.metadata.annotations) ||
-object.metadata.annotations[%[1]s] != 'false'`, quote(annotations.Inject))},
-			},
-			Variables:   vars,
-			Validations: validations,
+			MatchConditions: g.matchConditions,
+			Variables:       vars,
+			Validations:     validations,
 		},
 	}, comments, nil
+}
+
+// under is the CEL of "expression holds, or condition does not".
+func under(condition, expression string) string {
+	if strings.Contains(expression, "?") {
+		expression = "(" + expression + ")"
+	}
+	return "!" + condition + " || " + expression
 }
 
 // expectedParts lists the parts the annotations ask for, as the status

@@ -22,12 +22,15 @@ control plane's nor stagehand's own.`
 // Binding binds the policy where stagehand's webhook applies: in the
 // namespaces labelled for injection but the control plane's and
 // stagehand's own.
-func Binding() *admissionregistrationv1.ValidatingAdmissionPolicyBinding {
+func Binding() *admissionregistrationv1.ValidatingAdmissionPolicyBinding { return binding(Name) }
+
+// binding binds policy name where stagehand's webhook applies.
+func binding(name string) *admissionregistrationv1.ValidatingAdmissionPolicyBinding {
 	return &admissionregistrationv1.ValidatingAdmissionPolicyBinding{
 		TypeMeta:   metav1.TypeMeta{APIVersion: admissionregistrationv1.SchemeGroupVersion.String(), Kind: "ValidatingAdmissionPolicyBinding"},
-		ObjectMeta: metav1.ObjectMeta{Name: Name, Labels: labels},
+		ObjectMeta: metav1.ObjectMeta{Name: name, Labels: labels},
 		Spec: admissionregistrationv1.ValidatingAdmissionPolicyBindingSpec{
-			PolicyName:        Name,
+			PolicyName:        name,
 			ValidationActions: []admissionregistrationv1.ValidationAction{admissionregistrationv1.Deny},
 			MatchResources: &admissionregistrationv1.MatchResources{NamespaceSelector: &metav1.LabelSelector{
 				MatchLabels: map[string]string{annotations.NamespaceLabel: "enabled"},
@@ -43,27 +46,33 @@ func Binding() *admissionregistrationv1.ValidatingAdmissionPolicyBinding {
 // File is manifests/base/validatingadmissionpolicy.yaml for the
 // injections: the policy and its binding, with comments.
 func File(injections []inject.About) ([]byte, error) {
-	p, comments, err := policy(injections)
-	if err != nil {
-		return nil, err
-	}
 	ps, err := parts(injections, names{})
 	if err != nil {
 		return nil, err
 	}
-	var b bytes.Buffer
-	b.WriteString(header(ps))
-	if err := encode(&b, p, comments); err != nil {
+	return render(injections, ownGuard(), header(ps), bindingHeader, Binding())
+}
+
+// render is the file of guard g of the injections: header, the policy,
+// then bindingComment and the binding.
+func render(injections []inject.About, g guard, header, bindingComment string, b *admissionregistrationv1.ValidatingAdmissionPolicyBinding) ([]byte, error) {
+	p, comments, err := policy(injections, g)
+	if err != nil {
+		return nil, err
+	}
+	var out bytes.Buffer
+	out.WriteString(header)
+	if err := encode(&out, p, comments); err != nil {
 		return nil, fmt.Errorf("rendering the policy: %w", err)
 	}
-	b.WriteString("---\n")
+	out.WriteString("---\n")
 	var h strings.Builder
-	paragraph(&h, "", bindingHeader)
-	b.WriteString(h.String())
-	if err := encode(&b, Binding(), nil); err != nil {
+	paragraph(&h, "", bindingComment)
+	out.WriteString(h.String())
+	if err := encode(&out, b, nil); err != nil {
 		return nil, fmt.Errorf("rendering the binding: %w", err)
 	}
-	return b.Bytes(), nil
+	return out.Bytes(), nil
 }
 
 // keyOrder orders the keys of every mapping, as a reader expects them;
