@@ -77,6 +77,9 @@ func effective(pod *Input) (Annotations, annotations.PathOf) {
 // wait for the pod.
 func ValidateProfile(anns map[string]string, opts Options) ([]string, field.ErrorList) {
 	var errs field.ErrorList
+	// The keys a profile may not carry are reported, and the others are
+	// still parsed: every problem at once.
+	rest := maps.Clone(anns)
 	for _, k := range slices.Sorted(maps.Keys(anns)) {
 		switch {
 		case !strings.HasPrefix(k, annotations.Prefix):
@@ -85,13 +88,16 @@ func ValidateProfile(anns map[string]string, opts Options) ([]string, field.Erro
 			errs = append(errs, field.Forbidden(profileAnnotations.Key(k), "written by the webhook; a profile cannot set it"))
 		case k == annotations.Inject:
 			errs = append(errs, field.Forbidden(profileAnnotations.Key(k), "a pod opts out itself; to leave pods alone, do not select them"))
+		default:
+			continue
 		}
+		delete(rest, k)
 	}
-	if tooLarge := annotations.CheckLimits(anns, MaxProfileValueLength, profileAnnotations); len(tooLarge) > 0 || len(errs) > 0 {
+	if tooLarge := annotations.CheckLimits(anns, MaxProfileValueLength, profileAnnotations); len(tooLarge) > 0 {
 		return nil, append(errs, tooLarge...)
 	}
 	opts.Strict = true
-	pod := &Input{Profile: &Profile{Annotations: anns}}
-	_, warnings, errs := parseWith(pod, &opts, profileRules)
-	return warnings, errs
+	pod := &Input{Profile: &Profile{Annotations: rest}}
+	_, warnings, parseErrs := parseWith(pod, &opts, profileRules)
+	return warnings, append(errs, parseErrs...)
 }

@@ -108,6 +108,10 @@ func TestValidateProfile(t *testing.T) {
 	if len(errs) != 3 {
 		t.Errorf("%d errors, want 3: %v", len(errs), errs)
 	}
+	// A key a profile may not carry does not hide the others' problems.
+	if _, errs := ValidateProfile(map[string]string{annotations.Inject: "false", Agent: "yes", annotations.Status: "{}"}, Options{}); len(errs) != 3 {
+		t.Errorf("a forbidden key, a written key and an invalid value: %v, want 3 errors", errs)
+	}
 	if _, errs := ValidateProfile(map[string]string{Jars: longJars}, Options{}); len(errs) > 0 {
 		t.Errorf("a %d-byte jar list: %v", len(longJars), errs)
 	}
