@@ -45,7 +45,7 @@ func run(args []string) error {
 	if err := pprof.StartCPUProfile(out); err != nil {
 		return fmt.Errorf("starting the profile: %w", err)
 	}
-	err = webhook.Serve(ctx, cfg)
+	err = webhook.Serve(ctx, cfg, nil) // the benchmark runs without profiles (STAGEHAND_PROFILES=false)
 	pprof.StopCPUProfile()
 	if err != nil {
 		return fmt.Errorf("serving: %w", err)

@@ -12,6 +12,10 @@ import (
 
 	"github.com/go-logr/logr"
 	"go.uber.org/zap/zapcore"
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/clientcmd"
+	"k8s.io/klog/v2"
+	ctrlconfig "sigs.k8s.io/controller-runtime/pkg/client/config"
 	"sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 
@@ -44,12 +48,45 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		logger.Info("signal received, shutting down; signal again to exit at once")
 	})
 
+	// client-go's reflector logs through klog: the same structured log.
+	klog.SetLogger(logger.WithName("client-go"))
+
+	cluster, err := clusterConfig(cfg)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
 	logger.Info("starting stagehand webhook", "version", version.String())
-	if err := webhook.Serve(ctx, cfg); err != nil {
+	if err := webhook.Serve(ctx, cfg, cluster); err != nil {
 		logger.Error(err, "webhook failed")
 		return fmt.Errorf("serve: %w", err)
 	}
 	return nil
+}
+
+// clusterConfig is how the webhook reaches the API server to watch
+// InjectionProfiles: STAGEHAND_KUBECONFIG, else $KUBECONFIG, the in-cluster
+// configuration or ~/.kube/config, in controller-runtime's order. nil when
+// profiles are off: then the webhook makes no API call at all.
+func clusterConfig(cfg config.Webhook) (*rest.Config, error) {
+	if !cfg.Profiles {
+		return nil, nil
+	}
+	var (
+		cluster *rest.Config
+		err     error
+	)
+	if cfg.Kubeconfig != "" {
+		cluster, err = clientcmd.BuildConfigFromFlags("", cfg.Kubeconfig)
+	} else {
+		cluster, err = ctrlconfig.GetConfig()
+	}
+	if err != nil {
+		return nil, fmt.Errorf("InjectionProfiles are on (%s_PROFILES, --profiles) but there is no cluster configuration to watch them with: %w; "+
+			"run in a pod with a ServiceAccount token, set %[1]s_KUBECONFIG (--kubeconfig) or KUBECONFIG, "+
+			"or set %[1]s_PROFILES=false to serve without profiles", config.Prefix, err)
+	}
+	cluster.UserAgent = "stagehand-webhook/" + version.Version
+	return cluster, nil
 }
 
 // newLogger returns controller-runtime's zap logger writing to w, at the

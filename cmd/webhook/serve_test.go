@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -80,6 +81,7 @@ func TestServeSIGTERM(t *testing.T) {
 		"STAGEHAND_HEALTH_ADDR=" + healthAddr,
 		"STAGEHAND_SHUTDOWN_DELAY=500ms",
 		"STAGEHAND_LOG_LEVEL=debug",
+		"STAGEHAND_PROFILES=false",
 	}, "serve", "--webhook-port="+strconv.Itoa(freePort(t)), "--metrics-addr=0")
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -131,5 +133,30 @@ func TestServeSIGTERM(t *testing.T) {
 	}
 	if stdout.Len() > 0 {
 		t.Errorf("serve wrote to stdout: %q", stdout.String())
+	}
+}
+
+// TestServeProfilesWithoutCluster: with profiles on (the default) and no
+// cluster configuration, serve exits at once saying what is missing and how
+// to turn profiles off, rather than serving without them.
+func TestServeProfilesWithoutCluster(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), commandTimeout)
+	defer cancel()
+	home := t.TempDir()
+	cmd := command(ctx, []string{"STAGEHAND_CERT_DIR=" + writeCert(t),
+		"STAGEHAND_HEALTH_ADDR=127.0.0.1:" + strconv.Itoa(freePort(t))},
+		"serve", "--webhook-port="+strconv.Itoa(freePort(t)), "--metrics-addr=0")
+	// No kubeconfig, no in-cluster service, an empty home.
+	cmd.Env = append(slices.DeleteFunc(cmd.Env, func(kv string) bool {
+		return strings.HasPrefix(kv, "KUBECONFIG=") || strings.HasPrefix(kv, "KUBERNETES_SERVICE_") || strings.HasPrefix(kv, "HOME=")
+	}), "HOME="+home)
+	out, err := cmd.CombinedOutput()
+	if err == nil {
+		t.Fatalf("serve with profiles and no cluster succeeded:\n%s", out)
+	}
+	for _, want := range []string{"InjectionProfiles are on", "no cluster configuration", "STAGEHAND_KUBECONFIG", "STAGEHAND_PROFILES=false"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("the error lacks %q:\n%s", want, out)
+		}
 	}
 }

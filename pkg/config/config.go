@@ -68,6 +68,12 @@ type Webhook struct {
 	// Entrypoints maps images to their entrypoints, for containers the agent
 	// wraps that have no command.
 	Entrypoints inject.Entrypoints
+	// Profiles makes the webhook watch InjectionProfiles and apply them to
+	// the pods they select. Off, it makes no API call at all.
+	Profiles bool
+	// Kubeconfig is the kubeconfig file to reach the API server with, for
+	// profiles; empty uses $KUBECONFIG, then the in-cluster configuration.
+	Kubeconfig string
 }
 
 // DefaultAgentImage is the agent image of this release.
@@ -104,6 +110,8 @@ type env struct {
 	// and AgentImage; `webhook inject` reads only these.
 	AllowedDependencyHosts string `split_words:"true"`
 	Entrypoints            string `split_words:"true"`
+	Profiles               string `split_words:"true" default:"true"`
+	Kubeconfig             string `split_words:"true"`
 }
 
 // setting ties one environment variable to its flag, its raw value and the
@@ -147,5 +155,9 @@ func settings(e *env) []setting {
 			usage: "comma-separated host globs dependencies may be fetched from; empty allows any host", parse: parseAllowedHosts},
 		{env: Prefix + "_ENTRYPOINTS", flag: "entrypoints", injection: true, raw: &e.Entrypoints,
 			usage: "YAML file mapping image references or patterns to their entrypoints", parse: parseEntrypoints},
+		{env: Prefix + "_PROFILES", flag: "profiles", bool: true, raw: &e.Profiles,
+			usage: "watch InjectionProfiles and apply them; false makes no API call at all", parse: parseProfiles},
+		{env: Prefix + "_KUBECONFIG", flag: "kubeconfig", raw: &e.Kubeconfig,
+			usage: "kubeconfig file for watching profiles; empty uses $KUBECONFIG, then the in-cluster configuration", parse: parseKubeconfig},
 	}
 }

@@ -52,6 +52,8 @@ func TestLoadInvalid(t *testing.T) {
 			want: []want{{"STAGEHAND_STRICT", "yes", SourceEnv, ErrSyntax, "true or false"}}},
 		{name: "strict flag not a bool", args: []string{"--strict=maybe"},
 			want: []want{{"STAGEHAND_STRICT", "maybe", SourceFlag, ErrSyntax, "true or false"}}},
+		{name: "profiles not a bool", env: map[string]string{"STAGEHAND_PROFILES": "on"},
+			want: []want{{"STAGEHAND_PROFILES", "on", SourceEnv, ErrSyntax, "true or false"}}},
 		{name: "unknown log level", env: map[string]string{"STAGEHAND_LOG_LEVEL": "warn"},
 			want: []want{{"STAGEHAND_LOG_LEVEL", "warn", SourceEnv, ErrRange, "info, debug, trace"}}},
 		{name: "unknown log format", args: []string{"--log-format=logfmt"},

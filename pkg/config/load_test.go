@@ -22,6 +22,7 @@ var defaults = Webhook{
 	LogLevel:      LogInfo,
 	LogFormat:     LogJSON,
 	AgentImage:    DefaultAgentImage(),
+	Profiles:      true,
 }
 
 // setEnv clears every STAGEHAND_ variable, then sets env; t.Setenv restores
@@ -69,18 +70,21 @@ func TestLoad(t *testing.T) {
 				"STAGEHAND_LOG_LEVEL":      "debug",
 				"STAGEHAND_LOG_FORMAT":     "text",
 				"STAGEHAND_AGENT_IMAGE":    "ghcr.io/stagehand-k8s/agent:v1",
+				"STAGEHAND_PROFILES":       "false",
+				"STAGEHAND_KUBECONFIG":     "/etc/kubeconfig",
 			},
 			want: Webhook{Port: 10443, CertDir: "/certs", HealthAddr: "127.0.0.1:9081", MetricsAddr: "[::1]:9080",
 				ShutdownDelay: 90 * time.Second, Strict: true, CacheSize: 64, LogLevel: LogDebug, LogFormat: LogText,
-				AgentImage: "ghcr.io/stagehand-k8s/agent:v1"},
+				AgentImage: "ghcr.io/stagehand-k8s/agent:v1", Kubeconfig: "/etc/kubeconfig"},
 		},
 		{
 			name: "every setting from flags",
 			args: []string{"--webhook-port=10443", "--cert-dir", "/certs", "--health-addr=127.0.0.1:9081",
 				"--metrics-addr=0", "--shutdown-delay=0s", "--strict", "--cache-size=0", "--log-level=trace", "-log-format=text",
-				"--agent-image=agent@sha256:0123"},
+				"--agent-image=agent@sha256:0123", "--profiles=false", "--kubeconfig", "/kc"},
 			want: Webhook{Port: 10443, CertDir: "/certs", HealthAddr: "127.0.0.1:9081", MetricsAddr: "0",
-				ShutdownDelay: 0, Strict: true, CacheSize: 0, LogLevel: LogTrace, LogFormat: LogText, AgentImage: "agent@sha256:0123"},
+				ShutdownDelay: 0, Strict: true, CacheSize: 0, LogLevel: LogTrace, LogFormat: LogText, AgentImage: "agent@sha256:0123",
+				Kubeconfig: "/kc"},
 		},
 		{
 			name: "flags override the environment",

@@ -111,12 +111,28 @@ func parseShutdownDelay(raw string, w *Webhook) error {
 	return nil
 }
 
-func parseStrict(raw string, w *Webhook) error {
-	b, err := strconv.ParseBool(raw)
-	if err != nil {
-		return &invalid{kind: ErrSyntax, valid: validBool}
+// parseBool parses a boolean setting into the field of a Webhook that
+// field returns.
+func parseBool(field func(*Webhook) *bool) func(raw string, w *Webhook) error {
+	return func(raw string, w *Webhook) error {
+		b, err := strconv.ParseBool(raw)
+		if err != nil {
+			return &invalid{kind: ErrSyntax, valid: validBool}
+		}
+		*field(w) = b
+		return nil
 	}
-	w.Strict = b
+}
+
+var (
+	parseStrict   = parseBool(func(w *Webhook) *bool { return &w.Strict })
+	parseProfiles = parseBool(func(w *Webhook) *bool { return &w.Profiles })
+)
+
+// parseKubeconfig keeps the path; whether it is readable is checked when
+// the webhook builds its client, with the error of client-go's loader.
+func parseKubeconfig(raw string, w *Webhook) error {
+	w.Kubeconfig = strings.TrimSpace(raw)
 	return nil
 }
 

@@ -107,6 +107,22 @@ func (h *Handler) admit(dl deadline, rv *review, s *scratch, res *reservation) a
 	if rv.object == nil {
 		return unreadable(logger, fmt.Errorf("%w: the %s request has no object", errUndecodable, rv.operation))
 	}
+	var sel selection
+	if h.Profiles != nil {
+		// The profile is part of what injection reads: before the key. A
+		// pod that neither carries stagehand.io/ annotations nor is
+		// selected is answered here, without being decoded.
+		var err error
+		if sel, err = h.selectProfile(rv); err != nil {
+			return unreadable(logger.WithValues(rv.who()...), err)
+		}
+		if a, done := unselected(logger, rv, sel); done {
+			return a
+		}
+		if sel.err != nil {
+			return failed(logger.WithValues(rv.who()...), sel.err, nil)
+		}
+	}
 	pod, err := s.decoding.decode(dl, res, rv.object)
 	switch {
 	case errors.Is(err, errDecodedTooLarge):
@@ -118,15 +134,7 @@ func (h *Handler) admit(dl deadline, rv *review, s *scratch, res *reservation) a
 	case err != nil:
 		return unreadable(logger.WithValues(rv.who()...), err)
 	}
-	if h.Profiles != nil {
-		// The profile is part of what injection reads: before the key.
-		if pod.Profile, err = h.selectProfile(rv); err != nil {
-			if errors.Is(err, errUndecodable) {
-				return unreadable(logger.WithValues(rv.who()...), err)
-			}
-			return failed(logger.WithValues(rv.who()...), err, nil)
-		}
-	}
+	pod.Profile = sel.profile
 	key := h.key(s, pod)
 	a, cached := h.Cache.get(key)
 	if !cached {

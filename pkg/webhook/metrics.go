@@ -26,6 +26,10 @@ const (
 	// reasonTimeout labels requests whose deadline passed, or whose caller
 	// went away, before they were answered.
 	reasonTimeout = "timeout"
+	// reasonProfilesUnavailable labels pods without stagehand.io/
+	// annotations admitted untouched because the InjectionProfiles could
+	// not be read.
+	reasonProfilesUnavailable = "profiles-unavailable"
 )
 
 // admissionTotal counts admission requests by result and reason. Labels are

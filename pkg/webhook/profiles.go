@@ -1,10 +1,16 @@
 package webhook
 
 import (
+	"errors"
 	"fmt"
+	"net/http"
+	"strings"
 
 	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
+	"github.com/go-logr/logr"
 
+	"github.com/stagehand-k8s/stagehand/pkg/annotations"
 	"github.com/stagehand-k8s/stagehand/pkg/apis/stagehand/v1alpha1"
 	"github.com/stagehand-k8s/stagehand/pkg/inject"
 	"github.com/stagehand-k8s/stagehand/pkg/profiles"
@@ -16,29 +22,133 @@ type ProfileSource interface {
 	InjectionProfiles(namespace string) ([]v1alpha1.InjectionProfile, error)
 }
 
-// podLabels is what profile selection reads of a pod: its labels, which
-// injection never reads.
-type podLabels struct {
+// podMeta is what deciding whether a pod is stagehand's reads of it, before
+// anything else is decoded: its labels, which profiles select by, and
+// whether it carries a stagehand.io/ annotation.
+type podMeta struct {
 	Metadata struct {
-		Labels map[string]string `json:"labels"`
+		Labels      jsontext.Value `json:"labels"`
+		Annotations ownKey         `json:"annotations"`
 	} `json:"metadata"`
 }
 
+// ownKey records whether a JSON object has a stagehand.io/ member, keeping
+// nothing else of it. Anything but an object or null counts as having one,
+// so that the full decoding, which refuses it, reports it.
+type ownKey bool
+
+func (k *ownKey) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	switch dec.PeekKind() {
+	case 'n':
+		_, err := dec.ReadToken()
+		return err
+	case '{':
+	default:
+		*k = true
+		return dec.SkipValue()
+	}
+	if _, err := dec.ReadToken(); err != nil {
+		return err
+	}
+	for dec.PeekKind() != '}' {
+		name, err := dec.ReadToken()
+		if err != nil {
+			return err
+		}
+		if strings.HasPrefix(name.String(), annotations.Prefix) {
+			*k = true
+		}
+		if err := dec.SkipValue(); err != nil {
+			return err
+		}
+	}
+	_, err := dec.ReadToken()
+	return err
+}
+
+// selection is what admit knows of a pod before decoding it: the profile
+// that selects it, or why none could be found.
+type selection struct {
+	// own says the pod carries stagehand.io/ annotations.
+	own     bool
+	profile *inject.Profile
+	err     error
+}
+
 // selectProfile finds the profile that selects the request's pod, by the
-// request's namespace and the pod's labels; nil when none does, a
-// *inject.Denied when two or more do.
-func (h *Handler) selectProfile(rv *review) (*inject.Profile, error) {
+// request's namespace and the pod's labels: nil when none does, a
+// *inject.Denied when two or more do. It decodes the labels only when the
+// namespace has profiles.
+func (h *Handler) selectProfile(rv *review) (selection, error) {
+	var meta podMeta
+	if err := json.Unmarshal(rv.object, &meta, inject.InputDecoding); err != nil {
+		return selection{}, fmt.Errorf("%w: its metadata: %w", errUndecodable, err)
+	}
+	sel := selection{own: bool(meta.Metadata.Annotations)}
 	namespace := rv.text(rv.namespace)
 	list, err := h.Profiles.InjectionProfiles(namespace)
 	if err != nil {
-		return nil, err
+		sel.err = err
+		return sel, nil
 	}
 	if len(list) == 0 {
-		return nil, nil
+		return sel, nil
 	}
-	var pod podLabels
-	if err := json.Unmarshal(rv.object, &pod, inject.InputDecoding); err != nil {
-		return nil, fmt.Errorf("%w: its labels: %w", errUndecodable, err)
+	var labels map[string]string
+	if len(meta.Metadata.Labels) > 0 {
+		if err := json.Unmarshal(meta.Metadata.Labels, &labels, inject.InputDecoding); err != nil {
+			return selection{}, fmt.Errorf("%w: its labels: %w", errUndecodable, err)
+		}
 	}
-	return profiles.Select(list, namespace, pod.Metadata.Labels)
+	sel.profile, sel.err = profiles.Select(list, namespace, labels)
+	return sel, nil
+}
+
+// unselected answers a pod that carries no stagehand.io/ annotation when
+// no profile selects it, or when the profiles cannot be read: it is
+// admitted untouched, never denied, without decoding the rest of it. With
+// the profiles unreadable, stagehand-profile-guard refuses the pod if a
+// profile does select it. ok is false when the pod must go on to be
+// injected, or be denied because two profiles select it.
+func unselected(logger logr.Logger, rv *review, sel selection) (answer, bool) {
+	var denied *inject.Denied
+	switch {
+	case sel.own, sel.profile != nil, errors.As(sel.err, &denied):
+		return answer{}, false
+	case sel.err != nil:
+		admissionTotal.WithLabelValues(resultAllowed, reasonProfilesUnavailable).Inc()
+		logger.WithValues(rv.who()...).Error(sel.err, "admitting a pod without stagehand.io/ annotations untouched: the InjectionProfiles cannot be read")
+		return answer{outcome: inject.OutcomeNotRequested, warnings: []string{
+			"stagehand: the pod was admitted without injection because the webhook could not read the InjectionProfiles; " +
+				"if a profile selects it, stagehand-profile-guard refuses it"}}, true
+	}
+	admissionTotal.WithLabelValues(resultAllowed, string(inject.OutcomeNotRequested)).Inc()
+	return answer{outcome: inject.OutcomeNotRequested}, true
+}
+
+// errNotSynced is the error of profiles read before the webhook's cache
+// has synced.
+var errNotSynced = errors.New("the InjectionProfiles have not been read from the API server yet")
+
+// readySource is a ProfileSource that answers only once synced says so.
+type readySource struct {
+	source ProfileSource
+	synced func() bool
+}
+
+func (r readySource) InjectionProfiles(namespace string) ([]v1alpha1.InjectionProfile, error) {
+	if !r.synced() {
+		return nil, errNotSynced
+	}
+	return r.source.InjectionProfiles(namespace)
+}
+
+// profilesReady is the readiness check of the profile cache.
+func profilesReady(synced func() bool) check {
+	return func(*http.Request) error {
+		if !synced() {
+			return fmt.Errorf("%w (is the InjectionProfile CRD installed, and may the webhook's ServiceAccount list and watch injectionprofiles?)", errNotSynced)
+		}
+		return nil
+	}
 }

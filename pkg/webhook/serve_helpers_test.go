@@ -91,7 +91,7 @@ func runServe(t *testing.T, cfg config.Webhook) *serving {
 	ctx, cancel := context.WithCancel(log.IntoContext(context.Background(),
 		testr.NewWithOptions(t, testr.Options{Verbosity: LevelTrace})))
 	s := &serving{cfg: cfg, cancel: cancel, done: make(chan error, 1)}
-	go func() { s.done <- Serve(ctx, cfg) }()
+	go func() { s.done <- Serve(ctx, cfg, nil) }()
 	t.Cleanup(func() {
 		cancel()
 		s.wait(t, cfg.ShutdownDelay+startTimeout)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/metrics"
 
@@ -24,6 +25,10 @@ const (
 	MetricsPath = "/metrics"
 )
 
+// errNoCluster is Serve's error when profiles are on without a cluster to
+// watch them in.
+var errNoCluster = errors.New("profiles are on but there is no cluster configuration to watch them with")
+
 // ErrStopped is wrapped by Serve's error when a server stops on its own,
 // without having been told to.
 var ErrStopped = errors.New("stopped unexpectedly")
@@ -31,37 +36,60 @@ var ErrStopped = errors.New("stopped unexpectedly")
 // Serve runs the admission webhook until ctx is cancelled, logging to the
 // logger in ctx (log.FromContext). It serves:
 //
-//   - the webhook at Path on cfg.Port, over TLS 1.2 or later with HTTP/1.1
-//     only, with tls.crt and tls.key from cfg.CertDir reloaded when they
-//     change;
+//   - the webhook at Path, and the InjectionProfile validator at
+//     ProfilePath, on cfg.Port, over TLS 1.2 or later with HTTP/1.1 only,
+//     with tls.crt and tls.key from cfg.CertDir reloaded when they change;
 //   - HealthzPath and ReadyzPath on cfg.HealthAddr; readiness needs the
-//     webhook to accept TLS connections and fails once shutdown begins;
+//     webhook to accept TLS connections and, with cfg.Profiles, the
+//     InjectionProfiles of cluster to have been read; it fails once
+//     shutdown begins;
 //   - controller-runtime's metrics.Registry at MetricsPath on
 //     cfg.MetricsAddr, unless metrics are disabled.
 //
 // When ctx is cancelled readiness fails at once, the webhook keeps serving
 // for cfg.ShutdownDelay so that endpoints drop the pod before it stops, then
 // the servers shut down gracefully, completing in-flight requests. Serve
-// then returns nil. It returns an error at once when a server cannot start
-// (an address in use, an unreadable certificate), and an error wrapping
+// then returns nil. With cfg.Profiles it watches the InjectionProfiles of
+// cluster, which must not be nil, and reads nothing else of the API. It
+// returns an error at once when a server cannot start (an address in use,
+// an unreadable certificate, no InjectionProfile CRD), and an error wrapping
 // ErrStopped when a server stops on its own.
-func Serve(ctx context.Context, cfg config.Webhook) error {
+func Serve(ctx context.Context, cfg config.Webhook, cluster *rest.Config) error {
 	logger := log.FromContext(ctx)
+	// The webhook server stops as soon as its context is done, so it gets
+	// a context of its own, cancelled after the shutdown delay; so does the
+	// profile watch, which its requests read.
+	// Its requests log through the context's logger, named "admission".
+	hookCtx, stopHook := context.WithCancel(log.IntoContext(context.WithoutCancel(ctx), logger.WithName("admission")))
+	defer stopHook()
+	var watch *profileWatch
+	if cfg.Profiles {
+		if cluster == nil {
+			return errNoCluster
+		}
+		var err error
+		if watch, err = newProfileWatch(hookCtx, cluster); err != nil {
+			return fmt.Errorf("%s: %w", profileWatcher, err)
+		}
+	}
 	ls, err := listen(cfg)
 	if err != nil {
 		return err
 	}
 	ready := &readiness{checks: map[string]check{"webhook": ls.hook.ready}}
-	handler := closeWhenStopping(ready, instrument(&Handler{Injector: inject.New(cfg.InjectOptions()), Cache: NewCache(cfg.CacheSize)}))
+	pods := &Handler{Injector: inject.New(cfg.InjectOptions()), Cache: NewCache(cfg.CacheSize)}
+	if watch != nil {
+		pods.Profiles = watch.source()
+		ready.checks["profiles"] = watch.ready()
+	}
+	handler := closeWhenStopping(ready, newAdmissionMux(pods, NewProfileValidator(cfg.InjectOptions())))
 	health := newHTTPServer(ctx, newHealthMux(ready))
 
-	// The webhook server stops as soon as its context is done, so it gets
-	// a context of its own, cancelled after the shutdown delay.
-	// Its requests log through the context's logger, named "admission".
-	hookCtx, stopHook := context.WithCancel(log.IntoContext(context.WithoutCancel(ctx), logger.WithName("admission")))
-	defer stopHook()
-	g := newGroup(3)
+	g := newGroup(4)
 	g.start(webhookServer, func() error { return ls.hook.serve(hookCtx, handler) })
+	if watch != nil {
+		g.start(profileWatcher, func() error { return watch.run(log.IntoContext(hookCtx, logger.WithName("profiles"))) })
+	}
 	g.start(healthServer, func() error { return serveHTTP(health, ls.health) })
 	var metricsSrv *http.Server
 	if ls.metrics != nil {
@@ -69,7 +97,7 @@ func Serve(ctx context.Context, cfg config.Webhook) error {
 		g.start(metricsServer, func() error { return serveHTTP(metricsSrv, ls.metrics) })
 	}
 	logger.Info("starting servers", "path", Path, "port", cfg.Port, "certDir", cfg.CertDir,
-		"healthAddr", cfg.HealthAddr, "metricsAddr", cfg.MetricsAddr, "strict", cfg.Strict)
+		"healthAddr", cfg.HealthAddr, "metricsAddr", cfg.MetricsAddr, "strict", cfg.Strict, "profiles", cfg.Profiles)
 
 	g.wait(ctx)
 	ready.stop()
@@ -81,6 +109,7 @@ func Serve(ctx context.Context, cfg config.Webhook) error {
 	}
 	logger.Info("stopping servers")
 	g.stop(webhookServer, func() error { stopHook(); return nil })
+	g.stop(profileWatcher, func() error { stopHook(); return nil })
 	if metricsSrv != nil {
 		g.stop(metricsServer, shutdownHTTP(metricsSrv))
 	}
@@ -159,6 +188,15 @@ var tls12CipherSuites = []uint16{
 	tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
 	tls.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
 	tls.TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+}
+
+// newAdmissionMux serves the pod webhook at Path and the InjectionProfile
+// validator at ProfilePath; the pod webhook alone is instrumented.
+func newAdmissionMux(pods, profiles http.Handler) *http.ServeMux {
+	mux := http.NewServeMux()
+	mux.Handle(Path, instrument(pods))
+	mux.Handle(ProfilePath, profiles)
+	return mux
 }
 
 func newMetricsMux() *http.ServeMux {

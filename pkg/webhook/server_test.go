@@ -196,7 +196,7 @@ func TestServeCancelledBeforeStart(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	done := make(chan error, 1)
-	go func() { done <- Serve(ctx, cfg) }()
+	go func() { done <- Serve(ctx, cfg, nil) }()
 	select {
 	case err := <-done:
 		if err != nil {

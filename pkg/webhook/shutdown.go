@@ -14,9 +14,10 @@ const shutdownTimeout = 30 * time.Second
 
 // The names of Serve's servers, in errors.
 const (
-	webhookServer = "webhook server"
-	healthServer  = "health server"
-	metricsServer = "metrics server"
+	webhookServer  = "webhook server"
+	healthServer   = "health server"
+	metricsServer  = "metrics server"
+	profileWatcher = "InjectionProfile watch"
 )
 
 // stopped is what a server's serve function returned.

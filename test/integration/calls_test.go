@@ -28,6 +28,9 @@ type call struct {
 // namespaces and read only the calls made in them.
 type recorder struct {
 	next http.Handler
+	// down lists namespaces for which the webhook fails every call, as one
+	// that is not running: the API server applies the failure policy.
+	down sync.Map
 
 	mu    sync.Mutex
 	calls []call
@@ -41,11 +44,17 @@ func (r *recorder) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
+	var in, out admissionv1.AdmissionReview
+	if json.Unmarshal(body, &in) == nil && in.Request != nil {
+		if _, down := r.down.Load(in.Request.Namespace); down {
+			http.Error(w, "the webhook is down", http.StatusServiceUnavailable)
+			return
+		}
+	}
 	req.Body = io.NopCloser(bytes.NewReader(body))
 	rec := httptest.NewRecorder()
 	r.next.ServeHTTP(rec, req)
-	var in, out admissionv1.AdmissionReview
-	if json.Unmarshal(body, &in) == nil && in.Request != nil && json.Unmarshal(rec.Body.Bytes(), &out) == nil && out.Response != nil {
+	if in.Request != nil && json.Unmarshal(rec.Body.Bytes(), &out) == nil && out.Response != nil {
 		c := call{
 			Namespace: in.Request.Namespace,
 			Name:      in.Request.Name,
@@ -63,6 +72,13 @@ func (r *recorder) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	maps.Copy(w.Header(), rec.Header())
 	w.WriteHeader(rec.Code)
 	_, _ = w.Write(rec.Body.Bytes())
+}
+
+// takeDown makes the webhook fail the calls for namespace until the test
+// ends.
+func (r *recorder) takeDown(t interface{ Cleanup(func()) }, namespace string) {
+	r.down.Store(namespace, true)
+	t.Cleanup(func() { r.down.Delete(namespace) })
 }
 
 // in returns the calls made for pods in one namespace, in order.

@@ -10,18 +10,26 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/wait"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
 
 	"github.com/stagehand-k8s/stagehand/internal/testenv"
 	"github.com/stagehand-k8s/stagehand/pkg/annotations"
+	"github.com/stagehand-k8s/stagehand/pkg/apis/stagehand/v1alpha1"
 	"github.com/stagehand-k8s/stagehand/pkg/inject"
+	"github.com/stagehand-k8s/stagehand/pkg/profiles"
 	"github.com/stagehand-k8s/stagehand/pkg/webhook"
 )
 
-// manifestPath is the shipped webhook configuration, installed as is.
-const manifestPath = "../../manifests/base/mutatingwebhookconfiguration.yaml"
+// manifestPath is the shipped webhook configuration, installed as is, as
+// is profileManifestPath, the InjectionProfile validator's.
+const (
+	manifestPath        = "../../manifests/base/mutatingwebhookconfiguration.yaml"
+	profileManifestPath = "../../manifests/base/validatingwebhookconfiguration.yaml"
+)
 
 // Bounds on every wait, so that a broken setup fails instead of hanging.
 const (
@@ -56,9 +64,13 @@ func env(t *testing.T) *suite {
 // serves stagehand's handler where envtest pointed the configuration. stop
 // is always safe to call.
 func start() (*suite, func(), error) {
-	e, stopEnv, err := testenv.Start(testenv.Options{WebhookPaths: []string{manifestPath}, CRDPaths: []string{crdPath}})
+	e, stopEnv, err := testenv.Start(testenv.Options{WebhookPaths: []string{manifestPath, profileManifestPath}, CRDPaths: []string{crdPath}})
 	ctx, cancel := context.WithCancel(context.Background())
 	stop := func() { stopEnv(); cancel() }
+	if err != nil {
+		return nil, stop, err
+	}
+	watch, err := watchProfiles(ctx, e)
 	if err != nil {
 		return nil, stop, err
 	}
@@ -66,12 +78,16 @@ func start() (*suite, func(), error) {
 		Env:    e,
 		client: e.Client,
 		calls: &recorder{next: &webhook.Handler{
-			Injector: inject.New(inject.Options{Version: "test", AgentImage: "registry.example.com/stagehand/agent:test"}),
+			Injector: inject.New(injectOptions),
 			Cache:    webhook.NewCache(64),
+			Profiles: profiles.Cached{Reader: watch},
 		}},
 		other: &recorder{next: &admission.Webhook{Handler: admission.HandlerFunc(addOtherChange)}},
 	}
-	err = e.Serve(ctx, map[string]http.Handler{webhook.Path: s.calls, otherPath: s.other})
+	err = e.Serve(ctx, map[string]http.Handler{
+		webhook.Path: s.calls, otherPath: s.other,
+		webhook.ProfilePath: webhook.NewProfileValidator(injectOptions),
+	})
 	if err != nil {
 		return nil, stop, fmt.Errorf("waiting for the webhook server: %w", err)
 	}
@@ -79,6 +95,30 @@ func start() (*suite, func(), error) {
 		return nil, stop, err
 	}
 	return s, stop, nil
+}
+
+// injectOptions configure the suite's webhook.
+var injectOptions = inject.Options{Version: "test", AgentImage: "registry.example.com/stagehand/agent:test"}
+
+// watchProfiles starts a controller-runtime cache of InjectionProfiles, as
+// `webhook serve` keeps, and waits until it has read them.
+func watchProfiles(ctx context.Context, e *testenv.Env) (cache.Cache, error) {
+	scheme := runtime.NewScheme()
+	if err := v1alpha1.AddToScheme(scheme); err != nil {
+		return nil, err
+	}
+	c, err := cache.New(e.Env.Config, cache.Options{Scheme: scheme, ReaderFailOnMissingInformer: true})
+	if err != nil {
+		return nil, err
+	}
+	if _, err := c.GetInformer(ctx, &v1alpha1.InjectionProfile{}); err != nil {
+		return nil, err
+	}
+	go func() { _ = c.Start(ctx) }()
+	if !c.WaitForCacheSync(ctx) {
+		return nil, fmt.Errorf("the InjectionProfile cache did not sync")
+	}
+	return c, nil
 }
 
 // waitForInjection waits until the API server calls the webhook: envtest

@@ -19,7 +19,7 @@ import (
 // the handler can report.
 func admissionTotal() float64 {
 	reasons := map[string][]string{
-		"allowed": {string(inject.OutcomeInjected), string(inject.OutcomeUnchanged), string(inject.OutcomeOptedOut), string(inject.OutcomeNotRequested)},
+		"allowed": {string(inject.OutcomeInjected), string(inject.OutcomeUnchanged), string(inject.OutcomeOptedOut), string(inject.OutcomeNotRequested), "profiles-unavailable"},
 		"denied":  {inject.ReasonInvalid, inject.ReasonConflict},
 		"error":   {"undecodable", "internal"},
 	}
@@ -32,37 +32,41 @@ func admissionTotal() float64 {
 	return sum
 }
 
-// TestUnannotatedPodsNeverReachWebhook proves the matchConditions: in an
-// opted-in namespace, pods without a stagehand.io/ annotation cost no call.
-func TestUnannotatedPodsNeverReachWebhook(t *testing.T) {
+// TestUnannotatedPodsAnsweredUntouched proves the split of the webhook
+// configuration: in an opted-in namespace, a pod without a stagehand.io/
+// annotation of its own reaches profiled-pods.stagehand.io, where, with no
+// profile selecting it, it is admitted untouched and counted as
+// not-requested; one annotation sends a pod to pods.stagehand.io.
+func TestUnannotatedPodsAnsweredUntouched(t *testing.T) {
 	s := env(t)
 	ns := s.newNamespace(t, optedIn)
 
 	before := admissionTotal()
-	for i, anns := range []map[string]string{
+	notRequested := webhook.AdmissionCount("allowed", string(inject.OutcomeNotRequested))
+	plain := []map[string]string{
 		nil, // no annotations at all: has() must guard the map
 		{"example.com/team": "etl"},
 		{"stagehand.io.example.com/inject": "true"}, // a look-alike prefix
 		{"notstagehand.io/inject": "true"},
-	} {
+	}
+	for i, anns := range plain {
 		name := fmt.Sprintf("plain-%d", i)
 		pod := s.createPod(t, ns, mr3Worker(name, anns))
 		assertUntouched(t, pod)
+		if calls := s.calls.of(ns, name); len(calls) != 1 || !calls[0].Allowed || calls[0].Patches != 0 {
+			t.Errorf("calls for %s: %+v, want one, allowed, without a patch", name, calls)
+		}
 	}
-	if calls := s.calls.in(ns); len(calls) != 0 {
-		t.Errorf("the webhook was called for pods without stagehand.io/ annotations: %+v", calls)
-	}
-	if after := admissionTotal(); after != before {
-		t.Errorf("stagehand_admission_total went from %v to %v for pods without stagehand.io/ annotations", before, after)
+	if after := webhook.AdmissionCount("allowed", string(inject.OutcomeNotRequested)); after != notRequested+float64(len(plain)) {
+		t.Errorf("not-requested went from %v to %v, want %d more", notRequested, after, len(plain))
 	}
 
-	// The webhook is live for this namespace: one annotation is enough.
 	s.createPod(t, ns, mr3Worker("annotated", map[string]string{inject.ServiceAccountToken: "true"}))
-	if calls := s.calls.in(ns); len(calls) != 1 || calls[0].Name != "annotated" {
-		t.Errorf("calls %+v, want exactly one, for the annotated pod", calls)
+	if calls := s.calls.of(ns, "annotated"); len(calls) != 1 || calls[0].Patches == 0 {
+		t.Errorf("calls %+v, want exactly one, injecting the annotated pod", calls)
 	}
-	if after := admissionTotal(); after != before+1 {
-		t.Errorf("stagehand_admission_total went from %v to %v, want one more for the annotated pod", before, after)
+	if after := admissionTotal(); after != before+float64(len(plain))+1 {
+		t.Errorf("stagehand_admission_total went from %v to %v, want %d more", before, after, len(plain)+1)
 	}
 }
 

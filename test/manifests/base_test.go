@@ -3,6 +3,7 @@ package manifests
 import (
 	"net"
 	"path"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	policyv1 "k8s.io/api/policy/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/utils/ptr"
 )
@@ -36,8 +38,11 @@ func envOf(c *corev1.Container) map[string]string {
 func TestBaseObjects(t *testing.T) {
 	base := buildOverlay(t, "base")
 	want := []string{
+		"CustomResourceDefinition/injectionprofiles.stagehand.io",
 		"Namespace/stagehand-system",
 		"ServiceAccount/stagehand-webhook",
+		"ClusterRole/stagehand-webhook",
+		"ClusterRoleBinding/stagehand-webhook",
 		"ConfigMap/stagehand-entrypoints",
 		"Service/stagehand-webhook",
 		"Deployment/stagehand-webhook",
@@ -45,6 +50,7 @@ func TestBaseObjects(t *testing.T) {
 		"ValidatingAdmissionPolicy/stagehand-guard",
 		"ValidatingAdmissionPolicyBinding/stagehand-guard",
 		"MutatingWebhookConfiguration/stagehand",
+		"ValidatingWebhookConfiguration/stagehand",
 	}
 	got := base.kinds()
 	if !sameElements(got, want) {
@@ -60,21 +66,42 @@ func TestBaseObjects(t *testing.T) {
 	}
 }
 
-// TestNoRBAC: the webhook makes no API calls, so it has no rules at all, can
-// read no Secret, and mounts no API token.
-func TestNoRBAC(t *testing.T) {
+// TestRBAC: the webhook's only API access is to list and watch
+// InjectionProfiles: it can read no Secret, ConfigMap or Pod and writes
+// nothing. Its pod mounts the token that needs; its ServiceAccount mounts
+// none into other pods.
+func TestRBAC(t *testing.T) {
 	for _, name := range []string{"base", "cert-manager", "self-signed"} {
 		o := buildOverlay(t, name)
+		var roles []string
 		for _, u := range o.objects {
 			switch u.GetKind() {
-			case "Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding":
-				t.Errorf("overlay %s has %s %s: the webhook needs no RBAC rules", name, u.GetKind(), u.GetName())
+			case "Role", "RoleBinding":
+				t.Errorf("overlay %s has %s %s: the webhook needs no namespaced RBAC", name, u.GetKind(), u.GetName())
+			case "ClusterRole", "ClusterRoleBinding":
+				roles = append(roles, u.GetKind()+"/"+u.GetName())
 			}
 		}
+		if !sameElements(roles, []string{"ClusterRole/stagehand-webhook", "ClusterRoleBinding/stagehand-webhook"}) {
+			t.Errorf("overlay %s: RBAC objects %v", name, roles)
+		}
+		role := typed[rbacv1.ClusterRole](t, o.find(t, "ClusterRole", "stagehand-webhook"))
+		want := []rbacv1.PolicyRule{{APIGroups: []string{"stagehand.io"}, Resources: []string{"injectionprofiles"}, Verbs: []string{"list", "watch"}}}
+		if !reflect.DeepEqual(role.Rules, want) {
+			t.Errorf("overlay %s: ClusterRole rules %+v, want list and watch on injectionprofiles only", name, role.Rules)
+		}
+		binding := typed[rbacv1.ClusterRoleBinding](t, o.find(t, "ClusterRoleBinding", "stagehand-webhook"))
+		if binding.RoleRef.Name != "stagehand-webhook" || len(binding.Subjects) != 1 || binding.Subjects[0].Kind != "ServiceAccount" ||
+			binding.Subjects[0].Name != "stagehand-webhook" || binding.Subjects[0].Namespace != "stagehand-system" {
+			t.Errorf("overlay %s: ClusterRoleBinding %+v %+v", name, binding.RoleRef, binding.Subjects)
+		}
 		sa := typed[corev1.ServiceAccount](t, o.find(t, "ServiceAccount", "stagehand-webhook"))
-		d, _ := webhookDeployment(t, o)
-		if ptr.Deref(sa.AutomountServiceAccountToken, true) || ptr.Deref(d.Spec.Template.Spec.AutomountServiceAccountToken, true) {
-			t.Errorf("overlay %s mounts an API token into the webhook pod", name)
+		d, c := webhookDeployment(t, o)
+		if ptr.Deref(sa.AutomountServiceAccountToken, true) {
+			t.Errorf("overlay %s: the ServiceAccount mounts its token by default", name)
+		}
+		if !ptr.Deref(d.Spec.Template.Spec.AutomountServiceAccountToken, false) || envOf(c)["STAGEHAND_PROFILES"] != "true" {
+			t.Errorf("overlay %s: the webhook pod watches profiles (STAGEHAND_PROFILES=%q) and must mount its token", name, envOf(c)["STAGEHAND_PROFILES"])
 		}
 		if d.Spec.Template.Spec.ServiceAccountName != "stagehand-webhook" {
 			t.Errorf("overlay %s: the webhook runs as %q", name, d.Spec.Template.Spec.ServiceAccountName)

@@ -24,31 +24,55 @@ var systemNamespaces = []string{"kube-system", "kube-public", "kube-node-lease",
 func webhookConfiguration(t *testing.T, o *overlay) *admissionregistrationv1.MutatingWebhookConfiguration {
 	t.Helper()
 	cfg := typed[admissionregistrationv1.MutatingWebhookConfiguration](t, o.find(t, "MutatingWebhookConfiguration", "stagehand"))
+	if len(cfg.Webhooks) != 2 {
+		t.Fatalf("%d webhooks, want 2: pods with stagehand.io/ annotations, and the others", len(cfg.Webhooks))
+	}
+	return cfg
+}
+
+func profileWebhookConfiguration(t *testing.T, o *overlay) *admissionregistrationv1.ValidatingWebhookConfiguration {
+	t.Helper()
+	cfg := typed[admissionregistrationv1.ValidatingWebhookConfiguration](t, o.find(t, "ValidatingWebhookConfiguration", "stagehand"))
 	if len(cfg.Webhooks) != 1 {
-		t.Fatalf("%d webhooks, want 1", len(cfg.Webhooks))
+		t.Fatalf("%d validating webhooks, want 1", len(cfg.Webhooks))
 	}
 	return cfg
 }
 
 func TestWebhookConfiguration(t *testing.T) {
-	w := webhookConfiguration(t, buildOverlay(t, "base")).Webhooks[0]
-	svc := w.ClientConfig.Service
-	if svc == nil || svc.Name != "stagehand-webhook" || svc.Namespace != "stagehand-system" || ptr.Deref(svc.Port, 0) != 443 || ptr.Deref(svc.Path, "") != webhook.Path {
-		t.Errorf("clientConfig.service %+v, want stagehand-webhook.stagehand-system:443%s", svc, webhook.Path)
+	base := buildOverlay(t, "base")
+	for i, w := range webhookConfiguration(t, base).Webhooks {
+		svc := w.ClientConfig.Service
+		if svc == nil || svc.Name != "stagehand-webhook" || svc.Namespace != "stagehand-system" || ptr.Deref(svc.Port, 0) != 443 || ptr.Deref(svc.Path, "") != webhook.Path {
+			t.Errorf("%s: clientConfig.service %+v, want stagehand-webhook.stagehand-system:443%s", w.Name, svc, webhook.Path)
+		}
+		if len(w.Rules) != 1 || !slices.Equal(w.Rules[0].Operations, []admissionregistrationv1.OperationType{admissionregistrationv1.Create}) ||
+			!slices.Equal(w.Rules[0].Resources, []string{"pods"}) {
+			t.Errorf("%s: rules %+v, want Pod CREATE only", w.Name, w.Rules)
+		}
+		checkNamespaceSelector(t, w.Name, w.NamespaceSelector.MatchLabels, w.NamespaceSelector.MatchExpressions)
+		if len(w.MatchConditions) == 0 {
+			t.Errorf("%s: no matchConditions: the two webhooks would both take every pod", w.Name)
+		}
+		// Pods that asked for injection fail closed; the others must not
+		// depend on the webhook (stagehand-profile-guard refuses a selected
+		// pod that was not injected).
+		policy := []admissionregistrationv1.FailurePolicyType{admissionregistrationv1.Fail, admissionregistrationv1.Ignore}[i]
+		if ptr.Deref(w.FailurePolicy, "") != policy || ptr.Deref(w.TimeoutSeconds, 10) > 5 ||
+			ptr.Deref(w.ReinvocationPolicy, "") != admissionregistrationv1.IfNeededReinvocationPolicy ||
+			ptr.Deref(w.SideEffects, "") != admissionregistrationv1.SideEffectClassNone || !slices.Equal(w.AdmissionReviewVersions, []string{"v1"}) {
+			t.Errorf("%s: failurePolicy %v (want %v) timeoutSeconds %v reinvocationPolicy %v sideEffects %v admissionReviewVersions %v", w.Name,
+				ptr.Deref(w.FailurePolicy, ""), policy, ptr.Deref(w.TimeoutSeconds, 0), ptr.Deref(w.ReinvocationPolicy, ""), ptr.Deref(w.SideEffects, ""), w.AdmissionReviewVersions)
+		}
 	}
-	if len(w.Rules) != 1 || !slices.Equal(w.Rules[0].Operations, []admissionregistrationv1.OperationType{admissionregistrationv1.Create}) ||
-		!slices.Equal(w.Rules[0].Resources, []string{"pods"}) {
-		t.Errorf("rules %+v, want Pod CREATE only", w.Rules)
+	v := profileWebhookConfiguration(t, base).Webhooks[0]
+	if svc := v.ClientConfig.Service; svc == nil || svc.Name != "stagehand-webhook" || ptr.Deref(svc.Path, "") != webhook.ProfilePath {
+		t.Errorf("profile validator clientConfig.service %+v, want stagehand-webhook%s", svc, webhook.ProfilePath)
 	}
-	checkNamespaceSelector(t, "webhook", w.NamespaceSelector.MatchLabels, w.NamespaceSelector.MatchExpressions)
-	if len(w.MatchConditions) == 0 {
-		t.Error("no matchConditions: every pod of an opted-in namespace would call the webhook")
-	}
-	if ptr.Deref(w.FailurePolicy, "") != admissionregistrationv1.Fail || ptr.Deref(w.TimeoutSeconds, 10) > 5 ||
-		ptr.Deref(w.ReinvocationPolicy, "") != admissionregistrationv1.IfNeededReinvocationPolicy ||
-		ptr.Deref(w.SideEffects, "") != admissionregistrationv1.SideEffectClassNone || !slices.Equal(w.AdmissionReviewVersions, []string{"v1"}) {
-		t.Errorf("failurePolicy %v timeoutSeconds %v reinvocationPolicy %v sideEffects %v admissionReviewVersions %v",
-			ptr.Deref(w.FailurePolicy, ""), ptr.Deref(w.TimeoutSeconds, 0), ptr.Deref(w.ReinvocationPolicy, ""), ptr.Deref(w.SideEffects, ""), w.AdmissionReviewVersions)
+	if len(v.Rules) != 1 || !slices.Equal(v.Rules[0].Resources, []string{"injectionprofiles"}) || !slices.Equal(v.Rules[0].APIGroups, []string{"stagehand.io"}) ||
+		!slices.Equal(v.Rules[0].Operations, []admissionregistrationv1.OperationType{admissionregistrationv1.Create, admissionregistrationv1.Update}) ||
+		ptr.Deref(v.FailurePolicy, "") != admissionregistrationv1.Fail {
+		t.Errorf("profile validator rules %+v failurePolicy %v, want CREATE and UPDATE of injectionprofiles, failing closed", v.Rules, ptr.Deref(v.FailurePolicy, ""))
 	}
 }
 
@@ -90,9 +114,13 @@ func TestGuardPolicy(t *testing.T) {
 
 func TestCertManagerOverlay(t *testing.T) {
 	o := buildOverlay(t, "cert-manager")
-	cfg := webhookConfiguration(t, o)
-	if got := cfg.Annotations["cert-manager.io/inject-ca-from"]; got != "stagehand-system/stagehand-webhook" {
-		t.Errorf("inject-ca-from %q, want stagehand-system/stagehand-webhook", got)
+	for kind, anns := range map[string]map[string]string{
+		"MutatingWebhookConfiguration":   webhookConfiguration(t, o).Annotations,
+		"ValidatingWebhookConfiguration": profileWebhookConfiguration(t, o).Annotations,
+	} {
+		if got := anns["cert-manager.io/inject-ca-from"]; got != "stagehand-system/stagehand-webhook" {
+			t.Errorf("%s: inject-ca-from %q, want stagehand-system/stagehand-webhook", kind, got)
+		}
 	}
 	spec := func(kind, name string) map[string]any {
 		u := o.find(t, kind, name)
@@ -138,6 +166,11 @@ func TestSelfSignedOverlay(t *testing.T) {
 	bundle := cfg.Webhooks[0].ClientConfig.CABundle
 	if len(bundle) == 0 || cfg.Webhooks[0].ClientConfig.Service == nil {
 		t.Fatalf("clientConfig %+v, want the Service and a caBundle", cfg.Webhooks[0].ClientConfig)
+	}
+	for _, cc := range []admissionregistrationv1.WebhookClientConfig{cfg.Webhooks[1].ClientConfig, profileWebhookConfiguration(t, o).Webhooks[0].ClientConfig} {
+		if !bytes.Equal(cc.CABundle, bundle) {
+			t.Errorf("clientConfig %+v: every webhook needs the same caBundle", cc)
+		}
 	}
 	data := secret.Data
 	// The CA's key stays with the admin: only what the webhook serves with

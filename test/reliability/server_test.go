@@ -99,6 +99,8 @@ func launch(o options) (*server, error) {
 		"--shutdown-delay=" + o.shutdownDelay.String(),
 		"--log-level=" + string(o.logLevel),
 		"--log-format=json",
+		// No API server here: the webhook serves without profiles.
+		"--profiles=false",
 	}, injectionArgs()...)
 	s.cmd = exec.Command(binary, append(args, o.args...)...)
 	s.cmd.Env = cleanEnv()

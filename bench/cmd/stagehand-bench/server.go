@@ -110,6 +110,8 @@ func stagehandEnv(w *workspace, port int) ([]string, error) {
 		"STAGEHAND_SHUTDOWN_DELAY=0s",
 		"STAGEHAND_AGENT_IMAGE="+agentImage,
 		"STAGEHAND_LOG_LEVEL=info",
+		// The load benchmarks measure admission alone: no API server.
+		"STAGEHAND_PROFILES=false",
 	), nil
 }
 
