@@ -10,11 +10,14 @@ import (
 
 	"github.com/go-logr/logr"
 	admissionv1 "k8s.io/api/admission/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/yaml"
 
 	"github.com/stagehand-k8s/stagehand/bench/loadgen"
+	"github.com/stagehand-k8s/stagehand/pkg/apis/stagehand/v1alpha1"
 	"github.com/stagehand-k8s/stagehand/pkg/inject"
+	"github.com/stagehand-k8s/stagehand/pkg/profiles"
 )
 
 // BenchmarkHandleMR3Worker measures one admission of the MR3 ContainerWorker
@@ -36,7 +39,25 @@ func BenchmarkHandleCachedMR3WorkerAgent(b *testing.B) {
 	benchmarkHandle(b, "../../testdata/inject/mr3-worker-agent.in.yaml", NewCache(16))
 }
 
+// BenchmarkHandleCachedMR3WorkerAgentProfiles is the cached admission in a
+// namespace with a profile that selects other pods: what profiles add to a
+// pod that carries its own annotations.
+func BenchmarkHandleCachedMR3WorkerAgentProfiles(b *testing.B) {
+	other := v1alpha1.InjectionProfile{
+		ObjectMeta: metav1.ObjectMeta{Name: "spark-executors", Namespace: "hivemr3"},
+		Spec: v1alpha1.InjectionProfileSpec{
+			Selector:    metav1.LabelSelector{MatchLabels: map[string]string{"spark-role": "executor"}},
+			Annotations: map[string]string{inject.ServiceAccountToken: "true"},
+		},
+	}
+	benchmarkHandleWith(b, "../../testdata/inject/mr3-worker-agent.in.yaml", NewCache(16), profiles.Static{other})
+}
+
 func benchmarkHandle(b *testing.B, path string, cache *Cache) {
+	benchmarkHandleWith(b, path, cache, nil)
+}
+
+func benchmarkHandleWith(b *testing.B, path string, cache *Cache, source ProfileSource) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		b.Fatal(err)
@@ -45,15 +66,15 @@ func benchmarkHandle(b *testing.B, path string, cache *Cache) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	benchmarkHandleJSON(b, raw, cache)
+	benchmarkHandleJSON(b, raw, cache, source)
 }
 
 // benchmarkHandleJSON is benchmarkHandle for a pod given as JSON. The
 // request and response writer are reused, as net/http reuses a
 // connection's: what is measured is the handler's own work. With a cache,
 // each request is the next pod of the job: its name and UID are numbered.
-func benchmarkHandleJSON(b *testing.B, raw []byte, cache *Cache) {
-	h := &Handler{Injector: inject.New(inject.Options{Version: "bench", AgentImage: "agent:bench"}), Cache: cache}
+func benchmarkHandleJSON(b *testing.B, raw []byte, cache *Cache, source ProfileSource) {
+	h := &Handler{Injector: inject.New(inject.Options{Version: "bench", AgentImage: "agent:bench"}), Cache: cache, Profiles: source}
 	var pod map[string]any
 	if err := json.Unmarshal(raw, &pod); err != nil {
 		b.Fatal(err)

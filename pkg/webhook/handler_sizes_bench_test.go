@@ -20,7 +20,7 @@ const plainPodJSON = `{"apiVersion":"v1","kind":"Pod","metadata":{"name":"plain"
 
 // BenchmarkHandlePlain measures the smallest injected pod.
 func BenchmarkHandlePlain(b *testing.B) {
-	benchmarkHandleJSON(b, []byte(plainPodJSON), nil)
+	benchmarkHandleJSON(b, []byte(plainPodJSON), nil, nil)
 }
 
 // BenchmarkHandle64KiB measures the MR3 worker with dependencies and the
@@ -49,7 +49,7 @@ func BenchmarkHandle64KiB(b *testing.B) {
 		}
 		c.Env = append(c.Env, corev1.EnvVar{Name: fmt.Sprintf("BENCH_VAR_%04d", n), Value: value})
 	}
-	benchmarkHandleJSON(b, raw, nil)
+	benchmarkHandleJSON(b, raw, nil, nil)
 }
 
 // BenchmarkHandleManyContainers measures pods of n containers of which
@@ -57,7 +57,7 @@ func BenchmarkHandle64KiB(b *testing.B) {
 func BenchmarkHandleManyContainers(b *testing.B) {
 	for _, n := range []int{250, 2000} {
 		b.Run(strconv.Itoa(n), func(b *testing.B) {
-			benchmarkHandleJSON(b, manyContainersPod(b, n, "c1"), nil)
+			benchmarkHandleJSON(b, manyContainersPod(b, n, "c1"), nil, nil)
 		})
 	}
 }

@@ -48,10 +48,12 @@ const noopLabel = "bench.stagehand.io/noop"
 
 // apiResults are the creates with the webhook, without it, and with the
 // no-op webhook: as fast as the API server goes (closed loop) and at a fixed
-// rate it sustains in every namespace (open loop).
+// rate it sustains in every namespace (open loop). unselected are creates,
+// in stagehand's namespace, of the pod without its stagehand.io/
+// annotations, which no profile selects.
 type apiResults struct {
-	with, without, noop             loadgen.Result
-	openWith, openWithout, openNoop loadgen.Result
+	with, without, noop, unselected                 loadgen.Result
+	openWith, openWithout, openNoop, openUnselected loadgen.Result
 	// profiles are the API server's CPU profiles while it created pods at
 	// the fixed rate without the webhook and with it; cpuPerPod is its CPU
 	// time per pod in each.
@@ -66,12 +68,46 @@ func (a apiResults) p99Ratio() float64 {
 	return ratio(float64(a.openWith.Percentile(99)), float64(a.openWithout.Percentile(99)))
 }
 
+// unselectedRatio is the create p99 of a pod no profile selects over that
+// of a pod the no-op webhook admits, at the fixed rate: what deciding that
+// a pod is not stagehand's adds to calling a webhook at all.
+func (a apiResults) unselectedRatio() float64 {
+	return ratio(float64(a.openUnselected.Percentile(99)), float64(a.openNoop.Percentile(99)))
+}
+
+// apiSubject is one kind of create the API-server part measures.
+type apiSubject struct {
+	name, ns string
+	pod      *corev1.Pod
+}
+
 // benchAPIServer creates the MR3 pod through an envtest API server, in a
 // namespace the webhook serves (a stagehand process, configured by the
-// shipped manifest) and in one it does not, alternating rounds.
+// shipped manifest, watching InjectionProfiles in that API server as
+// shipped), in one it does not, and in one the no-op webhook serves; and
+// the same pod without stagehand.io/ annotations in stagehand's namespace,
+// where a profile selects other pods. Rounds alternate.
 func benchAPIServer(ctx context.Context, o options, w *workspace, mr3 fixture, outDir string, log io.Writer) (apiResults, error) {
 	var res apiResults
-	s, err := startServer(w, kindStagehand, "")
+	env := &envtest.Environment{
+		BinaryAssetsDirectory:    o.assets,
+		ControlPlaneStartTimeout: apiStartTimeout,
+		ControlPlaneStopTimeout:  apiStopTimeout,
+		CRDInstallOptions:        envtest.CRDInstallOptions{Paths: []string{filepath.Join(o.root, profileCRD)}, ErrorIfPathMissing: true},
+	}
+	// envtest turns the ServiceAccount admission plugin off; a real cluster
+	// runs it, and the projected token stagehand injects needs the
+	// serviceAccountName it defaults.
+	env.ControlPlane.GetAPIServer().Configure().Disable("disable-admission-plugins")
+	cfg, err := env.Start()
+	defer func() { _ = env.Stop() }()
+	if err != nil {
+		return res, fmt.Errorf("starting the API server: %w", err)
+	}
+	if w.kubeconfig, err = writeKubeconfig(w.dir, cfg); err != nil {
+		return res, err
+	}
+	s, err := startServer(w, kindWatching, "")
 	if err != nil {
 		return res, err
 	}
@@ -87,20 +123,6 @@ func benchAPIServer(ctx context.Context, o options, w *workspace, mr3 fixture, o
 	if _, err := noop.waitAdmitting(ctx, w, mr3); err != nil {
 		return res, err
 	}
-	env := &envtest.Environment{
-		BinaryAssetsDirectory:    o.assets,
-		ControlPlaneStartTimeout: apiStartTimeout,
-		ControlPlaneStopTimeout:  apiStopTimeout,
-	}
-	// envtest turns the ServiceAccount admission plugin off; a real cluster
-	// runs it, and the projected token stagehand injects needs the
-	// serviceAccountName it defaults.
-	env.ControlPlane.GetAPIServer().Configure().Disable("disable-admission-plugins")
-	cfg, err := env.Start()
-	defer func() { _ = env.Stop() }()
-	if err != nil {
-		return res, fmt.Errorf("starting the API server: %w", err)
-	}
 	cfg.QPS, cfg.Burst, cfg.Timeout = -1, 0, apiRequestTimeout // no client-side rate limit
 	cs, err := kubernetes.NewForConfig(cfg)
 	if err != nil {
@@ -109,60 +131,69 @@ func benchAPIServer(ctx context.Context, o options, w *workspace, mr3 fixture, o
 	if err := installWebhook(ctx, o.root, cs, s.url, noop.url, w.caPEM); err != nil {
 		return res, err
 	}
+	if err := createOtherProfile(ctx, cfg, nsWith); err != nil {
+		return res, err
+	}
 	if err := waitForWebhook(ctx, cs, mr3.pod); err != nil {
 		return res, err
 	}
 	var n atomic.Int64
-	create := func(ns string) loadgen.Doer {
+	create := func(sub apiSubject) loadgen.Doer {
 		return loadgen.DoerFunc(func(ctx context.Context) error {
-			pod := mr3.pod.DeepCopy()
-			pod.Namespace, pod.Name = ns, fmt.Sprintf("bench-%d", n.Add(1))
-			_, err := cs.CoreV1().Pods(ns).Create(ctx, pod, metav1.CreateOptions{})
+			pod := sub.pod.DeepCopy()
+			pod.Namespace, pod.Name = sub.ns, fmt.Sprintf("bench-%d", n.Add(1))
+			_, err := cs.CoreV1().Pods(sub.ns).Create(ctx, pod, metav1.CreateOptions{})
 			return err
 		})
+	}
+	subjects := []apiSubject{
+		{nsWithout, nsWithout, mr3.pod}, {nsWith, nsWith, mr3.pod}, {nsNoop, nsNoop, mr3.pod},
+		{subjectUnselected, nsWith, unannotated(mr3.pod)},
 	}
 	perRound := max(o.apiPods/o.rounds, 1)
 	results := map[string][]loadgen.Result{}
 	for r := range o.rounds {
-		for _, ns := range []string{nsWithout, nsWith, nsNoop} {
+		for _, sub := range subjects {
 			loop := loadgen.Closed{Concurrency: o.apiConc, Duration: apiRoundTimeout, MaxRequests: perRound}
 			if r == 0 {
 				// Warm connections and caches up, unmeasured.
 				warm := loop
 				warm.MaxRequests = 2 * o.apiConc
-				if _, err := warm.Run(ctx, create(ns)); err != nil {
+				if _, err := warm.Run(ctx, create(sub)); err != nil {
 					return res, err
 				}
 			}
-			got, err := loop.Run(ctx, create(ns))
+			got, err := loop.Run(ctx, create(sub))
 			if err != nil {
 				return res, err
 			}
-			results[ns] = append(results[ns], got)
-			fmt.Fprintf(log, "apiserver %-13s %d pods %.0f pods/s p99=%v errors=%d\n", ns, got.Requests, got.Throughput(), got.Percentile(99), got.Errors)
+			results[sub.name] = append(results[sub.name], got)
+			fmt.Fprintf(log, "apiserver %-13s %d pods %.0f pods/s p99=%v errors=%d\n", sub.name, got.Requests, got.Throughput(), got.Percentile(99), got.Errors)
 		}
 	}
 	res.with, res.without, res.noop = loadgen.Merge(results[nsWith]...), loadgen.Merge(results[nsWithout]...), loadgen.Merge(results[nsNoop]...)
+	res.unselected = loadgen.Merge(results[subjectUnselected]...)
 	open := map[string][]loadgen.Result{}
 	for range o.rounds {
-		for _, ns := range []string{nsWithout, nsWith, nsNoop} {
-			got, err := apiOpenLoop(o, o.apiOpenFor/time.Duration(o.rounds)).Run(ctx, create(ns))
+		for _, sub := range subjects {
+			got, err := apiOpenLoop(o, o.apiOpenFor/time.Duration(o.rounds)).Run(ctx, create(sub))
 			if err != nil {
 				return res, err
 			}
-			open[ns] = append(open[ns], got)
-			fmt.Fprintf(log, "apiserver %-13s %d pods at %.0f/s p50=%v p99=%v errors=%d\n", ns, got.Requests, o.apiRate, got.Percentile(50), got.Percentile(99), got.Errors)
+			open[sub.name] = append(open[sub.name], got)
+			fmt.Fprintf(log, "apiserver %-13s %d pods at %.0f/s p50=%v p99=%v errors=%d\n", sub.name, got.Requests, o.apiRate, got.Percentile(50), got.Percentile(99), got.Errors)
 		}
 	}
 	res.openWith, res.openWithout, res.openNoop = loadgen.Merge(open[nsWith]...), loadgen.Merge(open[nsWithout]...), loadgen.Merge(open[nsNoop]...)
+	res.openUnselected = loadgen.Merge(open[subjectUnselected]...)
 	res.cpuPerPod = map[string]time.Duration{}
-	for _, ns := range []string{nsWithout, nsWith} {
-		p, perPod, err := profileAPIServer(ctx, o, cs, ns, create(ns), outDir)
+	for _, sub := range subjects[:2] {
+		p, perPod, err := profileAPIServer(ctx, o, cs, sub.ns, create(sub), outDir)
 		if err != nil {
 			return res, err
 		}
-		res.profiles, res.cpuPerPod[ns] = append(res.profiles, p), perPod
-		fmt.Fprintf(log, "apiserver %-13s CPU per pod %v\n", ns, perPod)
+		res.profiles, res.cpuPerPod[sub.ns] = append(res.profiles, p), perPod
+		fmt.Fprintf(log, "apiserver %-13s CPU per pod %v\n", sub.ns, perPod)
 	}
 	return res, nil
 }
@@ -235,7 +266,7 @@ func installWebhook(ctx context.Context, root string, cs kubernetes.Interface, u
 	noop := mwc.DeepCopy()
 	noop.Name = "stagehand-bench-noop"
 	for i := range noop.Webhooks {
-		noop.Webhooks[i].Name = "noop.bench.stagehand.io"
+		noop.Webhooks[i].Name = fmt.Sprintf("noop-%d.bench.stagehand.io", i)
 		noop.Webhooks[i].ClientConfig.URL = &noopURL
 		noop.Webhooks[i].NamespaceSelector = &metav1.LabelSelector{MatchLabels: map[string]string{noopLabel: "enabled"}}
 	}

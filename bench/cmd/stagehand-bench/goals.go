@@ -21,6 +21,9 @@ const (
 	goalRunOverhead     = 3 * time.Millisecond
 	goalAgentSize       = 12 << 20
 	goalAPIP99Ratio     = 1.25 // create p99 with the webhook/without
+	// goalUnselectedRatio: a pod no profile selects costs about what
+	// calling a webhook that does nothing costs.
+	goalUnselectedRatio = 1.25
 	goalConc            = 8
 	handlerMR3          = "BenchmarkHandleMR3WorkerAgent"
 )
@@ -48,6 +51,7 @@ var goalTargets = []struct{ name, target string }{
 	{"run-overhead", "<=" + goalRunOverhead.String()},
 	{"agent-binary-size", "<=" + fmtMiB(goalAgentSize)},
 	{"apiserver-create-p99-ratio", fmt.Sprintf("<=%.2f", goalAPIP99Ratio)},
+	{"apiserver-unselected-vs-noop-p99-ratio", fmt.Sprintf("<=%.2f", goalUnselectedRatio)},
 }
 
 // goal is one GOAL line; measured is empty when its part did not run.
@@ -131,6 +135,9 @@ func evaluate(r *results) []goal {
 	}
 	if a := r.api; a != nil && a.openWith.Requests > 0 && a.openWithout.Requests > 0 {
 		atMost("apiserver-create-p99-ratio", a.p99Ratio(), goalAPIP99Ratio)
+	}
+	if a := r.api; a != nil && a.openUnselected.Requests > 0 && a.openNoop.Requests > 0 {
+		atMost("apiserver-unselected-vs-noop-p99-ratio", a.unselectedRatio(), goalUnselectedRatio)
 	}
 	gs := make([]goal, 0, len(goalTargets))
 	for _, t := range goalTargets {

@@ -126,7 +126,7 @@ func writeOthers(p printer, r *results) {
 	}
 	if a := r.api; a != nil {
 		p("\n## Through the API server (envtest)\n")
-		p("The MR3 pod created in a namespace stagehand serves, in one no webhook serves, and in one the no-op webhook (bench/noop, same configuration otherwise, matchConditions included) serves: the cost of calling any webhook. Alternating rounds, after an unmeasured warmup. Closed loop at concurrency %d: as fast as the API server goes, so latency there is mostly queueing. Open loop at %.0f pods/s, a rate all three sustain: latency from each create's scheduled time, the latency a create gains.\n",
+		p("The MR3 pod created in a namespace stagehand serves, in one no webhook serves, and in one the no-op webhook (bench/noop, same configuration otherwise, matchConditions included) serves: the cost of calling any webhook. stagehand runs as shipped, watching InjectionProfiles in this API server; its namespace has a profile that selects Spark executors, so it reads each pod's labels. \"unselected\" is the same pod without its stagehand.io/ annotations in stagehand's namespace: it reaches the webhook's second entry (failurePolicy Ignore), which admits it untouched because no profile selects it. Alternating rounds, after an unmeasured warmup. Closed loop at concurrency %d: as fast as the API server goes, so latency there is mostly queueing. Open loop at %.0f pods/s, a rate all of them sustain: latency from each create's scheduled time, the latency a create gains.\n",
 			r.opts.apiConc, r.opts.apiRate)
 		p("| loop | namespace | pods | pods/s | p50 | p99 | errors |\n| --- | --- | --- | --- | --- | --- | --- |")
 		for _, side := range []struct {
@@ -134,7 +134,9 @@ func writeOthers(p printer, r *results) {
 			res        loadgen.Result
 		}{
 			{"closed", "without webhook", a.without}, {"closed", "with stagehand", a.with}, {"closed", "with the no-op webhook", a.noop},
+			{"closed", "with stagehand, unselected", a.unselected},
 			{"open", "without webhook", a.openWithout}, {"open", "with stagehand", a.openWith}, {"open", "with the no-op webhook", a.openNoop},
+			{"open", "with stagehand, unselected", a.openUnselected},
 		} {
 			p("| %s | %s | %d | %.0f | %s | %s | %d |", side.loop, side.name, side.res.Requests, side.res.Throughput(), fmtDur(side.res.Percentile(50)), fmtDur(side.res.Percentile(99)), side.res.Errors)
 		}
@@ -142,6 +144,9 @@ func writeOthers(p printer, r *results) {
 			a.p99Ratio(), ratio(float64(a.openNoop.Percentile(99)), float64(a.openWithout.Percentile(99))),
 			ratio(float64(a.with.Percentile(99)), float64(a.without.Percentile(99))), ratio(float64(a.noop.Percentile(99)), float64(a.without.Percentile(99))),
 			ratio(a.with.Throughput(), a.without.Throughput()), ratio(a.noop.Throughput(), a.without.Throughput()))
+		p("\nA pod no profile selects: open loop p99 ratio over no webhook %.2f, over the no-op webhook %.2f; closed loop pods/s ratio over the no-op webhook %.2f.",
+			ratio(float64(a.openUnselected.Percentile(99)), float64(a.openWithout.Percentile(99))), a.unselectedRatio(),
+			ratio(a.unselected.Throughput(), a.noop.Throughput()))
 		if len(a.cpuPerPod) > 0 {
 			p("\nThe API server's own CPU per created pod, from its profiles at the fixed rate: %s without webhook, %s with stagehand.",
 				fmtDur(a.cpuPerPod[nsWithout]), fmtDur(a.cpuPerPod[nsWith]))

@@ -24,6 +24,9 @@ const (
 	kindProfiled  = "profiled"           // webhook.Serve under the CPU profiler
 	// kindProfiledUncached is kindProfiled without the injection cache.
 	kindProfiledUncached = "profiled-uncached"
+	// kindWatching is webhook serve with InjectionProfiles on, watching
+	// them in the API-server part's API server (workspace.kubeconfig).
+	kindWatching = "stagehand-profiles"
 )
 
 // agentImage is what the webhook puts in its init containers.
@@ -59,10 +62,13 @@ func startServer(w *workspace, kind, profile string) (*server, error) {
 	case kindNoop:
 		cmd = exec.Command(w.noop, "--port", strconv.Itoa(port), "--cert-dir", w.certDir)
 		cmd.Env = baseEnv()
-	case kindStagehand, kindUncached, kindProfiled, kindProfiledUncached:
+	case kindStagehand, kindUncached, kindProfiled, kindProfiledUncached, kindWatching:
 		env, err := stagehandEnv(w, port)
 		if err != nil {
 			return nil, err
+		}
+		if kind == kindWatching {
+			env = append(env, "STAGEHAND_PROFILES=true", "STAGEHAND_KUBECONFIG="+w.kubeconfig)
 		}
 		if kind == kindUncached || kind == kindProfiledUncached {
 			env = append(env, "STAGEHAND_CACHE_SIZE=0")

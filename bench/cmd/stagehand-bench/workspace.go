@@ -20,6 +20,7 @@ type workspace struct {
 	certDir                    string // tls.crt, tls.key
 	caPEM                      []byte
 	roots                      *x509.CertPool
+	kubeconfig                 string // of the API-server part's API server, once it runs
 }
 
 // newWorkspace builds the binaries (CGO off, trimmed, stripped as the
