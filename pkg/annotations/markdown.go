@@ -21,7 +21,13 @@ what they ask for.
 ## Opting in
 
 - A namespace opts in with the label ` + "`" + NamespaceLabel + "=" + NamespaceLabelEnabled + "`" + `.
-- Only Pods with at least one ` + "`" + Prefix + "`" + ` annotation are sent to the webhook.
+- A Pod gets what its own ` + "`" + Prefix + "`" + ` annotations ask for, or what an InjectionProfile of
+  its namespace that selects it by its labels gives it (docs/profiles.md); its own keys win.
+- Every Pod of an opted-in namespace is sent to the webhook. A Pod with a ` + "`" + Prefix + "`" + `
+  annotation of its own is refused while the webhook is down; any other Pod is created
+  (the webhook's second entry has failurePolicy Ignore), unless a profile selects it, in which
+  case the policy stagehand-profile-guard refuses it rather than let it start uninjected
+  (docs/operations.md, "Which pods reach the webhook").
 - kube-system, kube-public, kube-node-lease and stagehand's own namespace are never injected.
 - A Pod opts out with ` + "`" + Inject + `: "false"` + "`" + `.
 
