@@ -235,3 +235,26 @@ func TestReinvocationKeepsThePodsOwnMountOfAStagehandVolume(t *testing.T) {
 		t.Errorf("stagehand calls %+v, want two: one with a patch, then a re-invocation with none", calls)
 	}
 }
+
+// TestReinvocationOfAProfilePod: a pod injected only because of a profile
+// carries no stagehand.io/ key but stagehand.io/status, so the API server
+// reinvokes stagehand through the webhook's second entry after the later
+// webhook changed it; the reinvocation changes nothing.
+func TestReinvocationOfAProfilePod(t *testing.T) {
+	s := env(t)
+	ns := s.namespaceWithOther(t)
+	if err := s.profileClient(t).Create(t.Context(), workerProfile(ns, "mr3-workers", mr3Annotations)); err != nil {
+		t.Fatal(err)
+	}
+	s.untilPods(t, ns, "created", func(pod *corev1.Pod, err error) bool { _, ok := status(pod); return err == nil && ok })
+	s.createPod(t, ns, mr3Worker("mr3worker-0a1b2c-1", nil))
+	pod := s.getPod(t, ns, "mr3worker-0a1b2c-1")
+	assertStatus(t, pod, inject.PartCredentials, inject.PartATSKey)
+	if len(pod.Spec.Volumes) == 0 || pod.Spec.Volumes[0].Name != otherVolume {
+		t.Errorf("volumes %s: the later webhook's change is missing", toJSON(pod.Spec.Volumes))
+	}
+	calls := s.calls.of(ns, "mr3worker-0a1b2c-1")
+	if len(calls) != 2 || calls[0].Patches == 0 || !calls[1].Allowed || calls[1].Patches != 0 {
+		t.Errorf("stagehand calls %+v, want two: one with a patch, then a re-invocation with none", calls)
+	}
+}
