@@ -13,6 +13,7 @@ import (
 // +kubebuilder:object:root=true
 // +kubebuilder:resource:shortName=injprof,categories=stagehand
 // +kubebuilder:printcolumn:name="Selector",type=string,JSONPath=`.spec.selector`,priority=1
+// +kubebuilder:printcolumn:name="Generation",type=integer,JSONPath=`.metadata.generation`,description="the generation that stagehand.io/status records of the pods injected since"
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
 type InjectionProfile struct {
 	metav1.TypeMeta   `json:",inline"`
