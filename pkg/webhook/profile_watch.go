@@ -2,15 +2,12 @@ package webhook
 
 import (
 	"context"
-	"fmt"
 	"sync/atomic"
 
-	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/log"
 
-	"github.com/stagehand-k8s/stagehand/pkg/apis/stagehand/v1alpha1"
 	"github.com/stagehand-k8s/stagehand/pkg/profiles"
 )
 
@@ -25,16 +22,9 @@ type profileWatch struct {
 
 // newProfileWatch prepares the watch; run starts it.
 func newProfileWatch(ctx context.Context, cfg *rest.Config) (*profileWatch, error) {
-	scheme := runtime.NewScheme()
-	if err := v1alpha1.AddToScheme(scheme); err != nil {
-		return nil, err
-	}
-	c, err := cache.New(cfg, cache.Options{Scheme: scheme, ReaderFailOnMissingInformer: true})
+	c, err := profiles.NewCache(ctx, cfg)
 	if err != nil {
-		return nil, fmt.Errorf("creating the InjectionProfile cache: %w", err)
-	}
-	if _, err := c.GetInformer(ctx, &v1alpha1.InjectionProfile{}); err != nil {
-		return nil, fmt.Errorf("watching InjectionProfiles (is the CRD injectionprofiles.stagehand.io installed?): %w", err)
+		return nil, err
 	}
 	return &profileWatch{cache: c}, nil
 }

@@ -4,13 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strings"
 
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
 	"github.com/go-logr/logr"
 
-	"github.com/stagehand-k8s/stagehand/pkg/annotations"
 	"github.com/stagehand-k8s/stagehand/pkg/apis/stagehand/v1alpha1"
 	"github.com/stagehand-k8s/stagehand/pkg/inject"
 	"github.com/stagehand-k8s/stagehand/pkg/profiles"
@@ -23,47 +21,13 @@ type ProfileSource interface {
 }
 
 // podMeta is what deciding whether a pod is stagehand's reads of it, before
-// anything else is decoded: its labels, which profiles select by, and
-// whether it carries a stagehand.io/ annotation.
+// anything else is decoded: its labels, which profiles select by, and its
+// stagehand.io/ annotations (inject.Annotations keeps no other).
 type podMeta struct {
 	Metadata struct {
-		Labels      jsontext.Value `json:"labels"`
-		Annotations ownKey         `json:"annotations"`
+		Labels      jsontext.Value     `json:"labels"`
+		Annotations inject.Annotations `json:"annotations"`
 	} `json:"metadata"`
-}
-
-// ownKey records whether a JSON object has a stagehand.io/ member, keeping
-// nothing else of it. Anything but an object or null counts as having one,
-// so that the full decoding, which refuses it, reports it.
-type ownKey bool
-
-func (k *ownKey) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	switch dec.PeekKind() {
-	case 'n':
-		_, err := dec.ReadToken()
-		return err
-	case '{':
-	default:
-		*k = true
-		return dec.SkipValue()
-	}
-	if _, err := dec.ReadToken(); err != nil {
-		return err
-	}
-	for dec.PeekKind() != '}' {
-		name, err := dec.ReadToken()
-		if err != nil {
-			return err
-		}
-		if strings.HasPrefix(name.String(), annotations.Prefix) {
-			*k = true
-		}
-		if err := dec.SkipValue(); err != nil {
-			return err
-		}
-	}
-	_, err := dec.ReadToken()
-	return err
 }
 
 // selection is what admit knows of a pod before decoding it: the profile
@@ -84,7 +48,7 @@ func (h *Handler) selectProfile(rv *review) (selection, error) {
 	if err := json.Unmarshal(rv.object, &meta, inject.InputDecoding); err != nil {
 		return selection{}, fmt.Errorf("%w: its metadata: %w", errUndecodable, err)
 	}
-	sel := selection{own: bool(meta.Metadata.Annotations)}
+	sel := selection{own: len(meta.Metadata.Annotations) > 0}
 	namespace := rv.text(rv.namespace)
 	list, err := h.Profiles.InjectionProfiles(namespace)
 	if err != nil {

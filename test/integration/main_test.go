@@ -10,7 +10,6 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -18,7 +17,6 @@ import (
 
 	"github.com/stagehand-k8s/stagehand/internal/testenv"
 	"github.com/stagehand-k8s/stagehand/pkg/annotations"
-	"github.com/stagehand-k8s/stagehand/pkg/apis/stagehand/v1alpha1"
 	"github.com/stagehand-k8s/stagehand/pkg/inject"
 	"github.com/stagehand-k8s/stagehand/pkg/profiles"
 	"github.com/stagehand-k8s/stagehand/pkg/webhook"
@@ -100,18 +98,11 @@ func start() (*suite, func(), error) {
 // injectOptions configure the suite's webhook.
 var injectOptions = inject.Options{Version: "test", AgentImage: "registry.example.com/stagehand/agent:test"}
 
-// watchProfiles starts a controller-runtime cache of InjectionProfiles, as
-// `webhook serve` keeps, and waits until it has read them.
+// watchProfiles starts the cache of InjectionProfiles `webhook serve`
+// keeps, and waits until it has read them.
 func watchProfiles(ctx context.Context, e *testenv.Env) (cache.Cache, error) {
-	scheme := runtime.NewScheme()
-	if err := v1alpha1.AddToScheme(scheme); err != nil {
-		return nil, err
-	}
-	c, err := cache.New(e.Env.Config, cache.Options{Scheme: scheme, ReaderFailOnMissingInformer: true})
+	c, err := profiles.NewCache(ctx, e.Env.Config)
 	if err != nil {
-		return nil, err
-	}
-	if _, err := c.GetInformer(ctx, &v1alpha1.InjectionProfile{}); err != nil {
 		return nil, err
 	}
 	go func() { _ = c.Start(ctx) }()
