@@ -52,12 +52,12 @@ func (s *suite) newNamespace(t *testing.T, labels map[string]string) string {
 	return name
 }
 
-// localize points a webhook configuration at the local webhook server,
-// keeping each webhook's path and everything else; other objects are
-// returned as they are. What the API server would call in a cluster is
-// validated by a dry-run apply of the object before localizing.
+// localize points a webhook configuration, mutating or validating, at the
+// local webhook server, keeping each webhook's path and everything else;
+// other objects are returned as they are. What the API server would call in
+// a cluster is validated by a dry-run apply of the object before localizing.
 func (s *suite) localize(u *unstructured.Unstructured) *unstructured.Unstructured {
-	if u.GetKind() != "MutatingWebhookConfiguration" {
+	if k := u.GetKind(); k != "MutatingWebhookConfiguration" && k != "ValidatingWebhookConfiguration" {
 		return u
 	}
 	u = u.DeepCopy()

@@ -11,13 +11,17 @@ import (
 	"testing"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/wait"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
 
 	"github.com/stagehand-k8s/stagehand/internal/testenv"
+	"github.com/stagehand-k8s/stagehand/pkg/apis/stagehand/v1alpha1"
 	"github.com/stagehand-k8s/stagehand/pkg/config"
 	"github.com/stagehand-k8s/stagehand/pkg/inject"
+	"github.com/stagehand-k8s/stagehand/pkg/profiles"
 	"github.com/stagehand-k8s/stagehand/pkg/webhook"
 )
 
@@ -37,6 +41,9 @@ type suite struct {
 	client client.Client
 	// base is manifests/base as built in TestMain.
 	base *overlay
+	// profiles is the webhook's cache of InjectionProfiles, as `webhook
+	// serve` keeps it.
+	profiles cache.Cache
 }
 
 var shared testenv.Shared[*suite]
@@ -52,10 +59,12 @@ func env(t *testing.T) *suite {
 	return shared.Get(t)
 }
 
-// start runs the API server with cert-manager's CRDs, serves stagehand's
-// handler (configured as the base Deployment configures it) and the strip
-// webhook locally, and installs the base's webhook configuration, pointed at
-// that server, and its guard policy. stop is always safe to call.
+// start runs the API server with cert-manager's CRDs and the base's
+// InjectionProfile CRD, serves stagehand's handler (configured as the base
+// Deployment configures it, reading profiles from a cache as `webhook serve`
+// does), its profile validator and the strip webhook locally, and installs
+// the base's webhook configurations, pointed at that server, and its guard
+// policies. stop is always safe to call.
 func start() (*suite, func(), error) {
 	crds, err := certManagerCRDs()
 	if err != nil {
@@ -69,14 +78,18 @@ func start() (*suite, func(), error) {
 	if err != nil {
 		return nil, func() {}, err
 	}
-	e, stopEnv, err := testenv.Start(testenv.Options{CRDPaths: []string{crds}})
+	e, stopEnv, err := testenv.Start(testenv.Options{CRDPaths: []string{crds, filepath.Join(manifestsDir, "base", "crd")}})
 	ctx, cancel := context.WithCancel(context.Background())
 	stop := func() { stopEnv(); cancel(); cleanup() }
 	if err != nil {
 		return nil, stop, err
 	}
-	s := &suite{Env: e, client: e.Client, base: base}
-	if err := s.serve(ctx, inject.New(opts)); err != nil {
+	watch, err := watchProfiles(ctx, e)
+	if err != nil {
+		return nil, stop, err
+	}
+	s := &suite{Env: e, client: e.Client, base: base, profiles: watch}
+	if err := s.serve(ctx, opts); err != nil {
 		return nil, stop, err
 	}
 	if err := s.installAdmission(ctx); err != nil {
@@ -120,19 +133,44 @@ func injectOptions(base *overlay) (inject.Options, func(), error) {
 	return w.InjectOptions(), cleanup, nil
 }
 
-// serve runs stagehand's handler and the strip webhook where envtest made
-// serving certificates for.
-func (s *suite) serve(ctx context.Context, injector *inject.Injector) error {
+// watchProfiles starts a controller-runtime cache of InjectionProfiles, as
+// `webhook serve` keeps, and waits until it has read them.
+func watchProfiles(ctx context.Context, e *testenv.Env) (cache.Cache, error) {
+	scheme := runtime.NewScheme()
+	if err := v1alpha1.AddToScheme(scheme); err != nil {
+		return nil, err
+	}
+	c, err := cache.New(e.Env.Config, cache.Options{Scheme: scheme, ReaderFailOnMissingInformer: true})
+	if err != nil {
+		return nil, err
+	}
+	if _, err := c.GetInformer(ctx, &v1alpha1.InjectionProfile{}); err != nil {
+		return nil, err
+	}
+	go func() { _ = c.Start(ctx) }()
+	if !c.WaitForCacheSync(ctx) {
+		return nil, errors.New("the InjectionProfile cache did not sync")
+	}
+	return c, nil
+}
+
+// serve runs stagehand's handler, its profile validator and the strip
+// webhook where envtest made serving certificates for.
+func (s *suite) serve(ctx context.Context, opts inject.Options) error {
 	return s.Serve(ctx, map[string]http.Handler{
-		webhook.Path: &webhook.Handler{Injector: injector, Cache: webhook.NewCache(64)},
-		stripPath:    &admission.Webhook{Handler: admission.HandlerFunc(strip)},
+		webhook.Path: &webhook.Handler{
+			Injector: inject.New(opts), Cache: webhook.NewCache(64), Profiles: profiles.Cached{Reader: s.profiles},
+		},
+		webhook.ProfilePath: webhook.NewProfileValidator(opts),
+		stripPath:           &admission.Webhook{Handler: admission.HandlerFunc(strip)},
 	})
 }
 
-// installAdmission installs the base's webhook configuration and guard, and
-// the strip webhook, and waits until the API server uses all three.
+// installAdmission installs the base's webhook configurations and guards,
+// and the strip webhook, and waits until the API server uses them.
 func (s *suite) installAdmission(ctx context.Context) error {
-	for _, kind := range []string{"MutatingWebhookConfiguration", "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding"} {
+	kinds := []string{"MutatingWebhookConfiguration", "ValidatingWebhookConfiguration", "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding"}
+	for _, kind := range kinds {
 		for _, u := range s.base.objects {
 			if u.GetKind() != kind {
 				continue
