@@ -11,14 +11,12 @@ import (
 	"testing"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
 
 	"github.com/stagehand-k8s/stagehand/internal/testenv"
-	"github.com/stagehand-k8s/stagehand/pkg/apis/stagehand/v1alpha1"
 	"github.com/stagehand-k8s/stagehand/pkg/config"
 	"github.com/stagehand-k8s/stagehand/pkg/inject"
 	"github.com/stagehand-k8s/stagehand/pkg/profiles"
@@ -133,18 +131,11 @@ func injectOptions(base *overlay) (inject.Options, func(), error) {
 	return w.InjectOptions(), cleanup, nil
 }
 
-// watchProfiles starts a controller-runtime cache of InjectionProfiles, as
-// `webhook serve` keeps, and waits until it has read them.
+// watchProfiles starts the cache of InjectionProfiles `webhook serve`
+// keeps, and waits until it has read them.
 func watchProfiles(ctx context.Context, e *testenv.Env) (cache.Cache, error) {
-	scheme := runtime.NewScheme()
-	if err := v1alpha1.AddToScheme(scheme); err != nil {
-		return nil, err
-	}
-	c, err := cache.New(e.Env.Config, cache.Options{Scheme: scheme, ReaderFailOnMissingInformer: true})
+	c, err := profiles.NewCache(ctx, e.Env.Config)
 	if err != nil {
-		return nil, err
-	}
-	if _, err := c.GetInformer(ctx, &v1alpha1.InjectionProfile{}); err != nil {
 		return nil, err
 	}
 	go func() { _ = c.Start(ctx) }()
