@@ -3,6 +3,7 @@ package demo
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -24,6 +25,7 @@ var fieldOwner = client.FieldOwner("stagehand-demo")
 
 // cluster is the local API server.
 type cluster struct {
+	env    *envtest.Environment
 	cfg    *rest.Config
 	client client.Client
 }
@@ -36,8 +38,10 @@ func (w warningPrinter) HandleWarningHeader(_ int, _ string, text string) {
 	w.n.line("warning: %s", text)
 }
 
-func startCluster(assets string, n *narrator) (*cluster, func(), error) {
-	env := &envtest.Environment{BinaryAssetsDirectory: assets}
+// startCluster starts the API server and etcd, and installs the CRDs of
+// crdDir (the InjectionProfile CRD), waiting until they are served.
+func startCluster(assets, crdDir string, n *narrator) (*cluster, func(), error) {
+	env := &envtest.Environment{BinaryAssetsDirectory: assets, CRDDirectoryPaths: []string{crdDir}, ErrorIfCRDPathMissing: true}
 	cfg, err := env.Start()
 	if err != nil {
 		return nil, nil, fmt.Errorf("starting kube-apiserver and etcd from %s (run `make envtest-assets`): %w", assets, err)
@@ -49,23 +53,21 @@ func startCluster(assets string, n *narrator) (*cluster, func(), error) {
 		stop()
 		return nil, nil, fmt.Errorf("connecting to the API server: %w", err)
 	}
-	return &cluster{cfg: cfg, client: c}, stop, nil
+	return &cluster{env: env, cfg: cfg, client: c}, stop, nil
 }
 
-// installAdmission installs the base's webhook configuration and guard,
+// installAdmission installs the base's webhook configurations (both
+// entries of the mutating one, and the validation of profiles) and guards,
 // pointed at the local webhook, and waits until the API server uses them.
-func (c *cluster) installAdmission(ctx context.Context, baseDir string, hook *webhookProcess) error {
-	objects, err := overlay.Build(baseDir)
-	if err != nil {
-		return err
-	}
-	for _, kind := range []string{"MutatingWebhookConfiguration", "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding"} {
+func (c *cluster) installAdmission(ctx context.Context, objects []*unstructured.Unstructured, hook *webhookProcess) error {
+	kinds := []string{"MutatingWebhookConfiguration", "ValidatingWebhookConfiguration", "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding"}
+	for _, kind := range kinds {
 		for _, u := range objects {
 			if u.GetKind() != kind {
 				continue
 			}
 			u = u.DeepCopy()
-			if kind == "MutatingWebhookConfiguration" {
+			if strings.HasSuffix(kind, "WebhookConfiguration") {
 				if err := overlay.PointWebhooksAt(u, hook.url, hook.caBundle); err != nil {
 					return err
 				}

@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/stagehand-k8s/stagehand/internal/overlay"
 )
 
 // Options say where the demo finds what `make demo` built.
@@ -56,27 +58,43 @@ func Run(ctx context.Context, opts Options) (err error) {
 		}
 	}()
 
-	n.step("Starting a local kube-apiserver and etcd")
-	cluster, stop, err := startCluster(opts.EnvtestAssets, n)
+	baseDir := filepath.Join(opts.Root, "manifests", "base")
+	n.step("Starting a local kube-apiserver and etcd, with the InjectionProfile CRD of manifests/base")
+	cluster, stop, err := startCluster(opts.EnvtestAssets, filepath.Join(baseDir, "crd"), n)
 	if err != nil {
 		return err
 	}
 	cleanups = append(cleanups, stop)
 	n.done("API server at %s", cluster.cfg.Host)
+	base, err := overlay.Build(baseDir)
+	if err != nil {
+		return err
+	}
 
 	n.step("Starting `webhook serve` with the demo's certificates for 127.0.0.1 in %s", opts.CertDir)
-	hook, stop, err := startWebhook(ctx, opts, filepath.Join(opts.Root, "manifests", "base"))
+	kubeconfig := filepath.Join(work, "webhook.kubeconfig")
+	user, err := cluster.webhookIdentity(ctx, base, kubeconfig)
+	if err != nil {
+		return err
+	}
+	n.line("it watches InjectionProfiles as %s, with only the RBAC of manifests/base", user)
+	hook, stop, err := startWebhook(ctx, opts, base, kubeconfig)
 	if err != nil {
 		return err
 	}
 	cleanups = append(cleanups, stop)
-	n.done("serving %s, logs in %s", hook.url, hook.logPath)
+	n.done("serving %s, ready once it has read the profiles; logs in %s", hook.url, hook.logPath)
 
-	n.step("Installing the webhook configuration and the guard from manifests/base")
-	if err := cluster.installAdmission(ctx, filepath.Join(opts.Root, "manifests", "base"), hook); err != nil {
+	n.step("Installing the webhook configurations and the guards from manifests/base")
+	if err := cluster.installAdmission(ctx, base, hook); err != nil {
 		return err
 	}
-	n.done("the API server now calls stagehand for annotated pods in opted-in namespaces")
+	n.done("the API server now calls stagehand for the pods of opted-in namespaces, and to validate profiles")
+
+	n.step("Creating the opted-in namespace and its InjectionProfiles from manifests/examples/profiles")
+	if err := cluster.applyProfiles(ctx, filepath.Join(opts.Root, "manifests", "examples", "profiles"), n); err != nil {
+		return err
+	}
 
 	n.step("Creating the examples from manifests/examples")
 	examples, err := cluster.createExamples(ctx, filepath.Join(opts.Root, "manifests", "examples"), n)

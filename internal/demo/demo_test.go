@@ -51,12 +51,19 @@ func TestDemo(t *testing.T) {
 	}
 	want := []string{
 		"1. Starting a local kube-apiserver and etcd", "ok: the API server now calls stagehand",
-		"Pod hivemr3-demo/mr3worker-demo-1", "credentials", "ATS_SECRET_KEY from ConfigMap client-am-config",
+		"ok: the webhook applies all 3 profiles to pods created from now on",
+		"Pod hivemr3-demo/mr3worker-8a3f-1",
+		"mr3worker-8a3f-1 carries no stagehand annotation; InjectionProfile mr3-workers selected it; " +
+			"stagehand injected credentials, ats-key, dependencies, agent",
+		`stagehand.io/status records "profile":{"name":"mr3-workers","generation":1}`,
+		"spark-pi-exec-1 carries no stagehand annotation; InjectionProfile spark-executors selected it",
+		"hiveserver2 asks with stagehand.io/ annotations of its own",
+		"ATS_SECRET_KEY from ConfigMap client-am-config",
 		"[stagehand-fetch] fetch complete", "[mr3-worker] task done", "mr3-worker         exited 0 (Completed)",
 		"ok: nothing left running",
 	}
 	if podrunner.CheckSupport() != nil {
-		want = want[:5]
+		want = want[:9]
 	}
 	for _, w := range want {
 		if !strings.Contains(out.String(), w) {

@@ -2,17 +2,21 @@ package demo
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"text/tabwriter"
 
 	corev1 "k8s.io/api/core/v1"
 
+	"github.com/stagehand-k8s/stagehand/pkg/annotations"
 	"github.com/stagehand-k8s/stagehand/pkg/inject"
 )
 
-// summarize prints, for each example pod as the API server stored it, a
-// table of what stagehand injected, in the words of each injection.
+// summarize prints, for each example pod as the API server stored it, why
+// stagehand injected it (its own annotations or the InjectionProfile that
+// selected it, as stagehand.io/status records) and a table of what it
+// injected, in the words of each injection.
 func summarize(ctx context.Context, c *cluster, ex *examples, n *narrator) error {
 	for _, key := range ex.pods {
 		var pod corev1.Pod
@@ -28,6 +32,15 @@ func summarize(ctx context.Context, c *cluster, ex *examples, n *narrator) error
 		if !ok {
 			n.line("  (not injected)")
 			continue
+		}
+		status, _ := inject.ParseStatus(pod.Annotations[annotations.Status])
+		n.line("  %s", why(&pod, status))
+		if status.Profile != nil {
+			ref, err := json.Marshal(status.Profile)
+			if err != nil {
+				return err
+			}
+			n.line("  stagehand.io/status records \"profile\":%s", ref)
 		}
 		w := tabwriter.NewWriter(n.out, 0, 4, 2, ' ', 0)
 		fmt.Fprintf(w, "      PART\tWHAT STAGEHAND INJECTED\n")
@@ -50,6 +63,20 @@ func summarize(ctx context.Context, c *cluster, ex *examples, n *narrator) error
 		n.line("  init containers: %s", inits)
 	}
 	return nil
+}
+
+// why says in a sentence why stagehand injected the pod and what.
+func why(pod *corev1.Pod, status inject.Status) string {
+	own := shortKeys(pod.Annotations)
+	injected := "stagehand injected " + strings.Join(status.Parts, ", ")
+	switch {
+	case status.Profile != nil && own == "":
+		return fmt.Sprintf("%s carries no stagehand annotation; InjectionProfile %s selected it; %s", pod.Name, status.Profile.Name, injected)
+	case status.Profile != nil:
+		return fmt.Sprintf("%s carries stagehand.io/ annotations (%s), which win over the profile's; InjectionProfile %s selected it; %s",
+			pod.Name, own, status.Profile.Name, injected)
+	}
+	return fmt.Sprintf("%s asks with stagehand.io/ annotations of its own (%s); %s", pod.Name, own, injected)
 }
 
 func containerNames(cs []corev1.Container) []string {

@@ -30,9 +30,10 @@ type webhookProcess struct {
 }
 
 // startWebhook runs `webhook serve` on free loopback ports with the
-// certificates of opts.CertDir and the base's entrypoint map, and waits
-// until it is ready.
-func startWebhook(ctx context.Context, opts Options, baseDir string) (*webhookProcess, func(), error) {
+// certificates of opts.CertDir and the base's entrypoint map, watching
+// InjectionProfiles through kubeconfig, and waits until it is ready: until
+// it has read the profiles.
+func startWebhook(ctx context.Context, opts Options, base []*unstructured.Unstructured, kubeconfig string) (*webhookProcess, func(), error) {
 	caBundle, err := os.ReadFile(filepath.Join(opts.CertDir, "ca.crt"))
 	if err != nil {
 		return nil, nil, fmt.Errorf("reading the demo's CA: %w", err)
@@ -41,7 +42,7 @@ func startWebhook(ctx context.Context, opts Options, baseDir string) (*webhookPr
 	if err != nil {
 		return nil, nil, err
 	}
-	entrypoints, err := entrypointsFile(baseDir, opts.LogDir)
+	entrypoints, err := entrypointsFile(base, opts.LogDir)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -63,6 +64,8 @@ func startWebhook(ctx context.Context, opts Options, baseDir string) (*webhookPr
 		"STAGEHAND_AGENT_IMAGE="+demoAgentImage,
 		"STAGEHAND_ENTRYPOINTS="+entrypoints,
 		"STAGEHAND_LOG_LEVEL=debug",
+		"STAGEHAND_PROFILES=true",
+		"STAGEHAND_KUBECONFIG="+kubeconfig,
 	)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
@@ -105,14 +108,10 @@ func startWebhook(ctx context.Context, opts Options, baseDir string) (*webhookPr
 
 // entrypointsFile writes the base's entrypoint map, the ConfigMap the
 // Deployment mounts, to a file for STAGEHAND_ENTRYPOINTS.
-func entrypointsFile(baseDir, dir string) (string, error) {
-	objects, err := overlay.Build(baseDir)
-	if err != nil {
-		return "", err
-	}
-	cm := overlay.Find(objects, "ConfigMap", "stagehand-entrypoints")
+func entrypointsFile(base []*unstructured.Unstructured, dir string) (string, error) {
+	cm := overlay.Find(base, "ConfigMap", "stagehand-entrypoints")
 	if cm == nil {
-		return "", fmt.Errorf("%s has no ConfigMap stagehand-entrypoints", baseDir)
+		return "", fmt.Errorf("manifests/base has no ConfigMap stagehand-entrypoints")
 	}
 	data, _, _ := unstructured.NestedStringMap(cm.Object, "data")
 	for key, content := range data {

@@ -21,7 +21,7 @@ import (
 )
 
 // workerPod is the example the demo runs.
-var workerPod = client.ObjectKey{Namespace: "hivemr3-demo", Name: "mr3worker-demo-1"}
+var workerPod = client.ObjectKey{Namespace: "hivemr3-demo", Name: "mr3worker-8a3f-1"}
 
 // runWorker runs the injected MR3 worker, as stored by the API server, with
 // the pod runner. Its dependencies come from a local artifact server that
