@@ -6,8 +6,10 @@ import (
 	"flag"
 	"fmt"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -179,6 +181,11 @@ func (s *suite) installAdmission(ctx context.Context) error {
 
 // apply applies one object with server-side apply.
 func (s *suite) apply(ctx context.Context, u *unstructured.Unstructured, opts ...client.ApplyOption) error {
+	if !slices.Contains(opts, client.ApplyOption(client.DryRunAll)) {
+		if err := loopbackOnly(u); err != nil {
+			return err
+		}
+	}
 	opts = append([]client.ApplyOption{fieldOwner, client.ForceOwnership}, opts...)
 	return s.client.Apply(ctx, client.ApplyConfigurationFromUnstructured(u.DeepCopy()), opts...)
 }
@@ -212,4 +219,21 @@ func isGuardDenial(err error) bool {
 		}
 	}
 	return false
+}
+
+// loopbackOnly refuses a webhook configuration that would make the API
+// server call anything but a loopback URL: a Service's name resolves to
+// wherever this machine's resolver says, and tests must never reach out.
+func loopbackOnly(u *unstructured.Unstructured) error {
+	if u.GetKind() != "MutatingWebhookConfiguration" && u.GetKind() != "ValidatingWebhookConfiguration" {
+		return nil
+	}
+	hooks, _, _ := unstructured.NestedSlice(u.Object, "webhooks")
+	for _, h := range hooks {
+		raw, _, _ := unstructured.NestedString(h.(map[string]any), "clientConfig", "url")
+		if parsed, err := url.Parse(raw); err != nil || parsed.Hostname() != "127.0.0.1" {
+			return fmt.Errorf("%s %s: webhook %v calls %q, not 127.0.0.1: localize it first", u.GetKind(), u.GetName(), h.(map[string]any)["name"], raw)
+		}
+	}
+	return nil
 }

@@ -14,6 +14,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/utils/ptr"
 
+	stagehandoverlay "github.com/stagehand-k8s/stagehand/internal/overlay"
 	"github.com/stagehand-k8s/stagehand/pkg/annotations"
 	"github.com/stagehand-k8s/stagehand/pkg/webhook"
 )
@@ -207,6 +208,26 @@ func TestSelfSignedOverlay(t *testing.T) {
 	for _, v := range d.Spec.Template.Spec.Volumes {
 		if v.Secret != nil && v.Secret.SecretName != secret.Name {
 			t.Errorf("the Deployment mounts Secret %q, the overlay makes %q", v.Secret.SecretName, secret.Name)
+		}
+	}
+}
+
+// TestOnlyLoopbackWebhooksApplied: the base's webhook configurations, as
+// built, name the Service, and are refused by the suite's apply until
+// localized to 127.0.0.1.
+func TestOnlyLoopbackWebhooksApplied(t *testing.T) {
+	base := buildOverlay(t, "base")
+	for _, kind := range []string{"MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"} {
+		u := base.find(t, kind, "stagehand")
+		if err := loopbackOnly(u); err == nil {
+			t.Errorf("%s as built names the Service and must be refused", kind)
+		}
+		local := u.DeepCopy()
+		if err := stagehandoverlay.PointWebhooksAt(local, "https://127.0.0.1:9443", []byte("ca")); err != nil {
+			t.Fatal(err)
+		}
+		if err := loopbackOnly(local); err != nil {
+			t.Errorf("%s localized: %v", kind, err)
 		}
 	}
 }
