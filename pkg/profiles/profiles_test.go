@@ -2,6 +2,7 @@ package profiles
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -98,8 +99,15 @@ spec:
 apiVersion: v1
 kind: Pod
 metadata: {name: not-a-profile}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: hivemr3}
 `
-	list, _, err := Read(strings.NewReader(in), "hivemr3", inject.Options{})
+	list, warnings, err := Read(strings.NewReader(in), "hivemr3", inject.Options{})
+	if !slices.Contains(warnings, "document 5: Namespace hivemr3 is not an InjectionProfile: skipped") {
+		t.Errorf("warnings %q, want the Namespace skipped", warnings)
+	}
 	if err == nil {
 		t.Fatal("invalid profiles were read without error")
 	}
