@@ -9,7 +9,7 @@ import (
 // containerChecks are the variables and validations of what the injections
 // asked for put in each target container: every command prefix first, then,
 // for each reference env var, that it is there and never a literal value.
-func containerChecks(ps []part, taken names) ([]admissionregistrationv1.Validation, []admissionregistrationv1.Variable, error) {
+func containerChecks(ps []part, taken names, who asker) ([]admissionregistrationv1.Validation, []admissionregistrationv1.Variable, error) {
 	var (
 		vars        []admissionregistrationv1.Variable
 		validations []admissionregistrationv1.Validation
@@ -34,7 +34,7 @@ object.spec.containers.filter(c, c.name in variables.targets &&
 ).map(c, c.name)`, p.asked(), quote(prefix)),
 			`'stagehand guard: the command of ' +
 `+plural(v, "container ", "containers ")+` + variables.`+v+`.join(', ') +
-`+quote(" no longer starts with "+prefix+" although the pod sets "+p.AskedAs+";")+` +
+`+who.says(" no longer starts with "+prefix+" although ", " sets "+p.AskedAs+";")+` +
 ' another mutating webhook probably changed the pod after stagehand injected it'`)
 		if err != nil {
 			return nil, nil, fmt.Errorf("injection %q: %w", p.Part, err)

@@ -35,6 +35,8 @@ type guard struct {
 	comments map[string]string
 	// targets is the CEL of the names of the containers checked.
 	targets string
+	// asker names, in messages, what asks for the injections.
+	asker asker
 	// injected is the first validation: that stagehand injected the pod.
 	injected admissionregistrationv1.Validation
 	// only, when set, is the CEL that every validation is under: when it
@@ -42,6 +44,22 @@ type guard struct {
 	only            string
 	matchConditions []admissionregistrationv1.MatchCondition
 	paramKind       *admissionregistrationv1.ParamKind
+}
+
+// asker names, in messages, what asks for the injections.
+type asker struct {
+	// text names it, when it is the same for every pod.
+	text string
+	// cel is the CEL of its name, when it depends on the parameters.
+	cel string
+}
+
+// says is the CEL of the message text before + the asker + after.
+func (a asker) says(before, after string) string {
+	if a.cel == "" {
+		return quote(before + a.text + after)
+	}
+	return quote(before) + " + " + a.cel + " + " + quote(after)
 }
 
 // notOptedOut is the match condition of a pod that did not opt out.
@@ -53,7 +71,8 @@ object.metadata.annotations[%[1]s] != 'false'`, quote(annotations.Inject))}
 // derives from them alone.
 func ownGuard() guard {
 	return guard{
-		name: Name,
+		name:  Name,
+		asker: asker{text: "the pod"},
 		head: []admissionregistrationv1.Variable{
 			{Name: "anns", Expression: "object.metadata.annotations"},
 			{Name: "status", Expression: fmt.Sprintf("%[1]s in variables.anns ? variables.anns[%[1]s] : ''", quote(annotations.Status))},
@@ -126,8 +145,7 @@ func policy(injections []inject.About, g guard) (*admissionregistrationv1.Valida
 	validations := []admissionregistrationv1.Validation{
 		g.injected,
 		{Expression: "size(variables.missingParts) == 0", MessageExpression: `'stagehand guard: ` + annotations.Status + ` does not list ' + variables.missingParts.join(', ') +
-', which the pod\'s annotations ask for; another mutating webhook probably changed the pod\'s annotations'
-+ ' after stagehand injected it'`},
+` + g.asker.says(", which ", " asks for; another mutating webhook probably changed the pod's annotations after stagehand injected it")},
 		{Expression: "size(variables.missingVolumes) == 0", MessageExpression: `'stagehand guard: ' +
 ` + plural("missingVolumes", "volume ", "volumes ") + ` + variables.missingVolumes.join(', ') +
 ` + plural("missingVolumes", " was", " were") + ` +
@@ -139,7 +157,7 @@ variables.misplacedInits.join(', ') +
 ' removed or moved after stagehand injected it` + blame + `'
 + ` + quote(" ("+initsFirst(inits(ps))+")")},
 	}
-	more, moreVars, err := containerChecks(ps, taken)
+	more, moreVars, err := containerChecks(ps, taken, g.asker)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -135,7 +135,7 @@ func style(n *yaml.Node, key string, comments map[string]string) {
 			style(c, "", comments)
 			if key == "variables" {
 				if text, ok := comments[value(c, "name")]; ok {
-					c.HeadComment = text
+					c.HeadComment = wrapped(text, width-len("    # "))
 				}
 			}
 		}
@@ -170,6 +170,23 @@ func sortKeys(n *yaml.Node) {
 	for _, p := range pairs {
 		n.Content = append(n.Content, p.k, p.v)
 	}
+}
+
+// wrapped is text in lines of at most n characters, each a comment.
+func wrapped(text string, n int) string {
+	var lines []string
+	line := ""
+	for _, w := range strings.Fields(text) {
+		if line != "" && len(line)+1+len(w) > n {
+			lines = append(lines, "# "+line)
+			line = ""
+		}
+		if line != "" {
+			line += " "
+		}
+		line += w
+	}
+	return strings.Join(append(lines, "# "+line), "\n")
 }
 
 // value is the value of key in mapping n, or "".
