@@ -40,6 +40,20 @@ certs:
 envtest-assets:
 	hack/envtest-assets.sh
 
+.PHONY: node-assets cluster-up cluster-down
+
+## node-assets: kubelet, kube-controller-manager, kube-scheduler, kube-proxy and kubectl from the Go module proxy, next to envtest's (reused when present).
+node-assets:
+	hack/cluster/node-assets.sh
+
+## cluster-up: a real one-node cluster on this machine, in a network namespace of its own (root; installs the Debian packages it needs, builds what is missing); prints the admin's kubeconfig. docs/development.md.
+cluster-up:
+	hack/cluster/up.sh
+
+## cluster-down: stops the cluster and removes everything it left on the machine (also after a failed start).
+cluster-down:
+	hack/cluster/down.sh
+
 ## test: every test, unit and integration (needs envtest-assets, which it builds).
 test: envtest-assets
 	$(GO) vet ./...
