@@ -2,6 +2,7 @@ package guard
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 
@@ -9,12 +10,15 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/wait"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/stagehand-k8s/stagehand/internal/testenv"
 	"github.com/stagehand-k8s/stagehand/pkg/annotations"
+	"github.com/stagehand-k8s/stagehand/pkg/apis/stagehand/v1alpha1"
 	"github.com/stagehand-k8s/stagehand/pkg/inject"
 )
 
@@ -27,12 +31,19 @@ func TestAPIServer(t *testing.T) {
 	if reason := testenv.SkipReason(); reason != "" {
 		t.Skip(reason)
 	}
-	e, stop, err := testenv.Start(testenv.Options{})
+	e, stop, err := testenv.Start(testenv.Options{CRDPaths: []string{crdPath}})
 	t.Cleanup(stop)
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := e.Client
+	scheme := runtime.NewScheme()
+	if err := errors.Join(clientgoscheme.AddToScheme(scheme), v1alpha1.AddToScheme(scheme)); err != nil {
+		t.Fatal(err)
+	}
+	c, err := client.New(e.Env.Config, client.Options{Scheme: scheme})
+	if err != nil {
+		t.Fatal(err)
+	}
 	t.Run("compiles", func(t *testing.T) {
 		p, err := Policy(inject.Injections())
 		if err != nil {
@@ -44,7 +55,7 @@ func TestAPIServer(t *testing.T) {
 		if err := c.Create(t.Context(), Binding(), client.DryRunAll); err != nil {
 			t.Fatalf("the API server rejects the guard's binding: %v", err)
 		}
-		for name, broken := range map[string]func(*admissionregistrationv1.ValidatingAdmissionPolicySpec){
+		refusesBroken(t, c, p, map[string]func(*admissionregistrationv1.ValidatingAdmissionPolicySpec){
 			"syntax": func(s *admissionregistrationv1.ValidatingAdmissionPolicySpec) {
 				s.Variables[len(s.Variables)-1].Expression += " &&"
 			},
@@ -54,15 +65,26 @@ func TestAPIServer(t *testing.T) {
 			"message-not-string": func(s *admissionregistrationv1.ValidatingAdmissionPolicySpec) {
 				s.Validations[0].MessageExpression = "size(variables.missingParts)"
 			},
-		} {
-			b := p.DeepCopy()
-			broken(&b.Spec)
-			if err := c.Create(t.Context(), b, client.DryRunAll); !apierrors.IsInvalid(err) {
-				t.Errorf("%s: the API server accepted a broken policy (error %v): the check cannot fail", name, err)
-			}
-		}
+		})
+		compilesProfileGuard(t, c)
 	})
 	t.Run("init-order", func(t *testing.T) { testInitOrder(t, c) })
+	t.Run("profile-selector", func(t *testing.T) { testProfileSelector(t, c) })
+	t.Run("profile-guard", func(t *testing.T) { testProfileGuard(t, c) })
+	t.Run("profile-cost", func(t *testing.T) { testProfileCost(t, c) })
+}
+
+// refusesBroken checks that the API server refuses each broken variant of
+// policy p.
+func refusesBroken(t *testing.T, c client.Client, p *admissionregistrationv1.ValidatingAdmissionPolicy, variants map[string]func(*admissionregistrationv1.ValidatingAdmissionPolicySpec)) {
+	t.Helper()
+	for name, broken := range variants {
+		b := p.DeepCopy()
+		broken(&b.Spec)
+		if err := c.Create(t.Context(), b, client.DryRunAll); !apierrors.IsInvalid(err) {
+			t.Errorf("%s: the API server accepted a broken policy (error %v): the check cannot fail", name, err)
+		}
+	}
 }
 
 // testInitOrder installs the policy of a table whose init containers come
