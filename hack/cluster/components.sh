@@ -88,15 +88,3 @@ healthy() {
   for c in $components; do running "$c" || return 1; done
   api_ready && node_ready
 }
-
-# cluster_memory: the memory charged to the cluster's cgroup (every component,
-# containerd's shims and the pods), and the resident part of it.
-cluster_memory() {
-  local m
-  m=$(awk '$3 == "cgroup" && $4 ~ /(^|,)memory(,|$)/ {print $2; exit}' /proc/self/mounts)/$cgroup_name
-  [[ -f $m/memory.usage_in_bytes ]] || return 0
-  local usage rss
-  usage=$(cat "$m/memory.usage_in_bytes")
-  rss=$(awk '$1 == "total_rss" {print $2}' "$m/memory.stat")
-  echo "$((usage >> 20)) MiB ($((rss >> 20)) MiB resident)"
-}

@@ -18,7 +18,7 @@ stop() {
   pid=$(cat "$dir/$1/pid" 2>/dev/null) || return 0
   kill -TERM "$pid" 2>/dev/null || return 0
   for _ in $(seq 100); do
-    kill -0 "$pid" 2>/dev/null || return 0
+    alive "$pid" || return 0
     sleep 0.1
   done
   log "$1 (pid $pid) did not stop on SIGTERM within 10 s; killing it"
@@ -72,5 +72,21 @@ if [[ -d $dir ]]; then
     die "mounts remain under $dir; not removing it: $(mounts_under "$dir" | tr '\n' ' ')"
   fi
   rm -rf --one-file-system "$dir"
+fi
+
+# What must be gone now, checked rather than assumed.
+left=()
+for h in $(cgroup_hierarchies); do
+  if [[ -d $h/$cgroup_name ]]; then left+=("cgroup $h/$cgroup_name"); fi
+done
+for m in $(mounts_under "$dir" /run/containerd /var/lib/kubelet "$netns" /run/netns/cni-*); do left+=("mount $m"); done
+for f in "$netns" /run/netns/cni-* "$dir"; do
+  if [[ -e $f ]]; then left+=("$f"); fi
+done
+if [[ -f $dir/host-paths ]]; then
+  while read -r p; do if [[ -e $p ]]; then left+=("$p"); fi; done <"$dir/host-paths"
+fi
+if ((${#left[@]} > 0)); then
+  die "left behind: ${left[*]}"
 fi
 if $found; then log "cluster down; nothing of it is left"; fi

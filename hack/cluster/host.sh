@@ -5,7 +5,9 @@
 # shellcheck shell=bash
 
 # Paths outside $dir that the node's programs write to whatever they are told.
-host_paths=(/run/containerd /var/lib/cni /var/log/containers /var/log/pods /var/lib/kubelet)
+# /run/netns is where ip netns and containerd pin network namespaces; ip netns
+# makes it a mount of its own the first time.
+host_paths=(/run/containerd /var/lib/cni /var/log/containers /var/log/pods /var/lib/kubelet /run/netns)
 # Machine-wide kernel settings the kubelet sets at start (setupKernelTunables;
 # protectKernelDefaults would only make it refuse to start instead).
 kubelet_sysctls=(vm/overcommit_memory vm/panic_on_oom kernel/panic kernel/panic_on_oops kernel/keys/root_maxkeys kernel/keys/root_maxbytes)
@@ -33,6 +35,14 @@ restore_host_state() {
   if [[ -f $dir/host-paths ]]; then
     local p
     while read -r p; do
+      if [[ $p == /run/netns ]]; then
+        # Only when no other namespace is pinned there meanwhile.
+        if [[ -d $p && -z $(ls -A "$p") ]]; then
+          if mountpoint -q "$p"; then umount "$p"; fi
+          rmdir "$p"
+        fi
+        continue
+      fi
       rm -rf --one-file-system "$p"
     done <"$dir/host-paths"
   fi
@@ -102,4 +112,19 @@ mounts_under() {
       fi
     done
   done | awk '{print length($0) " " $0}' | sort -rn | cut -d' ' -f2-
+}
+
+# cluster_memory: the resident memory of every process in the cluster's
+# cgroup (components, shims, pods), and the anonymous part of it. The memory
+# cgroup's own count is lower: it does not charge the binaries' pages that
+# other processes (envtest's API servers) brought into the page cache first.
+cluster_memory() {
+  local pid rss=0 anon=0 r a
+  for pid in $(cgroup_pids); do
+    r=$(awk '$1 == "VmRSS:" {print $2}' "/proc/$pid/status" 2>/dev/null) || continue
+    a=$(awk '$1 == "RssAnon:" {print $2}' "/proc/$pid/status" 2>/dev/null) || continue
+    rss=$((rss + ${r:-0}))
+    anon=$((anon + ${a:-0}))
+  done
+  echo "$((rss >> 10)) MiB resident in $(cgroup_pids | wc -l) processes ($((anon >> 10)) MiB anonymous)"
 }

@@ -80,11 +80,20 @@ launch() {
   log "started $name (pid $!, log $logfile)"
 }
 
+# alive PID succeeds while the process runs. An exited process stays a
+# zombie until this machine's init reaps it, which can take seconds.
+alive() {
+  local state
+  # The state follows the command name, which is in parentheses.
+  state=$(sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1) || return 1
+  [[ -n $state && $state != Z ]]
+}
+
 # running NAME succeeds while the process started as NAME is alive.
 running() {
   local pid
   pid=$(cat "$dir/$1/pid" 2>/dev/null) || return 1
-  kill -0 "$pid" 2>/dev/null
+  alive "$pid"
 }
 
 # kubectl runs the kubectl built next to the envtest binaries as the admin.

@@ -10,6 +10,8 @@
 set -euo pipefail
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
+# shellcheck source=host.sh
+source "$root/hack/cluster/host.sh"
 
 now_ms() { date +%s%3N; }
 ns_name=smoke-$$
@@ -63,3 +65,4 @@ kubectl wait -n "$ns_name" --for=condition=Ready pod/web --timeout=60s >/dev/nul
 ip=$(kubectl get service -n "$ns_name" web -o jsonpath='{.spec.clusterIP}')
 wait_for "Service $ns_name/web at $ip:80" 30 "$dir/kube-proxy/kube-proxy.log" ns curl -fsS --max-time 2 "http://$ip/"
 log "Service web ($ip:80) answers from the node's namespace: $(ns curl -fsS --max-time 2 "http://$ip/")"
+log "memory of the cluster with these pods: $(cluster_memory)"

@@ -68,7 +68,7 @@ start_node
 wait_node_ready
 
 done_ok=true
-log "cluster up in $((SECONDS - start_time)) s (from an empty state, binaries built); memory in the cluster's cgroup: $(cluster_memory)"
+log "cluster up in $((SECONDS - start_time)) s (from an empty state, binaries built); memory: $(cluster_memory)"
 log "API server https://127.0.0.1:$CLUSTER_API_PORT; logs and state in $dir"
 log "kubeconfig: $CLUSTER_KUBECONFIG"
 echo "$CLUSTER_KUBECONFIG"
