@@ -33,6 +33,10 @@ start_control_plane() {
     --service-account-issuer https://kubernetes.default.svc.cluster.local \
     --service-account-key-file "$dir/pki/sa.pub" --service-account-signing-key-file "$dir/pki/sa.key" \
     --authorization-mode Node,RBAC \
+    --requestheader-client-ca-file "$dir/pki/front-proxy-ca.crt" --requestheader-allowed-names front-proxy-client \
+    --requestheader-username-headers X-Remote-User --requestheader-group-headers X-Remote-Group \
+    --requestheader-extra-headers-prefix X-Remote-Extra- \
+    --proxy-client-cert-file "$dir/kube-apiserver/pki/front-proxy-client.crt" --proxy-client-key-file "$dir/kube-apiserver/pki/front-proxy-client.key" \
     --enable-admission-plugins NodeRestriction,PodSecurity,NamespaceLifecycle,LimitRanger,ServiceAccount,Priority,DefaultTolerationSeconds,ResourceQuota,MutatingAdmissionWebhook,ValidatingAdmissionWebhook,ValidatingAdmissionPolicy \
     --service-cluster-ip-range "$SERVICE_CIDR" --allow-privileged=true --profiling=false
   start_on_host publish "$dir/bin/publish" --netns "$netns" --listen "127.0.0.1:$CLUSTER_API_PORT" --to 127.0.0.1:6443

@@ -6,21 +6,22 @@
 ca=$dir/pki/ca.crt
 ca_key=$dir/pki/ca.key
 
-# new_ca writes the cluster CA. ECDSA P-256 keys: every component accepts them,
-# and they are generated in milliseconds.
+# new_ca OUT_PREFIX CN writes a CA. ECDSA P-256 keys: every component accepts
+# them, and they are generated in milliseconds.
 new_ca() {
-  mkdir -p "$dir/pki"
-  openssl ecparam -name prime256v1 -genkey -noout -out "$ca_key" 2>/dev/null
-  openssl req -x509 -new -key "$ca_key" -days 3650 -subj "/CN=stagehand-cluster-ca" \
+  mkdir -p "$(dirname "$1")"
+  openssl ecparam -name prime256v1 -genkey -noout -out "$1.key" 2>/dev/null
+  openssl req -x509 -new -key "$1.key" -days 3650 -subj "/CN=$2" \
     -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign,digitalSignature" \
-    -out "$ca" 2>/dev/null
+    -out "$1.crt" 2>/dev/null
 }
 
-# new_cert OUT_PREFIX SUBJECT USAGE [SANS] writes OUT_PREFIX.crt and .key,
-# signed by the CA. USAGE is serverAuth, clientAuth or both; SANS is an
-# openssl subjectAltName value such as "IP:127.0.0.1,DNS:localhost".
+# new_cert OUT_PREFIX SUBJECT USAGE [SANS [CA_PREFIX]] writes OUT_PREFIX.crt and
+# .key, signed by the cluster CA (or CA_PREFIX's). USAGE is serverAuth or
+# clientAuth; SANS is an openssl subjectAltName value such as
+# "IP:127.0.0.1,DNS:localhost".
 new_cert() {
-  local out=$1 subject=$2 usage=$3 sans=${4:-}
+  local out=$1 subject=$2 usage=$3 sans=${4:-} signer=${5:-${ca%.crt}}
   mkdir -p "$(dirname "$out")"
   openssl ecparam -name prime256v1 -genkey -noout -out "$out.key" 2>/dev/null
   local ext
@@ -32,7 +33,7 @@ new_cert() {
     if [[ -n $sans ]]; then echo "subjectAltName=$sans"; fi
   } >"$ext"
   openssl req -new -key "$out.key" -subj "$subject" 2>/dev/null |
-    openssl x509 -req -CA "$ca" -CAkey "$ca_key" -CAcreateserial -days 365 -extfile "$ext" -out "$out.crt" 2>/dev/null
+    openssl x509 -req -CA "$signer.crt" -CAkey "$signer.key" -CAcreateserial -days 365 -extfile "$ext" -out "$out.crt" 2>/dev/null
   rm -f "$ext"
 }
 
@@ -62,7 +63,12 @@ KUBECONFIG
 }
 
 write_pki() {
-  new_ca
+  new_ca "${ca%.crt}" stagehand-cluster-ca
+  # The aggregation layer's own CA, apart from the client CA as kubeadm has it:
+  # the API server proves with it who it proxies for, and the controller
+  # manager and the scheduler expect to find it.
+  new_ca "$dir/pki/front-proxy-ca" stagehand-front-proxy-ca
+  new_cert "$dir/kube-apiserver/pki/front-proxy-client" "/CN=front-proxy-client" clientAuth "" "$dir/pki/front-proxy-ca"
   # Inside the node's namespace every component reaches the API server on its
   # loopback; the admin's kubeconfig goes through the published loopback port.
   local inside=https://127.0.0.1:6443
