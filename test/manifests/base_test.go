@@ -49,6 +49,8 @@ func TestBaseObjects(t *testing.T) {
 		"PodDisruptionBudget/stagehand-webhook",
 		"ValidatingAdmissionPolicy/stagehand-guard",
 		"ValidatingAdmissionPolicyBinding/stagehand-guard",
+		"ValidatingAdmissionPolicy/stagehand-profile-guard",
+		"ValidatingAdmissionPolicyBinding/stagehand-profile-guard",
 		"MutatingWebhookConfiguration/stagehand",
 		"ValidatingWebhookConfiguration/stagehand",
 	}

@@ -1,11 +1,15 @@
 package manifests
 
 import (
+	"context"
 	"strings"
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/util/wait"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/stagehand-k8s/stagehand/pkg/annotations"
 	"github.com/stagehand-k8s/stagehand/pkg/inject"
@@ -125,4 +129,72 @@ func initNames(pod *corev1.Pod) []string {
 		names = append(names, c.Name)
 	}
 	return names
+}
+
+// TestProfileGuardRejectsAlteredInjection: a pod that carries no
+// stagehand.io/ annotation, injected by stagehand's webhook because an
+// InjectionProfile selects it, is admitted; when a later webhook undoes
+// part of that injection, stagehand-profile-guard rejects it, naming what
+// is missing, which stagehand-guard (it reads the pod's own annotations
+// only) cannot see.
+func TestProfileGuardRejectsAlteredInjection(t *testing.T) {
+	s := env(t)
+	ns := s.newNamespace(t, stripNamespaceLabels())
+	workers := agentPod("", "")
+	profile := &unstructured.Unstructured{Object: map[string]any{
+		"apiVersion": "stagehand.io/v1alpha1", "kind": "InjectionProfile",
+		"metadata": map[string]any{"name": "workers", "namespace": ns},
+		"spec": map[string]any{
+			"selector":    map[string]any{"matchLabels": map[string]any{"role": "worker"}},
+			"annotations": map[string]any{},
+		},
+	}}
+	for k, v := range workers.Annotations {
+		profile.Object["spec"].(map[string]any)["annotations"].(map[string]any)[k] = v
+	}
+	if err := s.client.Create(t.Context(), profile); err != nil {
+		t.Fatal(err)
+	}
+	s.waitForProfiles(t, &overlay{objects: []*unstructured.Unstructured{profile}})
+	profiled := func(name string, mode stripMode) *corev1.Pod {
+		pod := agentPod(name, mode)
+		pod.Namespace, pod.Annotations = ns, nil
+		if pod.Labels == nil {
+			pod.Labels = map[string]string{}
+		}
+		pod.Labels["role"] = "worker"
+		return pod
+	}
+	// The API server's policy sees the profile a moment after the webhook.
+	var last error
+	err := wait.PollUntilContextTimeout(t.Context(), pollInterval, waitTimeout, true, func(ctx context.Context) (bool, error) {
+		last = s.client.Create(ctx, profiled("probe", stripTokenVolume), client.DryRunAll)
+		return last != nil && strings.Contains(last.Error(), "stagehand-profile-guard"), nil
+	})
+	if err != nil {
+		t.Fatalf("stagehand-profile-guard never rejected a profiled pod without its token volume (last create error: %v): %v", last, err)
+	}
+	for _, tc := range []struct {
+		mode stripMode
+		want string
+	}{
+		{stripTokenVolume, "stagehand guard: volume stagehand-token was removed after stagehand injected it"},
+		{stripFetch, "stagehand guard: init container stagehand-fetch was removed or moved"},
+		{stripUnwrap, "stagehand guard: the command of container worker no longer starts with /stagehand/bin/agent although the pod with InjectionProfile workers sets stagehand.io/agent"},
+		{stripAgentPart, "stagehand guard: stagehand.io/status does not list agent, which the pod with InjectionProfile workers asks for"},
+	} {
+		t.Run(string(tc.mode), func(t *testing.T) {
+			err := s.client.Create(t.Context(), profiled("stripped-"+string(tc.mode), tc.mode))
+			if err == nil || !containsAll(err.Error(), "stagehand-profile-guard", tc.want, blamed) {
+				t.Errorf("got %v, want stagehand-profile-guard's denial %q", err, tc.want)
+			}
+		})
+	}
+	pod := profiled("injected", "")
+	if err := s.client.Create(t.Context(), pod); err != nil {
+		t.Fatalf("a pod injected because of its profile was rejected: %v", err)
+	}
+	if st := pod.Annotations[annotations.Status]; !strings.Contains(st, `"profile":{"name":"workers"`) {
+		t.Errorf("status %q does not record the profile", st)
+	}
 }

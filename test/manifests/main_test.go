@@ -44,6 +44,8 @@ type suite struct {
 	// profiles is the webhook's cache of InjectionProfiles, as `webhook
 	// serve` keeps it.
 	profiles cache.Cache
+	// down lists the namespaces for which stagehand's webhook is down.
+	down downNamespaces
 }
 
 var shared testenv.Shared[*suite]
@@ -151,9 +153,9 @@ func watchProfiles(ctx context.Context, e *testenv.Env) (cache.Cache, error) {
 // webhook where envtest made serving certificates for.
 func (s *suite) serve(ctx context.Context, opts inject.Options) error {
 	return s.Serve(ctx, map[string]http.Handler{
-		webhook.Path: &webhook.Handler{
+		webhook.Path: s.down.wrap(&webhook.Handler{
 			Injector: inject.New(opts), Cache: webhook.NewCache(64), Profiles: profiles.Cached{Reader: s.profiles},
-		},
+		}),
 		webhook.ProfilePath: webhook.NewProfileValidator(opts),
 		stripPath:           &admission.Webhook{Handler: admission.HandlerFunc(strip)},
 	})
