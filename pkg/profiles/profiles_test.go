@@ -2,6 +2,7 @@ package profiles
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -126,5 +127,31 @@ metadata: {name: hivemr3}
 	}
 	if len(list) != 1 || list[0].Name != "good" || list[0].Namespace != "hivemr3" {
 		t.Errorf("read %+v, want only the valid profile, in namespace hivemr3", list)
+	}
+}
+
+// TestSelectorSize: a selector stagehand-profile-guard could not evaluate
+// within the API server's cost limit is refused, naming the count.
+func TestSelectorSize(t *testing.T) {
+	p := &v1alpha1.InjectionProfile{Spec: v1alpha1.InjectionProfileSpec{Annotations: map[string]string{inject.Agent: "true"}}}
+	p.Spec.Selector.MatchLabels = map[string]string{}
+	for i := range MaxSelectorRequirements {
+		p.Spec.Selector.MatchLabels[fmt.Sprintf("k%d", i)] = "v"
+	}
+	if _, errs := Validate(p, inject.Options{}); len(errs) > 0 {
+		t.Fatalf("a selector at the bound: %v", errs)
+	}
+	many := make([]string, MaxSelectorValues+1)
+	for i := range many {
+		many[i] = fmt.Sprintf("v%d", i)
+	}
+	p.Spec.Selector.MatchLabels["one-more"] = "v"
+	p.Spec.Selector.MatchExpressions = []metav1.LabelSelectorRequirement{{Key: "k", Operator: metav1.LabelSelectorOpIn, Values: many}}
+	_, errs := Validate(p, inject.Options{})
+	msg := errs.ToAggregate().Error()
+	for _, want := range []string{`spec.selector: Invalid value: "258 requirements"`, `spec.selector.matchExpressions: Invalid value: "8193 values in all"`} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("errors %s lack %s", msg, want)
+		}
 	}
 }
