@@ -85,9 +85,11 @@ JSON
 write_kubelet_config() {
   local d=$dir/kubelet
   mkdir -p "$d"
-  # Pods get no name servers: there is no cluster DNS, and the machine's
-  # resolvers are out of reach from the node's namespace.
-  : >"$d/resolv.conf"
+  # There is no cluster DNS, and the machine's resolvers are out of reach from
+  # the node's namespace. Pods get their own loopback as name server, so that a
+  # lookup fails at once; with no name server at all containerd would copy the
+  # machine's /etc/resolv.conf into them.
+  echo "nameserver 127.0.0.1" >"$d/resolv.conf"
   cat >"$d/config.yaml" <<YAML
 apiVersion: kubelet.config.k8s.io/v1beta1
 kind: KubeletConfiguration
