@@ -11,6 +11,7 @@ source "$(dirname "$0")/lib.sh"
 source "$root/hack/cluster/host.sh"
 
 ((EUID == 0)) || die "cluster-down needs root, as cluster-up did"
+lock
 
 # stop NAME sends SIGTERM to the process started as NAME and waits up to 10 s.
 stop() {

@@ -36,7 +36,7 @@ cgroup_hierarchies() { awk '$3 == "cgroup" || $3 == "cgroup2" {print $2}' /proc/
 wait_for() {
   local what=$1 secs=$2 logfile=$3
   shift 3
-  local deadline=$((SECONDS + secs)) pidfile name
+  local begin=$SECONDS deadline=$((SECONDS + secs)) pidfile name
   until "$@" >/dev/null 2>&1; do
     for pidfile in "$dir"/*/pid; do
       [[ -f $pidfile ]] || continue
@@ -54,6 +54,7 @@ wait_for() {
     fi
     sleep 1
   done
+  log "$what: up after $((SECONDS - begin)) s"
 }
 
 # start NAME CMD... starts a component in the node's network namespace.
@@ -74,6 +75,9 @@ launch() {
     for h in $(cgroup_hierarchies); do
       echo "$BASHPID" >"$h/$cgroup_name/system/cgroup.procs"
     done
+    # The lock's descriptor stays behind: a component holding it would make
+    # every later cluster-down wait.
+    exec 9<&-
     exec setsid "$@"
   ) </dev/null >>"$logfile" 2>&1 &
   echo $! >"$dir/$name/pid"
@@ -101,3 +105,13 @@ kubectl() { "$bin/kubectl" --kubeconfig "$CLUSTER_KUBECONFIG" "$@"; }
 
 # The components, in the order cluster-down stops them.
 components="kubelet kube-proxy kube-scheduler kube-controller-manager publish kube-apiserver etcd containerd"
+
+# lock holds a lock for the rest of the script, so that two cluster-up or
+# cluster-down runs (two test packages, say) do not interleave; the run that
+# waits then finds the cluster up, or gone. down.sh run by up.sh inherits it.
+lock() {
+  if [[ ${CLUSTER_LOCKED:-} == 1 ]]; then return; fi
+  exec 9<"$root/hack/cluster/lib.sh"
+  flock -w 900 9 || die "another cluster-up or cluster-down held the lock for 15 minutes"
+  export CLUSTER_LOCKED=1
+}

@@ -23,6 +23,7 @@ source "$root/hack/cluster/images.sh"
 source "$root/hack/cluster/components.sh"
 
 ((EUID == 0)) || die "the node needs root (network namespaces, mounts, cgroups)"
+lock
 
 if healthy; then
   log "already up: API server https://127.0.0.1:$CLUSTER_API_PORT; logs and state in $dir"
