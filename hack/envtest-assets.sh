@@ -9,6 +9,8 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=envtest-versions.env
 source "$root/hack/envtest-versions.env"
+# shellcheck source=kubernetes-module.sh
+source "$root/hack/kubernetes-module.sh"
 bin=${BIN:-$root/bin/envtest}
 work=${WORK:-$root/bin/envtest-build}
 mkdir -p "$bin" "$work"
@@ -24,28 +26,13 @@ build_kube_apiserver() {
   local dir=$work/kube-apiserver
   mkdir -p "$dir"
   log "fetching k8s.io/kubernetes ${KUBERNETES_VERSION} module graph"
-  local kmod
-  kmod=$(go mod download -json "k8s.io/kubernetes@${KUBERNETES_VERSION}" | sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",\{0,1\}$/\1/p')
-  {
-    echo "module stagehand.io/envtest/kube-apiserver"
-    echo
-    echo "go 1.26"
-    echo
-    echo "require k8s.io/kubernetes ${KUBERNETES_VERSION}"
-    echo
-    echo "replace ("
-    # Every staging module kubernetes replaces locally is pinned to its tagged
-    # release instead. sample-cli-plugin has no tag at this version.
-    sed -n '/^replace (/,/^)/p' "$kmod" | awk '/=>/ {print $1}' | grep -v '^k8s.io/sample-cli-plugin$' |
-      while read -r m; do echo "	$m => $m ${KUBERNETES_STAGING_VERSION}"; done
-    echo ")"
-  } >"$dir/go.mod"
+  kubernetes_gomod stagehand.io/envtest/kube-apiserver >"$dir/go.mod"
   printf 'package tools\n\nimport _ "k8s.io/kubernetes/cmd/kube-apiserver"\n' >"$dir/tools.go"
   sed -i 's/^package tools/\/\/go:build tools\n\npackage tools/' "$dir/tools.go"
   log "building kube-apiserver ${KUBERNETES_VERSION} (about 5 minutes on 2 cores)"
   (cd "$dir" && GOFLAGS=-mod=mod go mod tidy >/dev/null 2>&1 || true)
   (cd "$dir" && GOFLAGS=-mod=mod CGO_ENABLED=0 go build -trimpath -o "$out.tmp" \
-    -ldflags "-s -w -X k8s.io/component-base/version.gitVersion=${KUBERNETES_VERSION} -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=36" \
+    -ldflags "$(kubernetes_ldflags)" \
     k8s.io/kubernetes/cmd/kube-apiserver)
   mv "$out.tmp" "$out"
   log "kube-apiserver ready: $out"
