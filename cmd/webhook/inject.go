@@ -40,6 +40,9 @@ func runInject(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if file == "" {
 		return fmt.Errorf("inject: -f is required (a file, or - for standard input)")
 	}
+	if err := offline.UseShipped(&cfg); err != nil {
+		return fmt.Errorf("inject: %w", err)
+	}
 	in := stdin
 	if file != stdinName {
 		f, err := os.Open(file)

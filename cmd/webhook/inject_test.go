@@ -113,3 +113,35 @@ spec:
 		t.Errorf("an invalid profile = exit %d, stdout %q, stderr %q; want 1, nothing, every problem of the named profile", code, out, errOut)
 	}
 }
+
+// TestInjectAsShipped: without STAGEHAND_ENTRYPOINTS and
+// STAGEHAND_AGENT_IMAGE, offline injection uses the entrypoint map and the
+// agent image of manifests/base, so that the Spark executor of the examples,
+// which has no command, is wrapped with Spark's entrypoint by the agent the
+// manifests pin; an entrypoint map given explicitly replaces the shipped one.
+func TestInjectAsShipped(t *testing.T) {
+	var profiles []string
+	for _, name := range []string{"namespace", "spark-executors"} {
+		profiles = append(profiles, readFile(t, "../../manifests/examples/profiles/"+name+".yaml"))
+	}
+	profilesFile := writeManifest(t, strings.Join(profiles, "\n---\n"))
+	executor := "../../manifests/examples/spark-executor.yaml"
+	out, errOut, code := runMain(t, nil, "", "inject", "-f", executor, "--profiles", profilesFile)
+	if code != 0 || !strings.Contains(out, "/opt/entrypoint.sh") || !strings.Contains(out, "image: ghcr.io/stagehand-k8s/agent:v") {
+		t.Errorf("the example executor offline = exit %d, stderr %q, stdout\n%s\nwant it wrapped with /opt/entrypoint.sh by the pinned agent", code, errOut, out)
+	}
+	empty := writeManifest(t, "other/image:*: [/other]\n")
+	_, errOut, code = runMain(t, []string{"STAGEHAND_ENTRYPOINTS=" + empty}, "", "inject", "-f", executor, "--profiles", profilesFile)
+	if code != 1 || !strings.Contains(errOut, "command") {
+		t.Errorf("with an entrypoint map that lacks Spark = exit %d, stderr %q; want the executor denied for its missing command", code, errOut)
+	}
+}
+
+func readFile(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}

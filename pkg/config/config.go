@@ -1,6 +1,7 @@
 package config
 
 import (
+	"slices"
 	"time"
 
 	"github.com/stagehand-k8s/stagehand/pkg/inject"
@@ -74,7 +75,14 @@ type Webhook struct {
 	// Kubeconfig is the kubeconfig file to reach the API server with, for
 	// profiles; empty uses $KUBECONFIG, then the in-cluster configuration.
 	Kubeconfig string
+	// Given are the environment variables of the settings given by the
+	// environment or a flag rather than by default.
+	Given []string
 }
+
+// IsGiven reports whether the setting of the environment variable env was
+// given by the environment or a flag.
+func (w Webhook) IsGiven(env string) bool { return slices.Contains(w.Given, env) }
 
 // DefaultAgentImage is the agent image of this release.
 func DefaultAgentImage() string { return "ghcr.io/stagehand-k8s/agent:" + version.Version }

@@ -89,6 +89,9 @@ func load(command string, args []string, keep func(setting) bool, extra func(*fl
 			continue
 		}
 		ok[s] = true
+		if fromFlag[s.flag] || lookupEnv(s.env) {
+			w.Given = append(w.Given, s.env)
+		}
 	}
 	for _, c := range conflicts(listeners(ss, ok, &w)) {
 		report(c[0].setting, &invalidConflict{with: c[1].setting.env})

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"os"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -140,10 +141,28 @@ func TestLoad(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Load(%q) error: %v", tt.args, err)
 			}
+			got.Given = nil // TestGiven
 			if !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("Load(%q) =\n%+v\nwant\n%+v", tt.args, got, tt.want)
 			}
 		})
+	}
+}
+
+// TestGiven: the settings given by the environment or a flag, not by
+// default, and only those, are listed.
+func TestGiven(t *testing.T) {
+	setEnv(t, map[string]string{"STAGEHAND_STRICT": "false", "STAGEHAND_LOG_LEVEL": "info"})
+	got, err := Load([]string{"--agent-image=a:1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"STAGEHAND_STRICT", "STAGEHAND_LOG_LEVEL", "STAGEHAND_AGENT_IMAGE"}
+	if !slices.Equal(got.Given, want) {
+		t.Errorf("Given %v, want %v (in the order of the settings)", got.Given, want)
+	}
+	if !got.IsGiven("STAGEHAND_AGENT_IMAGE") || got.IsGiven("STAGEHAND_ENTRYPOINTS") {
+		t.Errorf("IsGiven: agent image %v, entrypoints %v", got.IsGiven("STAGEHAND_AGENT_IMAGE"), got.IsGiven("STAGEHAND_ENTRYPOINTS"))
 	}
 }
 
