@@ -1,0 +1,111 @@
+package nodeenv
+
+import (
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/stagehand-k8s/stagehand/internal/certs"
+	"github.com/stagehand-k8s/stagehand/internal/overlay"
+)
+
+// Where the self-signed overlay puts the webhook; certs.Generate issues the
+// serving certificate for this Service's names.
+const (
+	Namespace   = "stagehand-system"
+	Service     = "stagehand-webhook"
+	Deployment  = "stagehand-webhook"
+	certsLayout = "certs"
+)
+
+// certValidity is how long the serving certificate made for one
+// installation is valid.
+const certValidity = 24 * time.Hour
+
+// buildSelfSigned copies manifests/ and certs/kustomization.yaml of the
+// repository at root into tmp, side by side as in the repository (no
+// certificate or key of a developer's `make certs` is copied), generates the
+// TLS material in the copy's certs/ as `make certs` does and builds
+// manifests/self-signed.
+func buildSelfSigned(root, tmp string) ([]*unstructured.Unstructured, error) {
+	if err := copyTree(filepath.Join(root, "manifests"), filepath.Join(tmp, "manifests"), false); err != nil {
+		return nil, fmt.Errorf("copying manifests: %w", err)
+	}
+	tlsDir := filepath.Join(tmp, certsLayout)
+	if err := copyTree(filepath.Join(root, certsLayout), tlsDir, true); err != nil {
+		return nil, fmt.Errorf("copying certs/kustomization.yaml: %w", err)
+	}
+	_, err := certs.Generate(certs.Options{Service: Service, Namespace: Namespace, Dir: tlsDir, Validity: certValidity})
+	if err != nil {
+		return nil, err
+	}
+	return overlay.Build(filepath.Join(tmp, "manifests", "self-signed"))
+}
+
+// copyTree copies src into dst, skipping directories named certs (where
+// `make certs` once wrote); with kustomizationOnly, just src's top-level
+// kustomization.yaml.
+func copyTree(src, dst string, kustomizationOnly bool) error {
+	return filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(src, path)
+		if err != nil {
+			return err
+		}
+		target := filepath.Join(dst, rel)
+		switch {
+		case d.IsDir() && rel == ".":
+			return os.MkdirAll(target, 0o755)
+		case d.IsDir() && (d.Name() == certsLayout || kustomizationOnly):
+			return filepath.SkipDir
+		case d.IsDir():
+			return os.MkdirAll(target, 0o755)
+		case kustomizationOnly && rel != "kustomization.yaml":
+			return nil
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(target, b, 0o644)
+	})
+}
+
+// Images are the image references the built manifests run.
+type Images struct {
+	// Webhook is the Deployment's container image.
+	Webhook string
+	// Agent is STAGEHAND_AGENT_IMAGE, which the webhook injects.
+	Agent string
+}
+
+// imagesOf reads the images from the built webhook Deployment.
+func imagesOf(objects []*unstructured.Unstructured) (Images, error) {
+	d := overlay.Find(objects, "Deployment", Deployment)
+	if d == nil {
+		return Images{}, fmt.Errorf("the overlay has no Deployment %s", Deployment)
+	}
+	containers, _, err := unstructured.NestedSlice(d.Object, "spec", "template", "spec", "containers")
+	if err != nil || len(containers) != 1 {
+		return Images{}, fmt.Errorf("Deployment %s: want one container, got %d (%v)", Deployment, len(containers), err)
+	}
+	c, _ := containers[0].(map[string]any)
+	var im Images
+	im.Webhook, _, _ = unstructured.NestedString(c, "image")
+	env, _, _ := unstructured.NestedSlice(c, "env")
+	for _, e := range env {
+		if m, ok := e.(map[string]any); ok && m["name"] == "STAGEHAND_AGENT_IMAGE" {
+			im.Agent, _ = m["value"].(string)
+		}
+	}
+	if im.Webhook == "" || im.Agent == "" {
+		return Images{}, fmt.Errorf("Deployment %s: no image (%q) or STAGEHAND_AGENT_IMAGE (%q)", Deployment, im.Webhook, im.Agent)
+	}
+	return im, nil
+}
