@@ -54,10 +54,10 @@ cluster-up:
 cluster-down:
 	hack/cluster/down.sh
 
-## test: every test, unit and integration (needs envtest-assets, which it builds).
-test: envtest-assets
-	$(GO) vet ./...
-	$(GO) test $(TEST_FLAGS) ./...
+## test: every test: unit, integration (envtest) and end-to-end on a real node, which it brings up for the
+## run and takes down at the end (hack/test.sh; root; KEEP_CLUSTER=1 keeps it, NODE_TESTS=0 skips the node).
+test: envtest-assets node-assets images
+	GO=$(GO) TEST_FLAGS='$(TEST_FLAGS)' hack/test.sh
 
 ## unit: tests that need no API server.
 unit:
