@@ -81,6 +81,9 @@ func (o *Injector) injectDocument(doc []byte) ([]byte, []string, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", obj.String(), err)
 	}
+	if gk == listKind {
+		return o.injectList(doc, raw)
+	}
 	pointer, ok := templatePointers[gk]
 	if !ok {
 		return doc, nil, nil
@@ -90,6 +93,7 @@ func (o *Injector) injectDocument(doc []byte) ([]byte, []string, error) {
 		namespace = cmp.Or(o.Namespace, metav1.NamespaceDefault)
 	}
 	patch, warnings, err := o.injectObject(raw, pointer, namespace)
+	warnings = append(obj.misplacedKeys(pointer), warnings...)
 	for i, w := range warnings {
 		warnings[i] = obj.String() + ": " + w
 	}

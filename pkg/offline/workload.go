@@ -2,8 +2,12 @@ package offline
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 
 	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"github.com/stagehand-k8s/stagehand/pkg/annotations"
 )
 
 // templatePointers maps each kind that carries a pod to the JSON pointer of
@@ -26,7 +30,31 @@ type object struct {
 	Metadata   struct {
 		Name      string `json:"name"`
 		Namespace string `json:"namespace"`
+		// Annotations are read only to warn about stagehand.io/ keys put
+		// on a workload's own metadata rather than its pod template.
+		Annotations map[string]string `json:"annotations"`
 	} `json:"metadata"`
+}
+
+// misplacedKeys warns when a workload carries stagehand.io/ keys on its own
+// metadata, where they do nothing: the pods a controller creates get the
+// template's annotations, not the workload's.
+func (o *object) misplacedKeys(pointer string) []string {
+	if pointer == "" {
+		return nil
+	}
+	var keys []string
+	for k := range o.Metadata.Annotations {
+		if strings.HasPrefix(k, annotations.Prefix) {
+			keys = append(keys, k)
+		}
+	}
+	if len(keys) == 0 {
+		return nil
+	}
+	slices.Sort(keys)
+	return []string{fmt.Sprintf("%s is on the %s's own metadata, where stagehand never reads it: put it on the pod template, %s.metadata.annotations",
+		strings.Join(keys, ", "), o.Kind, strings.ReplaceAll(strings.TrimPrefix(pointer, "/"), "/", "."))}
 }
 
 func (o *object) groupKind() (schema.GroupKind, error) {
