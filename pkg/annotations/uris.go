@@ -10,7 +10,7 @@ import (
 )
 
 // ValidURIs says which dependency URI lists URIListValidator accepts.
-const ValidURIs = "a comma-separated list of https://, http:// or local:// URIs, each optionally ending in #sha256=<64 hex digits>"
+const ValidURIs = "a list of https://, http:// or local:// URIs separated by commas or newlines, each optionally ending in #sha256=<64 hex digits>"
 
 // URIListValidator accepts a list of dependency URIs of one kind.
 func URIListValidator(kind string) func(string) []string {
@@ -20,7 +20,8 @@ func URIListValidator(kind string) func(string) []string {
 	}
 }
 
-// ParseURIs parses a comma-separated list of dependency URIs, to be placed
+// ParseURIs parses a list of dependency URIs, separated by commas or
+// newlines (a YAML block scalar in a profile), to be placed
 // in dir, with the fetcher's own rules. It returns the URIs as written and
 // parsed, or the problems.
 func ParseURIs(kind, dir, v string) ([]string, []agentapi.Dependency, []string) {
@@ -41,10 +42,11 @@ func ParseURIs(kind, dir, v string) ([]string, []agentapi.Dependency, []string) 
 	return raws, deps, msgs
 }
 
-// splitList splits a comma-separated value, dropping blanks around items.
+// splitList splits a value at commas and line breaks, dropping blanks
+// around items and empty items.
 func splitList(v string) []string {
 	var items []string
-	for _, item := range strings.Split(v, ",") {
+	for _, item := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == '\n' || r == '\r' }) {
 		if item = strings.TrimSpace(item); item != "" {
 			items = append(items, item)
 		}

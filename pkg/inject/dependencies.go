@@ -20,12 +20,12 @@ import (
 
 // The keys of the dependencies injection.
 const (
-	// Jars is a comma-separated list of jar URIs to fetch before the task
+	// Jars is a list of jar URIs, separated by commas or newlines, to fetch before the task
 	// starts and put on the classpath.
 	Jars = annotations.Prefix + "jars"
-	// Files is a comma-separated list of file URIs to fetch into the files dir.
+	// Files is a list of file URIs, separated by commas or newlines, to fetch into the files dir.
 	Files = annotations.Prefix + "files"
-	// Archives is a comma-separated list of .tar.gz, .tgz or .zip URIs to
+	// Archives is a list, separated by commas or newlines, of .tar.gz, .tgz or .zip URIs to
 	// fetch and unpack into the files dir, each under its base name.
 	Archives = annotations.Prefix + "archives"
 	// JarsDir is where jars are fetched to.
