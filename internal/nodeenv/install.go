@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/kubernetes"
@@ -15,6 +17,7 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	"github.com/stagehand-k8s/stagehand/internal/certs"
 	"github.com/stagehand-k8s/stagehand/pkg/apis/stagehand/v1alpha1"
 )
 
@@ -102,7 +105,11 @@ func Install(ctx context.Context, opts Options) (*Cluster, error) {
 	defer os.RemoveAll(tmp)
 
 	begin := time.Now()
-	if c.Objects, err = buildSelfSigned(opts.Root, tmp); err != nil {
+	tls, err := c.installedTLS(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if c.Objects, err = buildSelfSigned(opts.Root, tmp, tls); err != nil {
 		return nil, err
 	}
 	if c.Images, err = imagesOf(c.Objects); err != nil {
@@ -138,3 +145,26 @@ func (c *Cluster) Apply(ctx context.Context, u *unstructured.Unstructured) error
 
 // BusyboxImage is the busybox image cluster-up imports (hack/cluster.env).
 const BusyboxImage = "stagehand.local/busybox:1.35.0"
+
+// TLSSecret is the Secret of the webhook's TLS material (certs/kustomization.yaml).
+const TLSSecret = "stagehand-webhook-tls"
+
+// installedTLS returns the data of the TLS Secret of an earlier
+// installation when it is complete, nil when there is none.
+func (c *Cluster) installedTLS(ctx context.Context) (map[string][]byte, error) {
+	var s corev1.Secret
+	err := c.Client.Get(ctx, client.ObjectKey{Namespace: Namespace, Name: TLSSecret}, &s)
+	if apierrors.IsNotFound(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading Secret %s/%s: %w", Namespace, TLSSecret, err)
+	}
+	for _, k := range []string{certs.CACertFile, certs.CertFile, certs.KeyFile} {
+		if len(s.Data[k]) == 0 {
+			return nil, nil
+		}
+	}
+	c.logf("reusing the TLS material of Secret %s/%s", Namespace, TLSSecret)
+	return s.Data, nil
+}

@@ -28,10 +28,12 @@ const certValidity = 24 * time.Hour
 
 // buildSelfSigned copies manifests/ and certs/kustomization.yaml of the
 // repository at root into tmp, side by side as in the repository (no
-// certificate or key of a developer's `make certs` is copied), generates the
-// TLS material in the copy's certs/ as `make certs` does and builds
-// manifests/self-signed.
-func buildSelfSigned(root, tmp string) ([]*unstructured.Unstructured, error) {
+// certificate or key of a developer's `make certs` is copied), puts the TLS
+// material in the copy's certs/ and builds manifests/self-signed. The TLS
+// material is that of tls, the Secret of an earlier installation, when
+// given (the running webhook keeps serving it while the API server trusts
+// it); otherwise it is generated as `make certs` does.
+func buildSelfSigned(root, tmp string, tls map[string][]byte) ([]*unstructured.Unstructured, error) {
 	if err := copyTree(filepath.Join(root, "manifests"), filepath.Join(tmp, "manifests"), false); err != nil {
 		return nil, fmt.Errorf("copying manifests: %w", err)
 	}
@@ -39,9 +41,17 @@ func buildSelfSigned(root, tmp string) ([]*unstructured.Unstructured, error) {
 	if err := copyTree(filepath.Join(root, certsLayout), tlsDir, true); err != nil {
 		return nil, fmt.Errorf("copying certs/kustomization.yaml: %w", err)
 	}
-	_, err := certs.Generate(certs.Options{Service: Service, Namespace: Namespace, Dir: tlsDir, Validity: certValidity})
-	if err != nil {
-		return nil, err
+	if tls != nil {
+		for _, f := range []string{certs.CACertFile, certs.CertFile, certs.KeyFile} {
+			if err := os.WriteFile(filepath.Join(tlsDir, f), tls[f], 0o600); err != nil {
+				return nil, err
+			}
+		}
+	} else {
+		_, err := certs.Generate(certs.Options{Service: Service, Namespace: Namespace, Dir: tlsDir, Validity: certValidity})
+		if err != nil {
+			return nil, err
+		}
 	}
 	return overlay.Build(filepath.Join(tmp, "manifests", "self-signed"))
 }
