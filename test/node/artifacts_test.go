@@ -74,7 +74,7 @@ func startArtifacts(c client.Client, ns string) (string, error) {
 		},
 		&corev1.Service{
 			ObjectMeta: metav1.ObjectMeta{Name: "artifacts", Namespace: ns},
-			Spec: corev1.ServiceSpec{Selector: labels, Ports: []corev1.ServicePort{{Port: 80, TargetPort: intstr.FromInt32(8080)}}},
+			Spec:       corev1.ServiceSpec{Selector: labels, Ports: []corev1.ServicePort{{Port: 80, TargetPort: intstr.FromInt32(8080)}}},
 		},
 	}
 	for _, o := range objs {
