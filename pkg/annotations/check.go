@@ -1,6 +1,7 @@
 package annotations
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 
@@ -107,12 +108,20 @@ func CheckLimits(anns map[string]string, maxValue int, root *field.Path) field.E
 	}
 	var errs field.ErrorList
 	for _, k := range keys {
-		if len(anns[k]) > maxValue {
-			errs = append(errs, field.TooLong(root.Key(k), "", maxValue))
+		if n := len(anns[k]); n > maxValue {
+			detail := fmt.Sprintf("%d bytes, may not be more than %d bytes", n, maxValue)
+			if maxValue < MaxProfileValueLength {
+				detail += fmt.Sprintf("; a longer value, such as a long list of jars, belongs in an InjectionProfile, where a value may have %d bytes (docs/profiles.md)", MaxProfileValueLength)
+			}
+			errs = append(errs, &field.Error{Type: field.ErrorTypeTooLong, Field: root.Key(k).String(), BadValue: fmt.Sprintf("%d bytes", n), Detail: detail})
 		}
 	}
 	return errs
 }
+
+// MaxProfileValueLength bounds an InjectionProfile's annotation value: 64
+// KiB, so that a long jar list fits.
+const MaxProfileValueLength = 64 << 10
 
 // InvalidValue is the error of a value its key's validator rejected, with
 // the value redacted: whatever the key, an invalid value may hold a

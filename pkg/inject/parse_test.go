@@ -144,7 +144,7 @@ func TestParse(t *testing.T) {
 		},
 		"value too long": {
 			anns:     map[string]string{ATSSecret: strings.Repeat("a", annotations.MaxValueLength+1)},
-			wantErrs: []string{"[stagehand.io/ats-secret]: Too long: may not be more than 4096 bytes"},
+			wantErrs: []string{"[stagehand.io/ats-secret]: Too long: 4097 bytes, may not be more than 4096 bytes; a longer value, such as a long list of jars, belongs in an InjectionProfile"},
 		},
 	}
 	for name, tc := range tests {

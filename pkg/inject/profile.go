@@ -13,7 +13,7 @@ import (
 // MaxProfileValueLength is the longest value of one annotation of an
 // InjectionProfile: longer than a pod's (annotations.MaxValueLength), since
 // a long list of checksummed jars belongs in a profile.
-const MaxProfileValueLength = 64 << 10
+const MaxProfileValueLength = annotations.MaxProfileValueLength
 
 // Profile is the InjectionProfile that selects a pod, as injection reads
 // it: the webhook finds it by the pod's labels and namespace (a pod that

@@ -25,7 +25,7 @@ func TestHostileSizesAreDeniedCheaply(t *testing.T) {
 		anns map[string]string
 		want string
 	}{
-		"256 KiB value":               {map[string]string{"stagehand.io/timeline-url": huge, "stagehand.io/ats-secret": huge}, "Too long: may not be more than 4096 bytes"},
+		"256 KiB value":               {map[string]string{"stagehand.io/timeline-url": huge, "stagehand.io/ats-secret": huge}, "Too long: 262144 bytes, may not be more than 4096 bytes"},
 		"5,000 keys":                  {many, "metadata.annotations: Too many: 5000"},
 		"5,000 keys and a huge value": {mapWith(many, "stagehand.io/jars", huge), "Too many"},
 	}
