@@ -120,13 +120,13 @@ func (h *Handler) admit(dl deadline, rv *review, s *scratch, res *reservation) a
 			return a
 		}
 		if sel.err != nil {
-			return failed(logger.WithValues(rv.who()...), sel.err, nil)
+			return failed(logger, rv, sel.err, nil)
 		}
 	}
 	pod, err := s.decoding.decode(dl, res, rv.object)
 	switch {
 	case errors.Is(err, errDecodedTooLarge):
-		return failed(logger.WithValues(rv.who()...), s.decoding.tooLarge(), nil)
+		return failed(logger, rv, s.decoding.tooLarge(), nil)
 	case errors.Is(err, errBusy):
 		return busy(logger, err)
 	case err != nil && dl.err() != nil:
@@ -176,7 +176,7 @@ func (h *Handler) inject(dl deadline, logger logr.Logger, rv *review, pod *injec
 	}
 	res, err := h.Injector.Inject(pod)
 	if err != nil {
-		return failed(logger.WithValues(rv.who()...), err, res.Warnings)
+		return failed(logger, rv, err, res.Warnings)
 	}
 	if trace := logger.V(LevelTrace); trace.Enabled() {
 		trace.WithValues(rv.who()...).Info("patch", "operations", patchSummary(res.Patch))
@@ -189,7 +189,7 @@ func (h *Handler) inject(dl deadline, logger logr.Logger, rv *review, pod *injec
 		if dl.err() != nil {
 			return abandoned(logger.WithValues(rv.who()...), err)
 		}
-		return failed(logger.WithValues(rv.who()...), err, res.Warnings)
+		return failed(logger, rv, err, res.Warnings)
 	}
 	a.patch64 = s.patch
 	return a
@@ -206,13 +206,14 @@ func patchSummary(ops []inject.Operation) []string {
 }
 
 // failed answers a pod that was not injected: a denial of the user's input,
-// or an internal error.
-func failed(logger logr.Logger, err error, warnings []string) answer {
+// or an internal error. Log lines name the request.
+func failed(logger logr.Logger, rv *review, err error, warnings []string) answer {
+	logger = logger.WithValues(rv.who()...)
 	var denied *inject.Denied
 	if errors.As(err, &denied) {
 		admissionTotal.WithLabelValues(resultDenied, denied.Reason).Inc()
 		logger.Info("denied pod", "reason", denied.Reason, "errors", len(denied.Errors), "message", denied.Error())
-		return deny(denied, warnings)
+		return deny(denied, warnings, rv.podName())
 	}
 	admissionTotal.WithLabelValues(resultError, "internal").Inc()
 	logger.Error(err, "injecting pod")
@@ -220,14 +221,16 @@ func failed(logger logr.Logger, err error, warnings []string) answer {
 }
 
 // deny builds an Invalid status with one cause per problem, as the API
-// server does for its own validation errors.
-func deny(d *inject.Denied, warnings []string) answer {
+// server does for its own validation errors, naming the pod (or the prefix
+// of its generated name), which kubectl prints: `The Pod "mr3worker-" is
+// invalid`.
+func deny(d *inject.Denied, warnings []string, pod string) answer {
 	causes := make([]metav1.StatusCause, 0, len(d.Errors))
 	for _, e := range d.Errors {
 		causes = append(causes, metav1.StatusCause{Type: metav1.CauseType(e.Type), Message: e.ErrorBody(), Field: e.Field})
 	}
 	return answer{warnings: warnings, status: &metav1.Status{
 		Status: metav1.StatusFailure, Code: http.StatusUnprocessableEntity, Reason: metav1.StatusReasonInvalid,
-		Message: d.Error(), Details: &metav1.StatusDetails{Kind: "Pod", Causes: causes},
+		Message: d.Error(), Details: &metav1.StatusDetails{Kind: "Pod", Name: pod, Causes: causes},
 	}}
 }

@@ -46,13 +46,18 @@ type podNames struct {
 // decoded here, when a line is logged, and not for every request; an
 // object they cannot be decoded from logs no name.
 func (rv *review) who() []any {
+	return []any{"uid", rv.uid, "namespace", rv.text(rv.namespace), "pod", rv.podName()}
+}
+
+// podName is the pod's name, or the prefix its controller asked the API
+// server to generate a name from; "" when neither decodes.
+func (rv *review) podName() string {
 	var names podNames
 	if rv.object != nil {
 		_ = json.Unmarshal(rv.object, &names, decoderOptions)
 	}
-	pod := names.Metadata.Name
-	if pod == "" {
-		pod = names.Metadata.GenerateName
+	if names.Metadata.Name != "" {
+		return names.Metadata.Name
 	}
-	return []any{"uid", rv.uid, "namespace", rv.text(rv.namespace), "pod", pod}
+	return names.Metadata.GenerateName
 }
