@@ -105,6 +105,7 @@ func (e *editor) wrapCommands(prefix []string) {
 				e.errs = append(e.errs, field.Required(containersPath.Index(ci).Child("command"),
 					fmt.Sprintf("container %q has no command, so %s cannot wrap it: its image's entrypoint is unknown at admission; set command, or ask the cluster admin to add image %q to the webhook's entrypoint map (STAGEHAND_ENTRYPOINTS)",
 						c.Name, Agent, c.Image)))
+				e.noCommand++
 				continue
 			}
 			command, fromImage = entrypoint, true

@@ -1,6 +1,7 @@
 package inject
 
 import (
+	"errors"
 	"reflect"
 	"slices"
 	"testing"
@@ -114,4 +115,33 @@ func TestInjectedEnvCoversEveryInjection(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestNoCommandReason: a target container the agent cannot wrap (no
+// command, an image outside the entrypoint map) is denied with its own
+// metric reason, every such container at once; mixed with a clash of
+// stagehand's volumes, the denial counts as a conflict.
+func TestNoCommandReason(t *testing.T) {
+	in := New(agentOptions)
+	pod := newPod(map[string]string{Agent: "true"},
+		corev1.Container{Name: "a", Image: "mr3project/hive:4"}, corev1.Container{Name: "b", Image: "other:1"})
+	_, err := in.Inject(mustInput(t, pod))
+	var d *Denied
+	if !errors.As(err, &d) || d.Reason != ReasonNoCommand || len(d.Errors) != 2 {
+		t.Fatalf("two containers without commands: %v, want a %s denial with 2 errors", err, ReasonNoCommand)
+	}
+	pod.Spec.Volumes = append(pod.Spec.Volumes, corev1.Volume{Name: AgentVolume})
+	_, err = in.Inject(mustInput(t, pod))
+	if !errors.As(err, &d) || d.Reason != ReasonConflict {
+		t.Fatalf("with a clashing volume too: %v, want a %s denial", err, ReasonConflict)
+	}
+}
+
+func mustInput(t *testing.T, pod *corev1.Pod) *Input {
+	t.Helper()
+	in, err := InputOf(pod)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return in
 }

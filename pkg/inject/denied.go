@@ -21,6 +21,9 @@ const (
 	ReasonInvalid = "invalid-annotation"
 	// ReasonConflict means an injection clashes with the pod's own volumes or mounts.
 	ReasonConflict = "conflict"
+	// ReasonNoCommand means the agent cannot wrap a target container: it
+	// has no command, and its image is not in the webhook's entrypoint map.
+	ReasonNoCommand = "no-command"
 	// ReasonTooLarge means the answer would be larger than an admission may
 	// cost.
 	ReasonTooLarge = "too-large"

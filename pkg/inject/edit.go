@@ -20,6 +20,9 @@ type editor struct {
 	targets  []int  // indices of target containers in pod.Spec.Containers
 	warnings []string
 	errs     field.ErrorList
+	// noCommand counts the errors of errs that are a target container
+	// without a command the agent can wrap.
+	noCommand int
 	// inits are stagehand's init containers, placed before the user's.
 	inits []corev1.Container
 }

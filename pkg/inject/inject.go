@@ -107,7 +107,11 @@ func (in *Injector) Inject(pod *Input) (Result, error) {
 	e.run(injectedBefore)
 	warnings = append(warnings, e.warnings...)
 	if len(e.errs) > 0 {
-		return Result{Warnings: warnings}, &Denied{Reason: ReasonConflict, Errors: e.errs}
+		reason := ReasonConflict
+		if e.noCommand == len(e.errs) {
+			reason = ReasonNoCommand
+		}
+		return Result{Warnings: warnings}, &Denied{Reason: reason, Errors: e.errs}
 	}
 	in.writeStatus(e.in, &spec, &e.status)
 	res := Result{Warnings: warnings, Patch: buildPatch(pod, e.in, &e.previous, &e.status), Pod: e.in}

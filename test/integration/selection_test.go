@@ -20,7 +20,7 @@ import (
 func admissionTotal() float64 {
 	reasons := map[string][]string{
 		"allowed": {string(inject.OutcomeInjected), string(inject.OutcomeUnchanged), string(inject.OutcomeOptedOut), string(inject.OutcomeNotRequested), "profiles-unavailable"},
-		"denied":  {inject.ReasonInvalid, inject.ReasonConflict},
+		"denied":  {inject.ReasonInvalid, inject.ReasonConflict, inject.ReasonNoCommand, "profile-overlap"},
 		"error":   {"undecodable", "internal"},
 	}
 	var sum float64
