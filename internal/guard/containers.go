@@ -58,7 +58,8 @@ object.spec.containers.filter(c,
 					quote("stagehand guard: "+env+" in ")+` +
 `+plural(literal, "container ", "containers ")+` + variables.`+literal+`.join(', ') +
 ' is not a reference to a Secret or ConfigMap (valueFrom): stagehand never puts its value' +
-' in the pod spec; another mutating webhook probably replaced what stagehand injected'`)
+' in the pod spec. If the pod sets `+env+` itself, remove it: stagehand injects it as a reference;' +
+' otherwise another mutating webhook replaced what stagehand injected'`)
 			}
 			if err != nil {
 				return nil, nil, fmt.Errorf("injection %q: %w", p.Part, err)
