@@ -17,7 +17,7 @@ import (
 
 // blamed is how every guard message ends when another webhook changed what
 // stagehand injected.
-const blamed = "another mutating webhook probably"
+const blamed = "another mutating webhook"
 
 // TestGuardRejectsAlteredInjection: a later webhook that undoes part of
 // stagehand's injection, even after stagehand's reinvocation, gets the pod
