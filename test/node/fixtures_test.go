@@ -123,7 +123,10 @@ func waitPod(t *testing.T, ns, name, what string, done func(*corev1.Pod) (bool, 
 		return ok, err
 	})
 	if err != nil {
-		t.Fatalf("pod %s/%s did not become %s (%v; %v)\n%s", ns, name, what, err, failed, describe(t, ns, &pod))
+		if failed != nil {
+			err = failed
+		}
+		t.Fatalf("pod %s/%s did not become %s: %v\n%s", ns, name, what, err, describe(t, ns, &pod))
 	}
 	return &pod
 }
@@ -209,6 +212,3 @@ func injected(t *testing.T, pod *corev1.Pod) {
 		t.Fatalf("pod %s/%s was not injected: no %s; annotations %v", pod.Namespace, pod.Name, annotations.Status, pod.Annotations)
 	}
 }
-
-// removeArtifacts deletes the artifact server's namespace, if a test made it.
-func removeArtifacts() {}
