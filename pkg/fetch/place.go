@@ -22,7 +22,7 @@ import (
 // of once per file.
 type placer struct {
 	f     *fetcher
-	fail  func(error) // records the first failure of the run
+	fail  func(error) // records a failure of the run
 	slots chan struct{}
 	wg    sync.WaitGroup
 

@@ -2,6 +2,7 @@ package fetch
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -128,8 +129,12 @@ func prepareDirectories(job agentapi.Job) error {
 // otherwise in list order (jars, then files, then archives, each in the
 // order given). Verified jars and files are fsynced and renamed in the
 // background (see placer) while their worker goes on with the next
-// download. The first failure cancels the others and is the error
-// returned.
+// download. A dependency that fails does not stop the others, so that one
+// run reports every broken URI, checksum or size at once (each mistake
+// would otherwise cost a pod restart); the error returned joins every
+// failure in list order. A local failure (the disk full, a directory that
+// cannot be written) stops everything at once: the others would fail the
+// same way.
 func (f *fetcher) fetchAll(ctx context.Context, deps []*dependency) ([]Entry, error) {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
@@ -144,16 +149,21 @@ func (f *fetcher) fetchAll(ctx context.Context, deps []*dependency) ([]Entry, er
 		remote = append(remote, index)
 	}
 	var (
-		wg        sync.WaitGroup
-		failOnce  sync.Once
-		firstFail error
+		wg       sync.WaitGroup
+		failMu   sync.Mutex
+		failures = make([]error, len(deps)+1) // by dependency; the last is the placer's
 	)
-	fail := func(err error) {
-		failOnce.Do(func() {
-			firstFail = err
+	failAt := func(index int, err error) {
+		failMu.Lock()
+		defer failMu.Unlock()
+		if failures[index] == nil {
+			failures[index] = err
+		}
+		if ExitCode(err) == ExitLocalIO {
 			cancel(err)
-		})
+		}
 	}
+	fail := func(err error) { failAt(len(deps), err) }
 	sched := newScheduler(remote)
 	probeCtx, stopProbing := context.WithCancel(ctx)
 	var prober sync.WaitGroup
@@ -170,8 +180,8 @@ func (f *fetcher) fetchAll(ctx context.Context, deps []*dependency) ([]Entry, er
 				}
 				entry, err := f.fetchOne(ctx, deps[index], placer)
 				if err != nil {
-					fail(err)
-					return
+					failAt(index, err)
+					continue
 				}
 				entries[index] = entry
 			}
@@ -181,8 +191,8 @@ func (f *fetcher) fetchAll(ctx context.Context, deps []*dependency) ([]Entry, er
 	stopProbing()
 	prober.Wait()
 	placeErr := placer.wait()
-	if firstFail != nil {
-		return nil, firstFail
+	if err := errors.Join(failures...); err != nil {
+		return nil, err
 	}
 	if ctx.Err() != nil {
 		return nil, newError(ExitNetwork, "fetch", "", context.Cause(ctx))

@@ -291,3 +291,29 @@ func TestBadInputStillRemovesOldManifest(t *testing.T) {
 	}
 	assertNotExist(t, manifestPath)
 }
+
+// TestEveryFailureIsReported: a dependency that fails does not stop the
+// others, and one run reports every failure, in list order, with the exit
+// code of the first: each mistake costs one pod restart, not one each.
+func TestEveryFailureIsReported(t *testing.T) {
+	server := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/missing.jar" {
+			http.NotFound(w, r)
+			return
+		}
+		w.Write([]byte("content of " + r.URL.Path))
+	}))
+	defer server.Close()
+	job := testJob(t)
+	job.Parallelism = 1 // the failures come one after another
+	job.MaxAttempts = 1
+	job.Jars = []string{server.URL + "/a.jar#sha256=" + strings.Repeat("0", 64), server.URL + "/missing.jar", server.URL + "/good.jar"}
+	_, err := runJob(t, job)
+	assertExitCode(t, err, ExitIntegrity)
+	msg := err.Error()
+	first, second := strings.Index(msg, "/a.jar"), strings.Index(msg, "/missing.jar")
+	if first < 0 || second < 0 || second < first {
+		t.Errorf("error %q, want both failures, a.jar's first", msg)
+	}
+	assertFileContent(t, filepath.Join(job.JarsDir, "good.jar"), []byte("content of /good.jar"))
+}
