@@ -17,7 +17,8 @@ const Path = "/mutate-v1-pod"
 
 // Verbosity levels of the webhook's logs.
 const (
-	// LevelDebug logs every admitted pod.
+	// LevelDebug logs every admitted pod; one admitted with warnings is
+	// logged at info.
 	LevelDebug = 1
 	// LevelTrace logs the patch of every admitted pod.
 	LevelTrace = 2
@@ -144,8 +145,13 @@ func (h *Handler) admit(dl deadline, rv *review, s *scratch, res *reservation) a
 		return a
 	}
 	admissionTotal.WithLabelValues(resultAllowed, string(a.outcome)).Inc()
-	if debug := logger.V(LevelDebug); debug.Enabled() {
-		debug.WithValues(rv.who()...).Info("admitted pod", "outcome", a.outcome, "cached", cached, "warnings", len(a.warnings))
+	switch debug := logger.V(LevelDebug); {
+	case len(a.warnings) > 0:
+		// Only kubectl users see warnings; a controller's pods are created
+		// by the controller, which drops them: the log keeps them.
+		logger.WithValues(rv.who()...).Info("admitted pod with warnings", "outcome", a.outcome, "cached", cached, "warnings", a.warnings)
+	case debug.Enabled():
+		debug.WithValues(rv.who()...).Info("admitted pod", "outcome", a.outcome, "cached", cached)
 	}
 	if !cached {
 		h.Cache.add(key, a)

@@ -51,3 +51,37 @@ func TestAdmissionLinesNameThePod(t *testing.T) {
 		})
 	}
 }
+
+// TestWarningsAreLoggedAtInfo: a pod admitted with warnings, which a
+// controller that created it never shows anyone, is logged at info with its
+// namespace, name and the warnings themselves; one without warnings is not
+// logged at info.
+func TestWarningsAreLoggedAtInfo(t *testing.T) {
+	for anns, want := range map[string]string{
+		`{"stagehand.io/agent":"true","stagehand.io/agnet":"x"}`: `"warnings":["`,
+		`{"stagehand.io/agent":"true"}`:                          "",
+	} {
+		pod := `{"metadata":{"generateName":"mr3worker-7f3a-","annotations":` + anns + `},"spec":{"containers":[{"name":"c","command":["x"]}]}}`
+		raw, err := admissiontest.Review("uid-8", "hivemr3", admissionv1.Create, []byte(pod))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var logs logbuffer.Buffer
+		logger := zap.New(zap.WriteTo(&logs), zap.Level(zapcore.InfoLevel), zap.JSONEncoder())
+		req := admissiontest.Request("", bytes.NewReader(raw))
+		req = req.WithContext(log.IntoContext(req.Context(), logger))
+		boundsHandler().ServeHTTP(httptest.NewRecorder(), req)
+		got := strings.TrimSpace(logs.String())
+		if want == "" {
+			if got != "" {
+				t.Errorf("a pod without warnings logged at info: %s", got)
+			}
+			continue
+		}
+		for _, part := range []string{`"admitted pod with warnings"`, `"namespace":"hivemr3"`, `"pod":"mr3worker-7f3a-"`, want, "stagehand.io/agnet"} {
+			if !strings.Contains(got, part) {
+				t.Errorf("log %s lacks %s", got, part)
+			}
+		}
+	}
+}
