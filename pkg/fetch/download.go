@@ -68,6 +68,7 @@ func (f *fetcher) downloadOnce(ctx context.Context, dep *dependency) (result dow
 	if err := f.checkDeclaredSize(dep, response.ContentLength); err != nil {
 		return result, err
 	}
+	f.progress.expect(dep, response.ContentLength)
 
 	hash := sha256.New()
 	written, err := f.copyBody(part, hash, response.Body, dep, func() { watchdog.Reset(stallTimeout) })

@@ -78,7 +78,7 @@ func run(ctx context.Context, job agentapi.Job, log *slog.Logger, netw *network)
 		return nil, err
 	}
 
-	f := &fetcher{job: job, client: client, bearerToken: token, log: log, progress: newProgress(len(deps))}
+	f := &fetcher{job: job, client: client, bearerToken: token, log: log, progress: newProgress(deps)}
 	log.Info("fetch starting", slog.Int("dependencies", len(deps)), slog.Int("parallelism", job.Parallelism))
 
 	progressCtx, stopProgress := context.WithCancel(ctx)

@@ -211,6 +211,7 @@ func TestBadJobIsBadInput(t *testing.T) {
 
 func TestProgressIsLogged(t *testing.T) {
 	server := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Length", "2")
 		w.Write([]byte("a"))
 		http.NewResponseController(w).Flush()
 		time.Sleep(150 * time.Millisecond)
@@ -222,7 +223,9 @@ func TestProgressIsLogged(t *testing.T) {
 	var logs bytes.Buffer
 	_, err := Run(context.Background(), job, newTestLogger(&logs))
 	assertExitCode(t, err, ExitOK)
-	for _, want := range []string{`"msg":"fetch progress"`, `"bytesPerSecond"`, `"filesDone"`, `"msg":"fetch complete"`} {
+	// Half of the declared 2 bytes have come while the server waits.
+	for _, want := range []string{`"msg":"fetch progress"`, `"bytesPerSecond"`, `"filesDone"`, `"msg":"fetch complete"`,
+		`"bytesTotal":2,"percent":50,"eta":`, `"bytesTotal":2,"percent":100`} {
 		if !strings.Contains(logs.String(), want) {
 			t.Errorf("logs lack %s:\n%s", want, logs.String())
 		}

@@ -99,6 +99,7 @@ func (f *fetcher) probeSizes(ctx context.Context, deps []*dependency, s *schedul
 			continue
 		}
 		failures = 0
+		f.progress.expect(deps[index], size)
 		if !s.setSize(index, size) {
 			return
 		}
