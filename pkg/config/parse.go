@@ -192,30 +192,41 @@ func parseAllowedHosts(raw string, w *Webhook) error {
 	return nil
 }
 
-// parseEntrypoints reads the entrypoint map once, at startup.
+// parseEntrypoints reads the entrypoint map at startup; the webhook
+// reloads it when the file changes (ReadEntrypoints).
 func parseEntrypoints(raw string, w *Webhook) error {
 	w.EntrypointsFile, w.Entrypoints = raw, nil
 	if raw == "" {
 		return nil
 	}
-	data, err := os.ReadFile(raw)
+	m, err := ReadEntrypoints(raw)
 	if err != nil {
-		return &invalid{kind: ErrRange, valid: validEntry, detail: err}
-	}
-	var m inject.Entrypoints
-	if err := yaml.UnmarshalStrict(data, &m); err != nil {
-		return &invalid{kind: ErrSyntax, valid: validEntry, detail: err}
-	}
-	for image, ep := range m {
-		if _, err := path.Match(image, ""); err != nil || image == "" {
-			return &invalid{kind: ErrSyntax, valid: validEntry, detail: fmt.Errorf("image %q is not a valid reference or pattern", image)}
-		}
-		if len(ep) == 0 || ep[0] == "" {
-			return &invalid{kind: ErrRange, valid: validEntry, detail: fmt.Errorf("image %q has an empty entrypoint", image)}
-		}
+		return err
 	}
 	w.Entrypoints = m
 	return nil
+}
+
+// ReadEntrypoints reads and checks an entrypoint map file: YAML mapping
+// image references or path.Match patterns to non-empty entrypoints.
+func ReadEntrypoints(file string) (inject.Entrypoints, error) {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return nil, &invalid{kind: ErrRange, valid: validEntry, detail: err}
+	}
+	var m inject.Entrypoints
+	if err := yaml.UnmarshalStrict(data, &m); err != nil {
+		return nil, &invalid{kind: ErrSyntax, valid: validEntry, detail: err}
+	}
+	for image, ep := range m {
+		if _, err := path.Match(image, ""); err != nil || image == "" {
+			return nil, &invalid{kind: ErrSyntax, valid: validEntry, detail: fmt.Errorf("image %q is not a valid reference or pattern", image)}
+		}
+		if len(ep) == 0 || ep[0] == "" {
+			return nil, &invalid{kind: ErrRange, valid: validEntry, detail: fmt.Errorf("image %q has an empty entrypoint", image)}
+		}
+	}
+	return m, nil
 }
 
 // listener is one server's address, for finding servers on the same port.

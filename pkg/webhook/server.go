@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"os"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -77,10 +78,23 @@ func Serve(ctx context.Context, cfg config.Webhook, cluster *rest.Config) error 
 		return err
 	}
 	ready := &readiness{checks: map[string]check{"webhook": ls.hook.ready}}
-	pods := &Handler{Injector: inject.New(cfg.InjectOptions()), Cache: NewCache(cfg.CacheSize)}
+	var source ProfileSource
 	if watch != nil {
-		pods.Profiles = watch.source()
+		source = watch.source()
 		ready.checks["profiles"] = watch.ready()
+	}
+	build := func(entrypoints inject.Entrypoints) *Handler {
+		opts := cfg.InjectOptions()
+		opts.Entrypoints = entrypoints
+		return &Handler{Injector: inject.New(opts), Cache: NewCache(cfg.CacheSize), Profiles: source}
+	}
+	pods := &reloading{}
+	pods.current.Store(build(cfg.Entrypoints))
+	if cfg.EntrypointsFile != "" {
+		// What was read at startup: a change from it is reloaded.
+		if data, err := os.ReadFile(cfg.EntrypointsFile); err == nil {
+			go watchEntrypoints(hookCtx, cfg.EntrypointsFile, data, pods, build)
+		}
 	}
 	handler := closeWhenStopping(ready, newAdmissionMux(pods, NewProfileValidator(cfg.InjectOptions())))
 	health := newHTTPServer(ctx, newHealthMux(ready))
