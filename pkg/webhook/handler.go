@@ -38,6 +38,9 @@ type Handler struct {
 	// pod (docs/profiles.md); the one that does is part of what injection
 	// reads, and of the cache key.
 	Profiles ProfileSource
+	// Events, if not nil, records an Event for each denied pod and each
+	// pod admitted with warnings, on the pod's controller.
+	Events *Events
 }
 
 var _ http.Handler = (*Handler)(nil)
@@ -121,13 +124,13 @@ func (h *Handler) admit(dl deadline, rv *review, s *scratch, res *reservation) a
 			return a
 		}
 		if sel.err != nil {
-			return failed(logger, rv, sel.err, nil)
+			return h.failed(logger, rv, sel.err, nil)
 		}
 	}
 	pod, err := s.decoding.decode(dl, res, rv.object)
 	switch {
 	case errors.Is(err, errDecodedTooLarge):
-		return failed(logger, rv, s.decoding.tooLarge(), nil)
+		return h.failed(logger, rv, s.decoding.tooLarge(), nil)
 	case errors.Is(err, errBusy):
 		return busy(logger, err)
 	case err != nil && dl.err() != nil:
@@ -148,8 +151,10 @@ func (h *Handler) admit(dl deadline, rv *review, s *scratch, res *reservation) a
 	switch debug := logger.V(LevelDebug); {
 	case len(a.warnings) > 0:
 		// Only kubectl users see warnings; a controller's pods are created
-		// by the controller, which drops them: the log keeps them.
+		// by the controller, which drops them: the log and an Event keep
+		// them.
 		logger.WithValues(rv.who()...).Info("admitted pod with warnings", "outcome", a.outcome, "cached", cached, "warnings", a.warnings)
+		h.Events.record(rv, EventWarning, warningsMessage(a.warnings))
 	case debug.Enabled():
 		debug.WithValues(rv.who()...).Info("admitted pod", "outcome", a.outcome, "cached", cached)
 	}
@@ -182,7 +187,7 @@ func (h *Handler) inject(dl deadline, logger logr.Logger, rv *review, pod *injec
 	}
 	res, err := h.Injector.Inject(pod)
 	if err != nil {
-		return failed(logger, rv, err, res.Warnings)
+		return h.failed(logger, rv, err, res.Warnings)
 	}
 	if trace := logger.V(LevelTrace); trace.Enabled() {
 		trace.WithValues(rv.who()...).Info("patch", "operations", patchSummary(res.Patch))
@@ -195,7 +200,7 @@ func (h *Handler) inject(dl deadline, logger logr.Logger, rv *review, pod *injec
 		if dl.err() != nil {
 			return abandoned(logger.WithValues(rv.who()...), err)
 		}
-		return failed(logger, rv, err, res.Warnings)
+		return h.failed(logger, rv, err, res.Warnings)
 	}
 	a.patch64 = s.patch
 	return a
@@ -213,12 +218,13 @@ func patchSummary(ops []inject.Operation) []string {
 
 // failed answers a pod that was not injected: a denial of the user's input,
 // or an internal error. Log lines name the request.
-func failed(logger logr.Logger, rv *review, err error, warnings []string) answer {
+func (h *Handler) failed(logger logr.Logger, rv *review, err error, warnings []string) answer {
 	logger = logger.WithValues(rv.who()...)
 	var denied *inject.Denied
 	if errors.As(err, &denied) {
 		admissionTotal.WithLabelValues(resultDenied, denied.Reason).Inc()
 		logger.Info("denied pod", "reason", denied.Reason, "errors", len(denied.Errors), "message", denied.Error())
+		h.Events.record(rv, EventDenied, denied.Error())
 		return deny(denied, warnings, rv.podName())
 	}
 	admissionTotal.WithLabelValues(resultError, "internal").Inc()

@@ -72,6 +72,19 @@ func readNull(dec *jsontext.Decoder) (bool, error) {
 	return true, err
 }
 
+// readBool reads a boolean or a null (false).
+func readBool(dec *jsontext.Decoder) (bool, error) {
+	if null, err := readNull(dec); null || err != nil {
+		return false, err
+	}
+	switch dec.PeekKind() {
+	case 't', 'f':
+		tok, err := dec.ReadToken()
+		return err == nil && tok.Bool(), err
+	}
+	return false, fmt.Errorf("%w: want a boolean, found %v", errWrongKind, dec.PeekKind())
+}
+
 // readObject calls member for each member of the object that is next, with
 // its unquoted name; member must consume the member's value. A null reads as
 // an empty object. Names may repeat.

@@ -28,6 +28,8 @@ type review struct {
 	// it, decoded only for log lines, as the pod's name is (see who).
 	body      []byte
 	namespace span
+	// dryRun says the API server will not persist the pod: no Event.
+	dryRun bool
 }
 
 // wants reports whether stagehand acts on the request's operation.
@@ -38,7 +40,7 @@ func (rv *review) wants() bool {
 // The members of the review the handler reads.
 var (
 	reviewFields  = []string{"apiVersion", "kind", "request"}
-	requestFields = []string{"uid", "namespace", "operation", "object"}
+	requestFields = []string{"uid", "namespace", "operation", "object", "dryRun"}
 	// The values the handler compares, read without allocating.
 	reviewVersions = []string{admissionv1.SchemeGroupVersion.String(), admissionv1beta1.SchemeGroupVersion.String()}
 	reviewKinds    = []string{"AdmissionReview"}
@@ -128,6 +130,8 @@ func (rv *review) request(dec *jsontext.Decoder) error {
 			rv.operation = admissionv1.Operation(op)
 		case "object":
 			rv.object, err = readRaw(dec, rv.body)
+		case "dryRun":
+			rv.dryRun, err = readBool(dec)
 		}
 		return err
 	})

@@ -51,7 +51,8 @@ var ErrStopped = errors.New("stopped unexpectedly")
 // for cfg.ShutdownDelay so that endpoints drop the pod before it stops, then
 // the servers shut down gracefully, completing in-flight requests. Serve
 // then returns nil. With cfg.Profiles it watches the InjectionProfiles of
-// cluster, which must not be nil, and reads nothing else of the API. It
+// cluster, which must not be nil, reads nothing else of the API, and
+// records Events about denied pods and pods admitted with warnings. It
 // returns an error at once when a server cannot start (an address in use,
 // an unreadable certificate, no InjectionProfile CRD), and an error wrapping
 // ErrStopped when a server stops on its own.
@@ -78,15 +79,23 @@ func Serve(ctx context.Context, cfg config.Webhook, cluster *rest.Config) error 
 		return err
 	}
 	ready := &readiness{checks: map[string]check{"webhook": ls.hook.ready}}
-	var source ProfileSource
+	var (
+		source ProfileSource
+		events *Events
+	)
 	if watch != nil {
 		source = watch.source()
 		ready.checks["profiles"] = watch.ready()
+		stopEvents := func() {}
+		if events, stopEvents, err = NewEvents(cluster); err != nil {
+			return fmt.Errorf("events: %w", err)
+		}
+		defer stopEvents()
 	}
 	build := func(entrypoints inject.Entrypoints) *Handler {
 		opts := cfg.InjectOptions()
 		opts.Entrypoints = entrypoints
-		return &Handler{Injector: inject.New(opts), Cache: NewCache(cfg.CacheSize), Profiles: source}
+		return &Handler{Injector: inject.New(opts), Cache: NewCache(cfg.CacheSize), Profiles: source, Events: events}
 	}
 	pods := &reloading{}
 	pods.current.Store(build(cfg.Entrypoints))

@@ -72,6 +72,11 @@ func start() (*suite, func(), error) {
 	if err != nil {
 		return nil, stop, err
 	}
+	events, stopEvents, err := webhook.NewEvents(e.Env.Config)
+	if err != nil {
+		return nil, stop, err
+	}
+	stop = func() { stopEvents(); stopEnv(); cancel() }
 	s := &suite{
 		Env:    e,
 		client: e.Client,
@@ -79,6 +84,7 @@ func start() (*suite, func(), error) {
 			Injector: inject.New(injectOptions),
 			Cache:    webhook.NewCache(64),
 			Profiles: profiles.Cached{Reader: watch},
+			Events:   events,
 		}},
 		other: &recorder{next: &admission.Webhook{Handler: admission.HandlerFunc(addOtherChange)}},
 	}

@@ -52,7 +52,7 @@ func checkConfiguration(t *testing.T, cfg *admissionregistrationv1.MutatingWebho
 			{"failurePolicy", string(ptr.Deref(w.FailurePolicy, "")), want.failurePolicy},
 			{"timeoutSeconds", strconv.Itoa(int(ptr.Deref(w.TimeoutSeconds, 0))), want.timeout},
 			{"reinvocationPolicy", string(ptr.Deref(w.ReinvocationPolicy, "")), string(admissionregistrationv1.IfNeededReinvocationPolicy)},
-			{"sideEffects", string(ptr.Deref(w.SideEffects, "")), string(admissionregistrationv1.SideEffectClassNone)},
+			{"sideEffects", string(ptr.Deref(w.SideEffects, "")), string(admissionregistrationv1.SideEffectClassNoneOnDryRun)},
 			{"admissionReviewVersions", strings.Join(w.AdmissionReviewVersions, ","), "v1"},
 		} {
 			if f.got != f.want {

@@ -69,8 +69,8 @@ func TestBaseObjects(t *testing.T) {
 }
 
 // TestRBAC: the webhook's only API access is to list and watch
-// InjectionProfiles: it can read no Secret, ConfigMap or Pod and writes
-// nothing. Its pod mounts the token that needs; its ServiceAccount mounts
+// InjectionProfiles and to record Events: it can read no Secret, ConfigMap
+// or Pod. Its pod mounts the token that needs; its ServiceAccount mounts
 // none into other pods.
 func TestRBAC(t *testing.T) {
 	for _, name := range []string{"base", "cert-manager", "self-signed"} {
@@ -88,9 +88,12 @@ func TestRBAC(t *testing.T) {
 			t.Errorf("overlay %s: RBAC objects %v", name, roles)
 		}
 		role := typed[rbacv1.ClusterRole](t, o.find(t, "ClusterRole", "stagehand-webhook"))
-		want := []rbacv1.PolicyRule{{APIGroups: []string{"stagehand.io"}, Resources: []string{"injectionprofiles"}, Verbs: []string{"list", "watch"}}}
+		want := []rbacv1.PolicyRule{
+			{APIGroups: []string{"stagehand.io"}, Resources: []string{"injectionprofiles"}, Verbs: []string{"list", "watch"}},
+			{APIGroups: []string{""}, Resources: []string{"events"}, Verbs: []string{"create", "patch"}},
+		}
 		if !reflect.DeepEqual(role.Rules, want) {
-			t.Errorf("overlay %s: ClusterRole rules %+v, want list and watch on injectionprofiles only", name, role.Rules)
+			t.Errorf("overlay %s: ClusterRole rules %+v, want list and watch on injectionprofiles and create and patch on events only", name, role.Rules)
 		}
 		binding := typed[rbacv1.ClusterRoleBinding](t, o.find(t, "ClusterRoleBinding", "stagehand-webhook"))
 		if binding.RoleRef.Name != "stagehand-webhook" || len(binding.Subjects) != 1 || binding.Subjects[0].Kind != "ServiceAccount" ||

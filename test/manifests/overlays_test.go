@@ -61,7 +61,7 @@ func TestWebhookConfiguration(t *testing.T) {
 		policy := []admissionregistrationv1.FailurePolicyType{admissionregistrationv1.Fail, admissionregistrationv1.Ignore}[i]
 		if ptr.Deref(w.FailurePolicy, "") != policy || ptr.Deref(w.TimeoutSeconds, 10) > 5 ||
 			ptr.Deref(w.ReinvocationPolicy, "") != admissionregistrationv1.IfNeededReinvocationPolicy ||
-			ptr.Deref(w.SideEffects, "") != admissionregistrationv1.SideEffectClassNone || !slices.Equal(w.AdmissionReviewVersions, []string{"v1"}) {
+			ptr.Deref(w.SideEffects, "") != admissionregistrationv1.SideEffectClassNoneOnDryRun || !slices.Equal(w.AdmissionReviewVersions, []string{"v1"}) {
 			t.Errorf("%s: failurePolicy %v (want %v) timeoutSeconds %v reinvocationPolicy %v sideEffects %v admissionReviewVersions %v", w.Name,
 				ptr.Deref(w.FailurePolicy, ""), policy, ptr.Deref(w.TimeoutSeconds, 0), ptr.Deref(w.ReinvocationPolicy, ""), ptr.Deref(w.SideEffects, ""), w.AdmissionReviewVersions)
 		}
