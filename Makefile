@@ -21,11 +21,11 @@ build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/webhook ./cmd/webhook
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/agent ./cmd/agent
 
-## demo: the whole platform on this machine: API server, webhook, examples, and an injected MR3 worker run locally.
-## Its own CA and a certificate for 127.0.0.1 go to certs/demo (git-ignored), apart from the cluster's in certs/.
-demo: build envtest-assets
-	$(GO) run ./hack/certs --out-dir certs/demo --extra-names 127.0.0.1,localhost
-	$(GO) run ./hack/demo --bin $(BIN) --certs certs/demo
+## demo: stagehand on a real node: the local cluster up (root), stagehand installed from manifests/self-signed,
+## the examples created and run by the kubelet, what it reports; the cluster down at the end on every path
+## (hack/demo/run.sh; KEEP_CLUSTER=1 keeps it, with the examples).
+demo: envtest-assets node-assets images
+	GO=$(GO) hack/demo/run.sh
 
 ## images: agent and webhook OCI image tarballs in bin/images/, built without a Docker daemon.
 images: build
@@ -63,9 +63,9 @@ test: envtest-assets node-assets images
 unit:
 	$(GO) test $(TEST_FLAGS) -short ./...
 
-## bench: performance against floors measured in the same run; report in bench/results/latest.md.
-bench: build envtest-assets
-	$(GO) run ./bench/cmd/stagehand-bench --webhook-bin $(BIN)/webhook --agent-bin $(BIN)/agent --out bench/results/latest.md
+## bench: performance against floors measured in the same run, and pod start on the local node (brought up and down); report in bench/results/latest.md.
+bench: build envtest-assets node-assets images
+	hack/with-node.sh $(GO) run ./bench/cmd/stagehand-bench --webhook-bin $(BIN)/webhook --agent-bin $(BIN)/agent --out bench/results/latest.md
 
 ## soak: the long form of the load, rotation, shutdown and fault tests (bounded; about 8 minutes); figures in RELIABILITY lines.
 soak: envtest-assets

@@ -13,6 +13,8 @@ import (
 
 	"github.com/go-logr/logr"
 	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
+
+	"github.com/stagehand-k8s/stagehand/internal/nodeenv"
 )
 
 func main() {
@@ -85,6 +87,15 @@ func run(ctx context.Context, args []string, stdout, log io.Writer) error {
 			res, err := benchAPIServer(ctx, o, w, mr3, outDir, log)
 			r.api = &res
 			r.profiles = append(r.profiles, res.profiles...)
+			return err
+		}},
+		{partPodStart, func() error {
+			if os.Getenv(nodeenv.KubeconfigEnv) == "" {
+				r.skipped = append(r.skipped, partPodStart+" (no node: "+nodeenv.KubeconfigEnv+" is unset; make bench brings the node up)")
+				return nil
+			}
+			res, err := benchPodStart(ctx, o, log)
+			r.podStart = &res
 			return err
 		}},
 	}

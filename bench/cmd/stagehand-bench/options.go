@@ -37,6 +37,8 @@ type options struct {
 	apiConc     int
 	apiRate     float64       // pods/s of the open loop
 	apiOpenFor  time.Duration // open loop, per side, split in rounds
+	// podStarts is how many pods of each kind the node part creates.
+	podStarts int
 }
 
 // The parts of a run, for --skip.
@@ -58,6 +60,7 @@ func fullOptions() options {
 		coldStarts: 7, profileFor: 5 * time.Second, benchTime: "2s", benchCount: 3,
 		fetchFiles: 64, fetchSize: 4 << 20, fetchBig: 256 << 20, fetchRounds: 5,
 		runCount: 200, apiPods: 1000, apiConc: 16, apiRate: 100, apiOpenFor: 10 * time.Second,
+		podStarts: 20,
 	}
 }
 
@@ -69,6 +72,7 @@ func smokeOptions() options {
 		coldStarts: 1, profileFor: 100 * time.Millisecond, benchTime: "20x", benchCount: 1,
 		fetchFiles: 4, fetchSize: 64 << 10, fetchBig: 1 << 20, fetchRounds: 1,
 		runCount: 5, apiPods: 20, apiConc: 4, apiRate: 50, apiOpenFor: 200 * time.Millisecond,
+		podStarts: 1,
 	}
 }
 
@@ -79,7 +83,7 @@ func parseOptions(args []string) (options, error) {
 	out := fs.String("out", "bench/results/latest.md", "report file; profiles go next to it")
 	webhookBin := fs.String("webhook-bin", "", "webhook binary (default: build it)")
 	agentBin := fs.String("agent-bin", "", "agent binary (default: build it)")
-	skip := fs.String("skip", "", "comma-separated parts to skip: webhook,coldstart,handler,profile,fetch,run,apiserver")
+	skip := fs.String("skip", "", "comma-separated parts to skip: webhook,coldstart,handler,profile,fetch,run,apiserver,podstart")
 	if err := fs.Parse(args); err != nil {
 		return options{}, fmt.Errorf("parsing flags: %w", err)
 	}

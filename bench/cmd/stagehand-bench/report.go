@@ -48,6 +48,7 @@ func writeReport(w io.Writer, r *results, gs []goal) {
 	}
 	writeWebhook(p, r)
 	writeOthers(p, r)
+	writePodStart(p, r)
 	writeProfiles(p, r)
 }
 
@@ -152,6 +153,22 @@ func writeOthers(p printer, r *results) {
 				fmtDur(a.cpuPerPod[nsWithout]), fmtDur(a.cpuPerPod[nsWith]))
 		}
 	}
+}
+
+// writePodStart reports the pod-start part: no goal yet (issue 16 sets it).
+func writePodStart(p printer, r *results) {
+	ps := r.podStart
+	if ps == nil || len(ps.succeeded["with"]) == 0 {
+		return
+	}
+	p("\n## Pod start on the local node\n")
+	p("The MR3-like worker (busybox's `sleep 1` as its task) created on the real node (`make cluster-up`: kubelet, containerd, runc), with stagehand installed from `manifests/self-signed` and asking for the token, the Timeline Server key and the agent, and the same pod (image, task) opted out, alternating, one at a time, %d of each. Times from just before the create call to the task's container first seen running, and to the pod seen Succeeded, through a watch.\n", len(ps.succeeded["with"]))
+	p("| pod | task start p50 | p95 | Succeeded p50 | p95 |\n| --- | --- | --- | --- | --- |")
+	for _, kind := range []string{"with", "without"} {
+		p("| %s stagehand | %s | %s | %s | %s |", kind, fmtDur(median(ps.taskStart[kind])), fmtDur(quantile(ps.taskStart[kind], 0.95)),
+			fmtDur(median(ps.succeeded[kind])), fmtDur(quantile(ps.succeeded[kind], 0.95)))
+	}
+	p("\nRatio of the p50s, with over without: task start %.2f, Succeeded %.2f.", podStartOverhead(ps.taskStart), podStartOverhead(ps.succeeded))
 }
 
 func writeProfiles(p printer, r *results) {

@@ -21,6 +21,7 @@ type results struct {
 	fetch    *fetchResults
 	run      *runResults
 	api      *apiResults
+	podStart *podStartResults
 	failures []string
 	skipped  []string
 	parts    []partTiming
