@@ -9,6 +9,8 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X github.com/stagehand-k8s/stagehand/pkg/version.Version=$(VERSION)
 # Package tests run one package at a time to fit two cores and one API server each.
 TEST_FLAGS ?= -count=1 -timeout=20m
+# The time limit of `make demo`'s program (the cluster's start and stop come on top).
+DEMO_TIMEOUT ?= 8m
 
 export KUBEBUILDER_ASSETS := $(ENVTEST_ASSETS)
 
@@ -22,10 +24,11 @@ build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/agent ./cmd/agent
 
 ## demo: stagehand on a real node: the local cluster up (root), stagehand installed from manifests/self-signed,
-## the examples created and run by the kubelet, what it reports; the cluster down at the end on every path
-## (hack/demo/run.sh; KEEP_CLUSTER=1 keeps it, with the examples).
+## the examples created and run by the kubelet, what it reports (internal/demo); the cluster down at the end on
+## every path (hack/with-node.sh; KEEP_CLUSTER=1 keeps it, with the examples). DEMO_TIMEOUT bounds the program.
 demo: envtest-assets node-assets images
-	GO=$(GO) hack/demo/run.sh
+	$(GO) build -o $(BIN)/stagehand-demo ./hack/demo
+	hack/with-node.sh $(BIN)/stagehand-demo --timeout $(DEMO_TIMEOUT)
 
 ## images: agent and webhook OCI image tarballs in bin/images/, built without a Docker daemon.
 images: build

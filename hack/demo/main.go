@@ -11,11 +11,10 @@ import (
 	"time"
 
 	"github.com/stagehand-k8s/stagehand/internal/demo"
-	"github.com/stagehand-k8s/stagehand/internal/podrunner"
+	"github.com/stagehand-k8s/stagehand/internal/nodeenv"
 )
 
 func main() {
-	podrunner.MaybeRunInit()
 	if err := run(); err != nil {
 		fmt.Fprintln(os.Stderr, "demo:", err)
 		os.Exit(1)
@@ -23,10 +22,14 @@ func main() {
 }
 
 func run() error {
-	bin := flag.String("bin", "bin", "directory of the built webhook, agent and envtest assets")
-	certDir := flag.String("certs", "certs/demo", "directory of tls.crt, tls.key and ca.crt for 127.0.0.1, made by hack/certs (`make demo`)")
-	timeout := flag.Duration("timeout", 5*time.Minute, "time limit of the whole demo")
+	kubeconfig := flag.String("kubeconfig", os.Getenv(nodeenv.KubeconfigEnv), "admin `kubeconfig` of the local node's cluster (make cluster-up); default $"+nodeenv.KubeconfigEnv+", which hack/with-node.sh sets")
+	bin := flag.String("bin", "bin", "directory of the built webhook and agent")
+	timeout := flag.Duration("timeout", 8*time.Minute, "time limit of the demo")
+	cleanup := flag.Bool("cleanup", false, "delete the examples' namespace at the end")
 	flag.Parse()
+	if *kubeconfig == "" {
+		return fmt.Errorf("no kubeconfig: run through `make demo`, or `make build images cluster-up` and --kubeconfig /tmp/stagehand-cluster/kubeconfig")
+	}
 	root, err := os.Getwd()
 	if err != nil {
 		return err
@@ -40,13 +43,6 @@ func run() error {
 		return filepath.Join(root, p)
 	}
 	return demo.Run(ctx, demo.Options{
-		Root:          root,
-		WebhookBinary: abs(filepath.Join(*bin, "webhook")),
-		AgentBinary:   abs(filepath.Join(*bin, "agent")),
-		EnvtestAssets: abs(filepath.Join(*bin, "envtest")),
-		CertDir:       abs(*certDir),
-		LogDir:        abs(filepath.Join(*bin, "demo")),
-		Out:           os.Stdout,
-		Timeout:       *timeout,
+		Root: root, Kubeconfig: abs(*kubeconfig), Bin: abs(*bin), Out: os.Stdout, Timeout: *timeout, Cleanup: *cleanup,
 	})
 }

@@ -7,126 +7,103 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/util/wait"
-	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
-	"github.com/stagehand-k8s/stagehand/internal/overlay"
-	"github.com/stagehand-k8s/stagehand/pkg/annotations"
-	"github.com/stagehand-k8s/stagehand/pkg/inject"
+	"github.com/stagehand-k8s/stagehand/internal/nodeenv"
 )
 
 // fieldOwner names the demo in server-side apply.
 var fieldOwner = client.FieldOwner("stagehand-demo")
 
-// cluster is the local API server.
-type cluster struct {
-	env    *envtest.Environment
-	cfg    *rest.Config
+// Bounds of the demo's waits.
+const (
+	pollInterval  = 250 * time.Millisecond
+	removeTimeout = 90 * time.Second
+)
+
+// demo is the running demo: the installed cluster and what the demo made.
+type demo struct {
+	c *nodeenv.Cluster
+	// client prints the API server's warnings.
 	client client.Client
+	n      *narrator
+	// hosts are the hostAliases the example pods get: the Services' names
+	// and cluster IPs.
+	hosts []corev1.HostAlias
+	// pods and jobs are the example pods (the Jobs' too) and Jobs.
+	pods, jobs []string
 }
 
-// warningPrinter prints the API server's warnings, stagehand's admission
-// warnings among them.
-type warningPrinter struct{ n *narrator }
-
-func (w warningPrinter) HandleWarningHeader(_ int, _ string, text string) {
-	w.n.line("warning: %s", text)
-}
-
-// startCluster starts the API server and etcd, and installs the CRDs of
-// crdDir (the InjectionProfile CRD), waiting until they are served.
-func startCluster(assets, crdDir string, n *narrator) (*cluster, func(), error) {
-	env := &envtest.Environment{BinaryAssetsDirectory: assets, CRDDirectoryPaths: []string{crdDir}, ErrorIfCRDPathMissing: true}
-	cfg, err := env.Start()
-	if err != nil {
-		return nil, nil, fmt.Errorf("starting kube-apiserver and etcd from %s (run `make envtest-assets`): %w", assets, err)
-	}
-	stop := func() { _ = env.Stop() }
+func newDemo(c *nodeenv.Cluster, n *narrator) (*demo, error) {
+	cfg := rest.CopyConfig(c.Config)
 	cfg.WarningHandler = warningPrinter{n}
-	c, err := client.New(cfg, client.Options{Scheme: clientgoscheme.Scheme})
+	cl, err := client.New(cfg, client.Options{Scheme: c.Client.Scheme()})
 	if err != nil {
-		stop()
-		return nil, nil, fmt.Errorf("connecting to the API server: %w", err)
+		return nil, fmt.Errorf("client for %s: %w", cfg.Host, err)
 	}
-	return &cluster{env: env, cfg: cfg, client: c}, stop, nil
+	return &demo{c: c, client: cl, n: n}, nil
 }
 
-// installAdmission installs the base's webhook configurations (both
-// entries of the mutating one, and the validation of profiles) and guards,
-// pointed at the local webhook, and waits until the API server uses them.
-func (c *cluster) installAdmission(ctx context.Context, objects []*unstructured.Unstructured, hook *webhookProcess) error {
-	kinds := []string{"MutatingWebhookConfiguration", "ValidatingWebhookConfiguration", "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding"}
-	for _, kind := range kinds {
-		for _, u := range objects {
-			if u.GetKind() != kind {
-				continue
-			}
-			u = u.DeepCopy()
-			if strings.HasSuffix(kind, "WebhookConfiguration") {
-				if err := overlay.PointWebhooksAt(u, hook.url, hook.caBundle); err != nil {
-					return err
-				}
-			}
-			if err := c.apply(ctx, u); err != nil {
-				return fmt.Errorf("installing %s %s: %w", kind, u.GetName(), err)
-			}
-		}
-	}
-	return c.waitForInjection(ctx)
+func (d *demo) apply(ctx context.Context, u *unstructured.Unstructured) error {
+	return d.client.Apply(ctx, client.ApplyConfigurationFromUnstructured(u.DeepCopy()), fieldOwner, client.ForceOwnership)
 }
 
-// waitForInjection waits until a dry-run pod in an opted-in namespace comes
-// back injected: the API server picks new webhook configurations up
-// asynchronously.
-func (c *cluster) waitForInjection(ctx context.Context) error {
-	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "stagehand-demo-probe",
-		Labels: map[string]string{annotations.NamespaceLabel: annotations.NamespaceLabelEnabled}}}
-	if err := c.client.Create(ctx, ns); err != nil {
-		return fmt.Errorf("creating the probe namespace: %w", err)
+// showWebhookPods shows the webhook's replicas as the kubelet runs them.
+func (d *demo) showWebhookPods(ctx context.Context) error {
+	var pods corev1.PodList
+	if err := d.c.Client.List(ctx, &pods, client.InNamespace(nodeenv.Namespace), nodeenv.WebhookPods); err != nil {
+		return fmt.Errorf("listing the webhook's pods: %w", err)
 	}
-	return wait.PollUntilContextTimeout(ctx, 200*time.Millisecond, 30*time.Second, true, func(ctx context.Context) (bool, error) {
-		pod := &corev1.Pod{
-			ObjectMeta: metav1.ObjectMeta{Name: "probe", Namespace: ns.Name, Annotations: map[string]string{inject.ATSSecret: "probe"}},
-			Spec:       corev1.PodSpec{Containers: []corev1.Container{{Name: "probe", Image: "busybox"}}},
+	for _, p := range pods.Items {
+		if p.DeletionTimestamp != nil {
+			continue
 		}
-		if err := c.client.Create(ctx, pod, client.DryRunAll); err != nil {
-			return false, nil //nolint:nilerr // not ready yet: keep polling
+		for _, s := range p.Status.ContainerStatuses {
+			d.n.line("pod %s: %s, %s, ready %v, %s", p.Name, p.Status.Phase, s.Image, s.Ready, shortID(s.ContainerID))
 		}
-		_, injected := pod.Annotations[annotations.Status]
-		return injected, nil
+	}
+	d.n.done("the API server calls stagehand for the pods of opted-in namespaces (%s)", d.c.Images.Webhook)
+	return nil
+}
+
+// removeEarlier deletes the examples' namespace left by an earlier demo on
+// a cluster that was kept, and waits until it is gone.
+func (d *demo) removeEarlier(ctx context.Context) error {
+	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: Namespace}}
+	err := d.c.Client.Delete(ctx, ns)
+	if apierrors.IsNotFound(err) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("deleting namespace %s of an earlier demo: %w", Namespace, err)
+	}
+	d.n.line("removing namespace %s, left by an earlier demo", Namespace)
+	err = wait.PollUntilContextTimeout(ctx, pollInterval, removeTimeout, true, func(ctx context.Context) (bool, error) {
+		return apierrors.IsNotFound(d.c.Client.Get(ctx, client.ObjectKeyFromObject(ns), ns)), nil
 	})
-}
-
-// examples are the created example objects.
-type examples struct {
-	objects []*unstructured.Unstructured
-	pods    []client.ObjectKey
-}
-
-// createExamples creates every example object, in build order.
-func (c *cluster) createExamples(ctx context.Context, dir string, n *narrator) (*examples, error) {
-	objects, err := overlay.Build(dir)
 	if err != nil {
-		return nil, err
+		return fmt.Errorf("namespace %s of an earlier demo still there after %v: %w", Namespace, removeTimeout, err)
 	}
-	ex := &examples{objects: objects}
-	for _, u := range objects {
-		if err := c.apply(ctx, u.DeepCopy()); err != nil {
-			return nil, fmt.Errorf("creating %s %s: %w", u.GetKind(), u.GetName(), err)
-		}
-		n.line("created %s %s", u.GetKind(), u.GetName())
-		if u.GetKind() == "Pod" {
-			ex.pods = append(ex.pods, client.ObjectKeyFromObject(u))
-		}
-	}
-	return ex, nil
+	return nil
 }
 
-func (c *cluster) apply(ctx context.Context, u *unstructured.Unstructured) error {
-	return c.client.Apply(ctx, client.ApplyConfigurationFromUnstructured(u), fieldOwner, client.ForceOwnership)
+// cleanup deletes the examples' namespace, without waiting.
+func (d *demo) cleanup() {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_ = d.c.Client.Delete(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: Namespace}})
+}
+
+// shortID shortens a container ID (containerd://<64 hex>) to 12 hex digits.
+func shortID(id string) string {
+	scheme, hex, ok := strings.Cut(id, "://")
+	if !ok || len(hex) <= 12 {
+		return id
+	}
+	return scheme + "://" + hex[:12]
 }

@@ -9,113 +9,121 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/stagehand-k8s/stagehand/internal/overlay"
+	"github.com/stagehand-k8s/stagehand/internal/nodeenv"
 )
 
-// Options say where the demo finds what `make demo` built.
+// Namespace is the examples' namespace (manifests/examples/profiles).
+const Namespace = "hivemr3-demo"
+
+// Options say where the demo finds the cluster and what `make demo` built.
 type Options struct {
-	// Root is the repository root, holding manifests/.
+	// Root is the repository root: manifests/, certs/, hack/cluster.
 	Root string
-	// WebhookBinary and AgentBinary are the built binaries.
-	WebhookBinary, AgentBinary string
-	// EnvtestAssets holds kube-apiserver and etcd.
-	EnvtestAssets string
-	// LogDir receives the webhook's log, kept after the demo.
-	LogDir string
-	// CertDir holds tls.crt, tls.key and ca.crt made by hack/certs, as
-	// `make certs` makes certs/, with 127.0.0.1 among the serving
-	// certificate's names: certs/demo for `make demo`.
-	CertDir string
+	// Kubeconfig is the admin's kubeconfig of the local node's cluster
+	// (`make cluster-up`).
+	Kubeconfig string
+	// Bin holds the static webhook and agent binaries (`make build`);
+	// Root/bin when empty.
+	Bin string
 	// Out receives the demo's narration.
 	Out io.Writer
 	// Timeout bounds the whole demo.
 	Timeout time.Duration
+	// Cleanup deletes the examples' namespace at the end, for a cluster
+	// that stays up (the demo's test in `make test`). `make demo` takes the
+	// whole cluster down instead, or keeps all of it (KEEP_CLUSTER=1).
+	Cleanup bool
 }
 
-// Run runs the demo, cleaning up everything it started on every path,
-// including cancellation (Ctrl-C).
+// Run runs the demo on the node's cluster. It holds the node (nodeenv.Lock)
+// while it runs and returns when every example pod has got where it can,
+// within opts.Timeout, or at cancellation (Ctrl-C).
 func Run(ctx context.Context, opts Options) (err error) {
 	if opts.Timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, opts.Timeout)
 		defer cancel()
 	}
-	work, err := os.MkdirTemp("", "stagehand-demo-")
+	if opts.Bin == "" {
+		opts.Bin = filepath.Join(opts.Root, "bin")
+	}
+	n := &narrator{out: opts.Out, begin: time.Now()}
+	unlock, err := nodeenv.Lock(ctx, opts.Kubeconfig, n.line)
 	if err != nil {
 		return err
 	}
-	n := &narrator{out: opts.Out}
-	var cleanups []func()
+	defer unlock()
+	tmp, err := os.MkdirTemp("", "stagehand-demo-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
 	defer func() {
-		n.step("Tearing down")
-		for i := len(cleanups) - 1; i >= 0; i-- {
-			cleanups[i]()
-		}
-		_ = os.RemoveAll(work)
-		n.done("nothing left running")
 		if errors.Is(ctx.Err(), context.Canceled) {
 			err = ctx.Err()
 		}
 	}()
 
-	baseDir := filepath.Join(opts.Root, "manifests", "base")
-	n.step("Starting a local kube-apiserver and etcd, with the InjectionProfile CRD of manifests/base")
-	cluster, stop, err := startCluster(opts.EnvtestAssets, filepath.Join(baseDir, "crd"), n)
+	n.step("Installing stagehand from manifests/self-signed, as a cluster admin does")
+	c, err := nodeenv.Install(ctx, nodeenv.Options{Root: opts.Root, Kubeconfig: opts.Kubeconfig, Bin: opts.Bin, Logf: n.line})
 	if err != nil {
 		return err
 	}
-	cleanups = append(cleanups, stop)
-	n.done("API server at %s", cluster.cfg.Host)
-	base, err := overlay.Build(baseDir)
+	d, err := newDemo(c, n)
 	if err != nil {
 		return err
+	}
+	if err := d.showWebhookPods(ctx); err != nil {
+		return err
+	}
+	if opts.Cleanup {
+		defer d.cleanup()
 	}
 
-	n.step("Starting `webhook serve` with the demo's certificates for 127.0.0.1 in %s", opts.CertDir)
-	kubeconfig := filepath.Join(work, "webhook.kubeconfig")
-	user, err := cluster.webhookIdentity(ctx, base, kubeconfig)
-	if err != nil {
-		return err
-	}
-	n.line("it watches InjectionProfiles as %s, with only the RBAC of manifests/base", user)
-	hook, stop, err := startWebhook(ctx, opts, base, kubeconfig)
-	if err != nil {
-		return err
-	}
-	cleanups = append(cleanups, stop)
-	n.done("serving %s, ready once it has read the profiles; logs in %s", hook.url, hook.logPath)
-
-	n.step("Installing the webhook configurations and the guards from manifests/base")
-	if err := cluster.installAdmission(ctx, base, hook); err != nil {
-		return err
-	}
-	n.done("the API server now calls stagehand for the pods of opted-in namespaces, and to validate profiles")
-
-	n.step("Creating the opted-in namespace and its InjectionProfiles from manifests/examples/profiles")
-	if err := cluster.applyProfiles(ctx, filepath.Join(opts.Root, "manifests", "examples", "profiles"), n); err != nil {
+	n.step("Building stand-ins for the examples' images, which cannot be pulled here (no network)")
+	if err := importStandIns(ctx, opts, tmp, n); err != nil {
 		return err
 	}
 
-	n.step("Creating the examples from manifests/examples")
-	examples, err := cluster.createExamples(ctx, filepath.Join(opts.Root, "manifests", "examples"), n)
-	if err != nil {
+	n.step("Creating the opted-in namespace and its InjectionProfiles from manifests/examples/profiles")
+	if err := d.removeEarlier(ctx); err != nil {
 		return err
 	}
-	if err := summarize(ctx, cluster, examples, n); err != nil {
+	if err := d.applyProfiles(ctx, filepath.Join(opts.Root, "manifests", "examples", "profiles")); err != nil {
 		return err
 	}
-	n.line("")
-	n.line("The Job's pod template is injected when the Job controller creates its pods; this")
-	n.line("local API server runs no controllers. See it with: bin/webhook inject -f manifests/examples/job.yaml")
 
-	n.step("Running the injected MR3 worker pod locally, as the kubelet would")
-	return runWorker(ctx, cluster, examples, opts, work, n)
+	n.step("Starting the artifact server and a Timeline Server stand-in as pods behind Services")
+	if err := d.startServices(ctx); err != nil {
+		return err
+	}
+
+	n.step("Creating the examples from manifests/examples, as a user does")
+	if err := d.createExamples(ctx, filepath.Join(opts.Root, "manifests", "examples")); err != nil {
+		return err
+	}
+	if err := d.summarize(ctx); err != nil {
+		return err
+	}
+
+	n.step("What the kubelet reports")
+	if err := d.watch(ctx); err != nil {
+		return err
+	}
+
+	n.step("What the Timeline Server stand-in received")
+	if err := d.showTimeline(ctx); err != nil {
+		return err
+	}
+	n.done("all done in %v", time.Since(n.begin).Round(time.Second))
+	return nil
 }
 
 // narrator prints the demo's steps.
 type narrator struct {
 	out   io.Writer
 	count int
+	begin time.Time
 }
 
 func (n *narrator) step(format string, args ...any) {
@@ -129,4 +137,12 @@ func (n *narrator) done(format string, args ...any) {
 
 func (n *narrator) line(format string, args ...any) {
 	fmt.Fprintf(n.out, "    %s\n", fmt.Sprintf(format, args...))
+}
+
+// warningPrinter prints the API server's warnings, stagehand's admission
+// warnings among them.
+type warningPrinter struct{ n *narrator }
+
+func (w warningPrinter) HandleWarningHeader(_ int, _ string, text string) {
+	w.n.line("warning: %s", text)
 }

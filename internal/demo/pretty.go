@@ -1,57 +1,24 @@
 package demo
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"slices"
 	"strings"
-	"sync"
 )
-
-// prettyLog turns the containers' JSON log lines ("[name] {...}") into
-// short readable ones; other lines pass through. It is safe for concurrent
-// writers, since every container writes to it.
-type prettyLog struct {
-	mu  sync.Mutex
-	out io.Writer
-	buf bytes.Buffer
-}
 
 // quiet are log fields the demo leaves out.
 var quiet = []string{"time", "level", "msg", "component"}
 
-func (p *prettyLog) Write(b []byte) (int, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.buf.Write(b)
-	for {
-		line, err := p.buf.ReadString('\n')
-		if err != nil {
-			p.buf.WriteString(line) // incomplete: keep for the next write
-			return len(b), nil
-		}
-		fmt.Fprintf(p.out, "      %s\n", prettyLine(strings.TrimRight(line, "\n")))
-	}
-}
-
-func (p *prettyLog) flush() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.buf.Len() > 0 {
-		fmt.Fprintf(p.out, "      %s\n", prettyLine(p.buf.String()))
-		p.buf.Reset()
-	}
-}
-
+// prettyLine turns a JSON log line (the agent's) into a short readable
+// one: its message, then its other fields sorted; other lines pass
+// through.
 func prettyLine(line string) string {
-	prefix, rest, ok := strings.Cut(line, "] ")
-	if !ok || !strings.HasPrefix(rest, "{") {
+	if !strings.HasPrefix(line, "{") {
 		return line
 	}
 	var fields map[string]any
-	if json.Unmarshal([]byte(rest), &fields) != nil {
+	if json.Unmarshal([]byte(line), &fields) != nil {
 		return line
 	}
 	keys := make([]string, 0, len(fields))
@@ -62,10 +29,17 @@ func prettyLine(line string) string {
 	}
 	slices.Sort(keys)
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s] %v", prefix, fields["msg"])
+	fmt.Fprintf(&b, "%v", fields["msg"])
+	if c, ok := fields["component"]; ok {
+		b.Reset()
+		fmt.Fprintf(&b, "[%v] %v", c, fields["msg"])
+	}
 	for _, k := range keys {
-		v, _ := json.Marshal(fields[k])
-		fmt.Fprintf(&b, " %s=%s", k, v)
+		var v strings.Builder
+		enc := json.NewEncoder(&v)
+		enc.SetEscapeHTML(false)
+		_ = enc.Encode(fields[k])
+		fmt.Fprintf(&b, " %s=%s", k, strings.TrimSpace(v.String()))
 	}
 	return b.String()
 }

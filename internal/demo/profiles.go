@@ -24,14 +24,15 @@ import (
 // webhook applies each profile to a new pod it selects: a profile applies
 // only to pods created after the webhook has seen it, so the examples come
 // after this.
-func (c *cluster) applyProfiles(ctx context.Context, dir string, n *narrator) error {
+func (d *demo) applyProfiles(ctx context.Context, dir string) error {
+	n := d.n
 	objects, err := overlay.Build(dir)
 	if err != nil {
 		return err
 	}
 	var profiles []v1alpha1.InjectionProfile
 	for _, u := range objects {
-		if err := c.apply(ctx, u.DeepCopy()); err != nil {
+		if err := d.apply(ctx, u); err != nil {
 			return fmt.Errorf("creating %s %s: %w", u.GetKind(), u.GetName(), err)
 		}
 		if u.GetKind() != "InjectionProfile" {
@@ -47,7 +48,7 @@ func (c *cluster) applyProfiles(ctx context.Context, dir string, n *narrator) er
 	}
 	start := time.Now()
 	for i := range profiles {
-		if err := c.waitForProfile(ctx, &profiles[i]); err != nil {
+		if err := d.waitForProfile(ctx, &profiles[i]); err != nil {
 			return err
 		}
 	}
@@ -57,7 +58,7 @@ func (c *cluster) applyProfiles(ctx context.Context, dir string, n *narrator) er
 
 // waitForProfile dry-runs the creation of a pod the profile selects until
 // the webhook injects it because of the profile.
-func (c *cluster) waitForProfile(ctx context.Context, p *v1alpha1.InjectionProfile) error {
+func (d *demo) waitForProfile(ctx context.Context, p *v1alpha1.InjectionProfile) error {
 	if len(p.Spec.Selector.MatchExpressions) > 0 {
 		return fmt.Errorf("InjectionProfile %s: the demo makes pods for selectors of matchLabels only", p.Name)
 	}
@@ -65,13 +66,11 @@ func (c *cluster) waitForProfile(ctx context.Context, p *v1alpha1.InjectionProfi
 	err := wait.PollUntilContextTimeout(ctx, 50*time.Millisecond, 30*time.Second, true, func(ctx context.Context) (bool, error) {
 		pod := &corev1.Pod{
 			ObjectMeta: metav1.ObjectMeta{Name: "profile-probe", Namespace: p.Namespace, Labels: p.Spec.Selector.MatchLabels},
-			// The ServiceAccount admission plugin, which would name
-			// "default", is off in envtest; a token needs a name.
-			Spec: corev1.PodSpec{ServiceAccountName: "default", Containers: []corev1.Container{{
+			Spec: corev1.PodSpec{Containers: []corev1.Container{{
 				Name: "probe", Image: "busybox:1.36", Command: []string{"true"},
 			}}},
 		}
-		if last = c.client.Create(ctx, pod, client.DryRunAll); last != nil {
+		if last = d.c.Client.Create(ctx, pod, client.DryRunAll); last != nil {
 			return false, nil
 		}
 		st, ok := inject.ParseStatus(pod.Annotations[annotations.Status])

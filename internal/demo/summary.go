@@ -8,6 +8,7 @@ import (
 	"text/tabwriter"
 
 	corev1 "k8s.io/api/core/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/stagehand-k8s/stagehand/pkg/annotations"
 	"github.com/stagehand-k8s/stagehand/pkg/inject"
@@ -17,10 +18,12 @@ import (
 // stagehand injected it (its own annotations or the InjectionProfile that
 // selected it, as stagehand.io/status records) and a table of what it
 // injected, in the words of each injection.
-func summarize(ctx context.Context, c *cluster, ex *examples, n *narrator) error {
-	for _, key := range ex.pods {
+func (d *demo) summarize(ctx context.Context) error {
+	n := d.n
+	for _, name := range d.pods {
+		key := client.ObjectKey{Namespace: Namespace, Name: name}
 		var pod corev1.Pod
-		if err := c.client.Get(ctx, key, &pod); err != nil {
+		if err := d.c.Client.Get(ctx, key, &pod); err != nil {
 			return fmt.Errorf("reading pod %s back: %w", key, err)
 		}
 		input, err := inject.InputOf(&pod)
