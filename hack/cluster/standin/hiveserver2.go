@@ -30,7 +30,13 @@ func hiveServer2(ctx context.Context) error {
 	say("HiveServer2 (stand-in): %s", strings.Join(os.Args[1:], " "))
 	showATSKey()
 	if entries, err := os.ReadDir("/opt/mr3-run/ats/key"); err == nil {
-		say("ATS keytabs: %d file(s) in /opt/mr3-run/ats/key", len(entries))
+		var names []string
+		for _, e := range entries {
+			if !strings.HasPrefix(e.Name(), ".") {
+				names = append(names, e.Name())
+			}
+		}
+		say("ATS keytabs in /opt/mr3-run/ats/key: %s", strings.Join(names, ", "))
 	}
 	url := os.Getenv(agentapi.EnvTimelineURL)
 	if url == "" {
