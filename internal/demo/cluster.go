@@ -67,7 +67,8 @@ func (d *demo) showWebhookPods(ctx context.Context) error {
 			d.n.line("pod %s: %s, %s, ready %v, %s", p.Name, p.Status.Phase, s.Image, s.Ready, shortID(s.ContainerID))
 		}
 	}
-	d.n.done("the API server calls stagehand for the pods of opted-in namespaces (%s)", d.c.Images.Webhook)
+	d.n.line("(%s is bin/webhook packaged as `make images` packages it, under the manifests' reference)", d.c.Images.Webhook)
+	d.n.done("the API server calls stagehand for the pods of opted-in namespaces")
 	return nil
 }
 
