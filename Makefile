@@ -43,6 +43,12 @@ certs:
 envtest-assets:
 	hack/envtest-assets.sh
 
+.PHONY: helm-assets
+
+## helm-assets: helm (Helm v4, pinned in hack/helm/versions.env) built from the Go module proxy into bin/helm, for test/chart (reused when present).
+helm-assets:
+	hack/helm/assets.sh
+
 .PHONY: node-assets cluster-up cluster-down
 
 ## node-assets: kubelet, kube-controller-manager, kube-scheduler, kube-proxy and kubectl from the Go module proxy, next to envtest's (reused when present).
@@ -59,7 +65,7 @@ cluster-down:
 
 ## test: every test: unit, integration (envtest) and end-to-end on a real node, which it brings up for the
 ## run and takes down at the end (hack/test.sh; root; KEEP_CLUSTER=1 keeps it, NODE_TESTS=0 skips the node).
-test: envtest-assets node-assets images
+test: envtest-assets node-assets images helm-assets
 	GO=$(GO) TEST_FLAGS='$(TEST_FLAGS)' hack/test.sh
 
 ## unit: tests that need no API server.
