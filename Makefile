@@ -106,4 +106,4 @@ vet:
 	$(GO) vet ./...
 
 clean:
-	rm -rf $(BIN) certs/demo
+	rm -rf $(BIN)
