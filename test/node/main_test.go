@@ -47,6 +47,15 @@ func run(m *testing.M) int {
 	if skip != "" {
 		return m.Run()
 	}
+	// The node is shared with the demo's test and the benchmarks: hold it
+	// alone until the tests end (their webhook-down and rolling-restart
+	// tests would break the others' pods).
+	unlock, err := nodeenv.Lock(context.Background(), kubeconfig, logf)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "test/node: %v\n", err)
+		return 1
+	}
+	defer unlock()
 	abs, err := filepath.Abs(root)
 	if err == nil {
 		err = install(abs, kubeconfig)
@@ -60,11 +69,13 @@ func run(m *testing.M) int {
 	return code
 }
 
+// logf reports TestMain's progress.
+func logf(format string, args ...any) { fmt.Fprintf(os.Stderr, "test/node: "+format+"\n", args...) }
+
 // install installs stagehand and the probe image.
 func install(abs, kubeconfig string) error {
 	ctx, cancel := context.WithTimeout(context.Background(), installTimeout)
 	defer cancel()
-	logf := func(format string, args ...any) { fmt.Fprintf(os.Stderr, "test/node: "+format+"\n", args...) }
 	tmp, err := os.MkdirTemp("", "stagehand-node-test-")
 	if err != nil {
 		return err
