@@ -110,8 +110,10 @@ func TestInstall(t *testing.T) {
 }
 
 // TestInstallCertManager: in mode cert-manager, helm install fails with the
-// message of the chart, and creates nothing, while the cluster has no
-// cert-manager CRDs; once it has them, the install creates the Issuers and
+// message of the chart while the cluster has no cert-manager CRDs, and
+// creates no webhook configuration (nothing of the release: only the
+// InjectionProfile CRD, which Helm installs from crds/ before it renders
+// anything); once it has them, the install creates the Issuers and
 // Certificates, and both webhook configurations ask cainjector for their
 // caBundle.
 func TestInstallCertManager(t *testing.T) {
