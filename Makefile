@@ -98,6 +98,7 @@ docs:
 manifests:
 	$(GO) test ./internal/guard -run TestGuardPolicy -update
 	$(GO) test ./pkg/apis/... -run TestGeneratedFilesMatchTypes -update
+	$(GO) test ./test/chart -run TestCopies -update
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')
