@@ -66,7 +66,9 @@ func fullOptions() options {
 
 func smokeOptions() options {
 	return options{
-		deadline: 2 * time.Minute,
+		// The pod-start part may wait for the node's lock while test/node
+		// and the demo's test hold it (make test runs them together).
+		deadline: 8 * time.Minute,
 		warmup:   50 * time.Millisecond, measure: 100 * time.Millisecond, rounds: 2, conc: []int{1, 8, 32},
 		openRate: 200, openMeasure: 100 * time.Millisecond,
 		coldStarts: 1, profileFor: 100 * time.Millisecond, benchTime: "20x", benchCount: 1,

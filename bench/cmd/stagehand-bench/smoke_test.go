@@ -7,12 +7,15 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/stagehand-k8s/stagehand/internal/nodeenv"
 )
 
 // TestSmoke runs every part of the benchmarks in -smoke mode (tiny
 // durations and sizes) and checks that it printed every GOAL line once and
 // wrote the report. Whether goals pass means nothing here. The API-server
-// part runs when KUBEBUILDER_ASSETS is set, as under make test.
+// part runs when KUBEBUILDER_ASSETS is set, and the pod-start part when the
+// local node is up, as under make test.
 func TestSmoke(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short: the smoke run builds and starts binaries")
@@ -49,6 +52,9 @@ func TestSmoke(t *testing.T) {
 	}
 	if os.Getenv("KUBEBUILDER_ASSETS") != "" && !bytes.Contains(report, []byte("## Through the API server")) {
 		t.Error("report lacks the API-server part although KUBEBUILDER_ASSETS is set")
+	}
+	if os.Getenv(nodeenv.KubeconfigEnv) != "" && !bytes.Contains(report, []byte("## Pod start on the local node")) {
+		t.Error("report lacks the pod-start part although the node is up (" + nodeenv.KubeconfigEnv + ")")
 	}
 	if t.Failed() {
 		t.Logf("progress:\n%s", log.String())
