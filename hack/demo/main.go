@@ -10,6 +10,9 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/go-logr/logr"
+	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
+
 	"github.com/stagehand-k8s/stagehand/internal/demo"
 	"github.com/stagehand-k8s/stagehand/internal/nodeenv"
 )
@@ -27,6 +30,9 @@ func run() error {
 	timeout := flag.Duration("timeout", 8*time.Minute, "time limit of the demo")
 	cleanup := flag.Bool("cleanup", false, "delete the examples' namespace at the end")
 	flag.Parse()
+	// The controller-runtime client logs through its global logger, which
+	// otherwise complains, with a stack trace, that it was never set.
+	ctrllog.SetLogger(logr.Discard())
 	if *kubeconfig == "" {
 		return fmt.Errorf("no kubeconfig: run through `make demo`, or `make build images cluster-up` and --kubeconfig /tmp/stagehand-cluster/kubeconfig")
 	}

@@ -9,6 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-logr/logr"
+	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
+
 	"github.com/stagehand-k8s/stagehand/internal/nodeenv"
 )
 
@@ -32,6 +35,9 @@ var (
 
 func TestMain(m *testing.M) {
 	flag.Parse()
+	// The controller-runtime client logs through its global logger, which
+	// otherwise complains, with a stack trace, that it was never set.
+	ctrllog.SetLogger(logr.Discard())
 	os.Exit(run(m))
 }
 
