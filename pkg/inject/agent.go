@@ -102,9 +102,7 @@ func (e *editor) wrapCommands(prefix []string) {
 		if len(command) == 0 {
 			entrypoint, ok := e.opts.Entrypoints.Lookup(c.Image)
 			if !ok {
-				e.errs = append(e.errs, field.Required(containersPath.Index(ci).Child("command"),
-					fmt.Sprintf("container %q has no command, so %s cannot wrap it: its image's entrypoint is unknown at admission; set command, or ask the cluster admin to add image %q to the webhook's entrypoint map (STAGEHAND_ENTRYPOINTS)",
-						c.Name, Agent, c.Image)))
+				e.errs = append(e.errs, noCommand(ci, c))
 				e.noCommand++
 				continue
 			}
@@ -162,4 +160,33 @@ func (e *editor) unwrap() {
 			c.Command = nil
 		}
 	}
+}
+
+// noCommand is the error of target container ci, which has no command of
+// its own and an image outside the entrypoint map: the agent cannot wrap
+// it.
+func noCommand(ci int, c *Container) *field.Error {
+	return field.Required(containersPath.Index(ci).Child("command"),
+		fmt.Sprintf("container %q has no command, so %s cannot wrap it: its image's entrypoint is unknown at admission; set command, or ask the cluster admin to add image %q to the webhook's entrypoint map (STAGEHAND_ENTRYPOINTS)",
+			c.Name, Agent, c.Image))
+}
+
+// unwrappable lists, for a pod whose annotations were refused, the target
+// containers the agent could not wrap either, so that one denial names
+// every problem rather than this one only after the annotations are fixed.
+func (in *Injector) unwrappable(pod *Input, spec *Spec) field.ErrorList {
+	if requestOf[AgentSpec](spec) == nil {
+		return nil
+	}
+	var errs field.ErrorList
+	for _, ci := range targetIndices(pod, spec.Containers) {
+		c := &pod.Spec.Containers[ci]
+		if len(c.Command) > 0 {
+			continue
+		}
+		if _, ok := in.opts.Entrypoints.Lookup(c.Image); !ok {
+			errs = append(errs, noCommand(ci, c))
+		}
+	}
+	return errs
 }

@@ -145,3 +145,20 @@ func mustInput(t *testing.T, pod *corev1.Pod) *Input {
 	}
 	return in
 }
+
+// TestNoCommandWithInvalidAnnotations: a container the agent cannot wrap is
+// named in the same denial as invalid annotations, not only once they are
+// fixed.
+func TestNoCommandWithInvalidAnnotations(t *testing.T) {
+	opts := agentOptions
+	opts.AllowedDependencyHosts = []string{"*.example.com"}
+	pod := newPod(map[string]string{Agent: "true", Jars: "https://evil.example.org/a.jar"}, corev1.Container{Name: "a", Image: "mr3project/hive:4"})
+	_, err := New(opts).Inject(mustInput(t, pod))
+	var d *Denied
+	if !errors.As(err, &d) || d.Reason != ReasonInvalid || len(d.Errors) != 2 {
+		t.Fatalf("%v, want one %s denial naming the host and the missing command", err, ReasonInvalid)
+	}
+	if d.Errors[1].Field != "spec.containers[0].command" {
+		t.Errorf("errors %v, want the missing command second", d.Errors)
+	}
+}

@@ -89,7 +89,7 @@ func New(opts Options) *Injector { return &Injector{opts: opts} }
 func (in *Injector) Inject(pod *Input) (Result, error) {
 	spec, warnings, errs := parse(pod, &in.opts)
 	if len(errs) > 0 {
-		return Result{Warnings: warnings}, &Denied{Reason: ReasonInvalid, Errors: errs}
+		return Result{Warnings: warnings}, &Denied{Reason: ReasonInvalid, Errors: append(errs, in.unwrappable(pod, &spec)...)}
 	}
 	previous, injectedBefore := ParseStatus(pod.Metadata.Annotations[annotations.Status])
 	if !injectedBefore && spec.Empty() {

@@ -46,7 +46,8 @@ func (p *parser) set(key string, into *string) {
 // other key is checked; each key is validated on its own (its registry
 // entry), then the rules across keys run on the keys valid on their own;
 // options without the keys that ask for their injection warn; unknown keys
-// warn, or are errors when strict.
+// warn, or are errors when strict. With errors, the spec holds only what
+// parsed, to be reported, never injected.
 func parse(pod *Input, opts *Options) (Spec, []string, field.ErrorList) {
 	return parseWith(pod, opts, podRules)
 }
@@ -90,7 +91,9 @@ func parseWith(pod *Input, opts *Options, which rules) (Spec, []string, field.Er
 	}
 	p.warnUnused(&spec)
 	if len(p.errs) > 0 {
-		return Spec{}, p.warnings, p.errs
+		// What did parse, for the denial to report more than the
+		// annotations (Injector.unwrappable); never injected.
+		return spec, p.warnings, p.errs
 	}
 	return spec, p.warnings, nil
 }
