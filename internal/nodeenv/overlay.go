@@ -2,7 +2,6 @@ package nodeenv
 
 import (
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"time"
@@ -34,11 +33,11 @@ const certValidity = 24 * time.Hour
 // given (the running webhook keeps serving it while the API server trusts
 // it); otherwise it is generated as `make certs` does.
 func buildSelfSigned(root, tmp string, tls map[string][]byte) ([]*unstructured.Unstructured, error) {
-	if err := copyTree(filepath.Join(root, "manifests"), filepath.Join(tmp, "manifests"), false); err != nil {
+	if err := overlay.CopyTree(filepath.Join(root, "manifests"), filepath.Join(tmp, "manifests")); err != nil {
 		return nil, fmt.Errorf("copying manifests: %w", err)
 	}
 	tlsDir := filepath.Join(tmp, certsLayout)
-	if err := copyTree(filepath.Join(root, certsLayout), tlsDir, true); err != nil {
+	if err := overlay.CopyTree(filepath.Join(root, certsLayout), tlsDir, "kustomization.yaml"); err != nil {
 		return nil, fmt.Errorf("copying certs/kustomization.yaml: %w", err)
 	}
 	if tls != nil {
@@ -54,37 +53,6 @@ func buildSelfSigned(root, tmp string, tls map[string][]byte) ([]*unstructured.U
 		}
 	}
 	return overlay.Build(filepath.Join(tmp, "manifests", "self-signed"))
-}
-
-// copyTree copies src into dst, skipping directories named certs (where
-// `make certs` once wrote); with kustomizationOnly, just src's top-level
-// kustomization.yaml.
-func copyTree(src, dst string, kustomizationOnly bool) error {
-	return filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, err := filepath.Rel(src, path)
-		if err != nil {
-			return err
-		}
-		target := filepath.Join(dst, rel)
-		switch {
-		case d.IsDir() && rel == ".":
-			return os.MkdirAll(target, 0o755)
-		case d.IsDir() && (d.Name() == certsLayout || kustomizationOnly):
-			return filepath.SkipDir
-		case d.IsDir():
-			return os.MkdirAll(target, 0o755)
-		case kustomizationOnly && rel != "kustomization.yaml":
-			return nil
-		}
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(target, b, 0o644)
-	})
 }
 
 // Images are the image references the built manifests run.

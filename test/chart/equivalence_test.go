@@ -3,7 +3,6 @@ package chart
 import (
 	"encoding/base64"
 	"encoding/json"
-	"io/fs"
 	"maps"
 	"os"
 	"path/filepath"
@@ -191,7 +190,7 @@ func equalJSON(t *testing.T, a, b map[string]any) bool {
 func kustomizeSelfSigned(t *testing.T) ([]*unstructured.Unstructured, string) {
 	t.Helper()
 	root := t.TempDir()
-	if err := copyTree(filepath.Join(repoRoot, "manifests"), filepath.Join(root, "manifests")); err != nil {
+	if err := overlay.CopyTree(filepath.Join(repoRoot, "manifests"), filepath.Join(root, "manifests")); err != nil {
 		t.Fatalf("copying manifests: %v", err)
 	}
 	tlsDir := filepath.Join(root, "certs")
@@ -215,30 +214,4 @@ func kustomizeSelfSigned(t *testing.T) ([]*unstructured.Unstructured, string) {
 		t.Fatal(err)
 	}
 	return objects, tlsDir
-}
-
-// copyTree copies the files of src into dst, but directories named certs
-// (where `make certs` wrote before certs/ existed).
-func copyTree(src, dst string) error {
-	return filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, err := filepath.Rel(src, path)
-		if err != nil {
-			return err
-		}
-		target := filepath.Join(dst, rel)
-		switch {
-		case d.IsDir() && d.Name() == "certs":
-			return filepath.SkipDir
-		case d.IsDir():
-			return os.MkdirAll(target, 0o755)
-		}
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(target, b, 0o644)
-	})
 }

@@ -3,11 +3,9 @@ package manifests
 import (
 	"encoding/json"
 	"fmt"
-	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -71,11 +69,11 @@ func buildOverlay(t *testing.T, name string) *overlay {
 func selfSignedCopy(t *testing.T) string {
 	t.Helper()
 	root := t.TempDir()
-	if err := copyTree(manifestsDir, filepath.Join(root, "manifests")); err != nil {
+	if err := stagehandoverlay.CopyTree(manifestsDir, filepath.Join(root, "manifests")); err != nil {
 		t.Fatalf("copying manifests: %v", err)
 	}
 	tlsDir := filepath.Join(root, "certs")
-	if err := copyTree(certsDir, tlsDir, certsKustomization); err != nil {
+	if err := stagehandoverlay.CopyTree(certsDir, tlsDir, certsKustomization); err != nil {
 		t.Fatalf("copying certs: %v", err)
 	}
 	_, err := certs.Generate(certs.Options{
@@ -91,37 +89,6 @@ func selfSignedCopy(t *testing.T) string {
 // certsKustomization is the one file of certs/ the overlay needs that
 // `make certs` does not write.
 const certsKustomization = "kustomization.yaml"
-
-// copyTree copies the files of src into dst, skipping directories named
-// certs (where `make certs` wrote before certs/ existed); with only, just
-// the files of src's top level of those names.
-func copyTree(src, dst string, only ...string) error {
-	return filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, err := filepath.Rel(src, path)
-		if err != nil {
-			return err
-		}
-		target := filepath.Join(dst, rel)
-		switch {
-		case d.IsDir() && rel == ".":
-			return os.MkdirAll(target, 0o755)
-		case d.IsDir() && (d.Name() == "certs" || only != nil):
-			return filepath.SkipDir
-		case d.IsDir():
-			return os.MkdirAll(target, 0o755)
-		case only != nil && !slices.Contains(only, rel):
-			return nil
-		}
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(target, b, 0o644)
-	})
-}
 
 // find returns the object of that kind and name, or fails the test.
 func (o *overlay) find(t *testing.T, kind, name string) *unstructured.Unstructured {
