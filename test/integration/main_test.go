@@ -11,7 +11,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/wait"
-	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
 
@@ -68,7 +67,7 @@ func start() (*suite, func(), error) {
 	if err != nil {
 		return nil, stop, err
 	}
-	watch, err := watchProfiles(ctx, e)
+	watch, err := e.WatchProfiles(ctx)
 	if err != nil {
 		return nil, stop, err
 	}
@@ -103,20 +102,6 @@ func start() (*suite, func(), error) {
 
 // injectOptions configure the suite's webhook.
 var injectOptions = inject.Options{Version: "test", AgentImage: "registry.example.com/stagehand/agent:test"}
-
-// watchProfiles starts the cache of InjectionProfiles `webhook serve`
-// keeps, and waits until it has read them.
-func watchProfiles(ctx context.Context, e *testenv.Env) (cache.Cache, error) {
-	c, err := profiles.NewCache(ctx, e.Env.Config)
-	if err != nil {
-		return nil, err
-	}
-	go func() { _ = c.Start(ctx) }()
-	if !c.WaitForCacheSync(ctx) {
-		return nil, fmt.Errorf("the InjectionProfile cache did not sync")
-	}
-	return c, nil
-}
 
 // waitForInjection waits until the API server calls the webhook: envtest
 // only waits until the configuration is stored, not until the API server

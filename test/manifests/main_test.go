@@ -86,7 +86,7 @@ func start() (*suite, func(), error) {
 	if err != nil {
 		return nil, stop, err
 	}
-	watch, err := watchProfiles(ctx, e)
+	watch, err := e.WatchProfiles(ctx)
 	if err != nil {
 		return nil, stop, err
 	}
@@ -133,20 +133,6 @@ func injectOptions(base *overlay) (inject.Options, func(), error) {
 		return inject.Options{}, cleanup, fmt.Errorf("the base Deployment's injection settings: %w", err)
 	}
 	return w.InjectOptions(), cleanup, nil
-}
-
-// watchProfiles starts the cache of InjectionProfiles `webhook serve`
-// keeps, and waits until it has read them.
-func watchProfiles(ctx context.Context, e *testenv.Env) (cache.Cache, error) {
-	c, err := profiles.NewCache(ctx, e.Env.Config)
-	if err != nil {
-		return nil, err
-	}
-	go func() { _ = c.Start(ctx) }()
-	if !c.WaitForCacheSync(ctx) {
-		return nil, errors.New("the InjectionProfile cache did not sync")
-	}
-	return c, nil
 }
 
 // serve runs stagehand's handler, its profile validator and the strip
