@@ -10,10 +10,8 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
-	discoveryv1 "k8s.io/api/discovery/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
-	"k8s.io/apimachinery/pkg/util/wait"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/stagehand-k8s/stagehand/internal/nodeenv"
@@ -132,24 +130,7 @@ func tcpProbe(port int32) *corev1.Probe {
 	return &corev1.Probe{ProbeHandler: corev1.ProbeHandler{TCPSocket: &corev1.TCPSocketAction{Port: intstr.FromInt32(port)}}, PeriodSeconds: 1}
 }
 
-// waitReady waits until an EndpointSlice of the Service lists a ready pod.
+// waitReady waits until the Service has a ready pod.
 func (d *demo) waitReady(ctx context.Context, svc string) error {
-	err := wait.PollUntilContextTimeout(ctx, pollInterval, serviceTimeout, true, func(ctx context.Context) (bool, error) {
-		var slices discoveryv1.EndpointSliceList
-		if err := d.c.Client.List(ctx, &slices, client.InNamespace(Namespace), client.MatchingLabels{discoveryv1.LabelServiceName: svc}); err != nil {
-			return false, nil
-		}
-		for _, s := range slices.Items {
-			for _, e := range s.Endpoints {
-				if e.Conditions.Ready != nil && *e.Conditions.Ready {
-					return true, nil
-				}
-			}
-		}
-		return false, nil
-	})
-	if err != nil {
-		return fmt.Errorf("no ready pod behind Service %s/%s within %v: %w", Namespace, svc, serviceTimeout, err)
-	}
-	return nil
+	return d.c.WaitServiceReady(ctx, Namespace, svc, serviceTimeout)
 }

@@ -10,10 +10,8 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
-	discoveryv1 "k8s.io/api/discovery/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
-	"k8s.io/apimachinery/pkg/util/wait"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 )
 
@@ -82,23 +80,8 @@ func startArtifacts(c client.Client, ns string) (string, error) {
 			return "", fmt.Errorf("creating %T %s: %w", o, o.GetName(), err)
 		}
 	}
-	// Ready behind the Service: an EndpointSlice lists the pod ready.
-	err := wait.PollUntilContextTimeout(ctx, pollInterval, podTimeout, true, func(ctx context.Context) (bool, error) {
-		var slices discoveryv1.EndpointSliceList
-		if err := c.List(ctx, &slices, client.InNamespace(ns), client.MatchingLabels{discoveryv1.LabelServiceName: "artifacts"}); err != nil {
-			return false, nil
-		}
-		for _, s := range slices.Items {
-			for _, e := range s.Endpoints {
-				if e.Conditions.Ready != nil && *e.Conditions.Ready {
-					return true, nil
-				}
-			}
-		}
-		return false, nil
-	})
-	if err != nil {
-		return "", fmt.Errorf("no ready endpoint of Service %s/artifacts within %v: %w", ns, podTimeout, err)
+	if err := cluster.WaitServiceReady(ctx, ns, "artifacts", podTimeout); err != nil {
+		return "", err
 	}
 	var svc corev1.Service
 	if err := c.Get(ctx, client.ObjectKey{Namespace: ns, Name: "artifacts"}, &svc); err != nil {

@@ -11,7 +11,6 @@ import (
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
-	discoveryv1 "k8s.io/api/discovery/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/apimachinery/pkg/util/wait"
@@ -59,20 +58,7 @@ func timelineServer(t *testing.T, key string) (ns, url string) {
 func readyService(t *testing.T, ns, name string) string {
 	t.Helper()
 	c := env(t)
-	err := wait.PollUntilContextTimeout(t.Context(), pollInterval, podTimeout, true, func(ctx context.Context) (bool, error) {
-		var slices discoveryv1.EndpointSliceList
-		if err := c.Client.List(ctx, &slices, client.InNamespace(ns), client.MatchingLabels{discoveryv1.LabelServiceName: name}); err != nil {
-			return false, nil
-		}
-		for _, s := range slices.Items {
-			for _, e := range s.Endpoints {
-				if e.Conditions.Ready != nil && *e.Conditions.Ready {
-					return true, nil
-				}
-			}
-		}
-		return false, nil
-	})
+	err := c.WaitServiceReady(t.Context(), ns, name, podTimeout)
 	if err != nil {
 		var pod corev1.Pod
 		_ = c.Client.Get(t.Context(), client.ObjectKey{Namespace: ns, Name: name}, &pod)
