@@ -49,6 +49,12 @@ envtest-assets:
 helm-assets:
 	hack/helm/assets.sh
 
+.PHONY: promtool-assets
+
+## promtool-assets: promtool (pinned in hack/promtool/versions.env) built from the Go module proxy into bin/promtool, for test/monitoring (reused when present).
+promtool-assets:
+	hack/promtool/assets.sh
+
 .PHONY: node-assets cluster-up cluster-down
 
 ## node-assets: kubelet, kube-controller-manager, kube-scheduler, kube-proxy and kubectl from the Go module proxy, next to envtest's (reused when present).
@@ -65,7 +71,7 @@ cluster-down:
 
 ## test: every test: unit, integration (envtest) and end-to-end on a real node, which it brings up for the
 ## run and takes down at the end (hack/test.sh; root; KEEP_CLUSTER=1 keeps it, NODE_TESTS=0 skips the node).
-test: envtest-assets node-assets images helm-assets
+test: envtest-assets node-assets images helm-assets promtool-assets
 	GO=$(GO) TEST_FLAGS='$(TEST_FLAGS)' hack/test.sh
 
 ## unit: tests that need no API server.
