@@ -6,11 +6,13 @@ import (
 	"go/token"
 	"io/fs"
 	"maps"
+	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"unicode"
 )
 
 // kubeStateMetrics are the metrics of kube-state-metrics the rules and the
@@ -28,6 +30,7 @@ func TestMetricNamesExist(t *testing.T) {
 	for _, m := range kubeStateMetrics {
 		known[m] = true
 	}
+	anchors := sectionAnchors(t, filepath.Join(repoRoot, "docs", "operations.md"))
 	objects := build(t)
 	check := func(where, expr string) {
 		names := metricNames(expr)
@@ -48,8 +51,8 @@ func TestMetricNamesExist(t *testing.T) {
 					t.Errorf("alert %s has no annotation %s", r.Alert, a)
 				}
 			}
-			if !strings.Contains(r.Annotations["runbook_url"], "docs/operations.md#") {
-				t.Errorf("alert %s: runbook_url %q does not point into docs/operations.md", r.Alert, r.Annotations["runbook_url"])
+			if _, anchor, ok := strings.Cut(r.Annotations["runbook_url"], "docs/operations.md#"); !ok || !anchors[anchor] {
+				t.Errorf("alert %s: runbook_url %q is not a section of docs/operations.md", r.Alert, r.Annotations["runbook_url"])
 			}
 			if strings.Contains(r.Expr, "kube_") && !strings.Contains(r.Annotations["description"], "kube-state-metrics") {
 				t.Errorf("alert %s reads kube-state-metrics, its description does not say it needs it", r.Alert)
@@ -142,4 +145,31 @@ func exportedMetrics(t *testing.T) map[string]bool {
 		t.Fatalf("found no stagehand_admission_total in pkg/ and cmd/ (found %v): the search is broken", slices.Sorted(maps.Keys(names)))
 	}
 	return names
+}
+
+// sectionAnchors returns the anchors GitHub gives the headings of a
+// Markdown file: lower case, spaces as "-", other punctuation dropped.
+func sectionAnchors(t *testing.T, path string) map[string]bool {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	anchors := map[string]bool{}
+	for _, line := range strings.Split(string(b), "\n") {
+		title, ok := strings.CutPrefix(strings.TrimLeft(line, "#"), " ")
+		if !ok || !strings.HasPrefix(line, "#") {
+			continue
+		}
+		anchors[strings.Map(func(r rune) rune {
+			switch {
+			case r == ' ' || r == '-':
+				return '-'
+			case unicode.IsLetter(r) || unicode.IsDigit(r) || r == '_':
+				return unicode.ToLower(r)
+			}
+			return -1
+		}, title)] = true
+	}
+	return anchors
 }
