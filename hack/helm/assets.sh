@@ -12,6 +12,8 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=versions.env
 source "$root/hack/helm/versions.env"
+# shellcheck source=../go-tool.sh
+source "$root/hack/go-tool.sh"
 out=${HELM:-$root/bin/helm}
 work=${WORK:-$root/bin/helm-build}
 
@@ -22,21 +24,9 @@ if [[ -x $out ]] && [[ $("$out" version --template '{{.Version}}' 2>/dev/null) =
   exit 0
 fi
 
-mkdir -p "$work" "$(dirname "$out")"
-cat >"$work/go.mod" <<MOD
-module stagehand.io/tools/helm
-
-go 1.26
-
-require helm.sh/helm/v4 ${HELM_VERSION}
-MOD
-printf '//go:build tools\n\npackage tools\n\nimport _ "helm.sh/helm/v4/cmd/helm"\n' >"$work/tools.go"
 log "building helm ${HELM_VERSION} from the module proxy"
-# -mod=mod records in go.sum only what the build needs (no tidy: Helm's
-# test-only modules are never downloaded). The version variables are Helm's
-# own (its Makefile sets the same ones).
-(cd "$work" && GOFLAGS=-mod=mod CGO_ENABLED=0 go build -trimpath \
-  -ldflags "-s -w -X helm.sh/helm/v4/internal/version.version=${HELM_VERSION} -X helm.sh/helm/v4/internal/version.metadata= -X helm.sh/helm/v4/internal/version.gitTreeState=clean" \
-  -o "$out.tmp" helm.sh/helm/v4/cmd/helm)
-mv "$out.tmp" "$out"
+# The version variables are Helm's own (its Makefile sets the same ones).
+go_tool_build "$work" helm.sh/helm/v4 "$HELM_VERSION" helm.sh/helm/v4/cmd/helm \
+  "-s -w -X helm.sh/helm/v4/internal/version.version=${HELM_VERSION} -X helm.sh/helm/v4/internal/version.metadata= -X helm.sh/helm/v4/internal/version.gitTreeState=clean" \
+  "$out"
 log "helm ready: $out ($("$out" version --template '{{.Version}}'))"

@@ -11,6 +11,8 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=versions.env
 source "$root/hack/promtool/versions.env"
+# shellcheck source=../go-tool.sh
+source "$root/hack/go-tool.sh"
 out=${PROMTOOL:-$root/bin/promtool}
 work=${WORK:-$root/bin/promtool-build}
 
@@ -23,21 +25,10 @@ if [[ -x $out ]] && "$out" --version 2>/dev/null | grep -qF "version ${PROMETHEU
   exit 0
 fi
 
-mkdir -p "$work" "$(dirname "$out")"
-cat >"$work/go.mod" <<MOD
-module stagehand.io/tools/promtool
-
-go 1.26
-
-require github.com/prometheus/prometheus ${PROMETHEUS_VERSION}
-MOD
-printf '//go:build tools\n\npackage tools\n\nimport _ "github.com/prometheus/prometheus/cmd/promtool"\n' >"$work/tools.go"
 log "building promtool ${PROMETHEUS_VERSION} from the module proxy"
-# -mod=mod records in go.sum only what the build needs (no tidy: Prometheus'
-# test-only modules are never downloaded). The version variables are those of
-# github.com/prometheus/common/version, which Prometheus' release build sets.
-(cd "$work" && GOFLAGS=-mod=mod CGO_ENABLED=0 go build -trimpath \
-  -ldflags "-s -w -X github.com/prometheus/common/version.Version=${PROMETHEUS_VERSION} -X github.com/prometheus/common/version.Branch=module-proxy -X github.com/prometheus/common/version.Revision=${PROMETHEUS_VERSION}" \
-  -o "$out.tmp" github.com/prometheus/prometheus/cmd/promtool)
-mv "$out.tmp" "$out"
+# The version variables are those of github.com/prometheus/common/version,
+# which Prometheus' release build sets.
+go_tool_build "$work" github.com/prometheus/prometheus "$PROMETHEUS_VERSION" github.com/prometheus/prometheus/cmd/promtool \
+  "-s -w -X github.com/prometheus/common/version.Version=${PROMETHEUS_VERSION} -X github.com/prometheus/common/version.Branch=module-proxy -X github.com/prometheus/common/version.Revision=${PROMETHEUS_VERSION}" \
+  "$out"
 log "promtool ready: $out ($("$out" --version | head -n1))"
