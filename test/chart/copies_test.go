@@ -19,6 +19,8 @@ var copies = map[string]string{
 	"crds/stagehand.io_injectionprofiles.yaml":            "manifests/base/crd/stagehand.io_injectionprofiles.yaml",
 	"files/guard/validatingadmissionpolicy.yaml":          "manifests/base/validatingadmissionpolicy.yaml",
 	"files/guard/validatingadmissionpolicy-profiles.yaml": "manifests/base/validatingadmissionpolicy-profiles.yaml",
+	"files/monitoring/prometheusrule.yaml":                "manifests/monitoring/prometheusrule.yaml",
+	"files/monitoring/dashboard.json":                     "manifests/monitoring/dashboard.json",
 }
 
 // TestCopies: the chart's copies equal their sources in manifests/base.
