@@ -3,10 +3,8 @@ package webhook
 import (
 	"strings"
 
-	"github.com/go-json-experiment/json"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/tools/record"
 )
 
@@ -30,34 +28,19 @@ type Events struct {
 	Recorder record.EventRecorder
 }
 
-// podOwner is what Events reads of a pod: its names and owners.
-type podOwner struct {
-	Metadata struct {
-		Name            string                  `json:"name"`
-		GenerateName    string                  `json:"generateName"`
-		OwnerReferences []metav1.OwnerReference `json:"ownerReferences"`
-	} `json:"metadata"`
-}
-
-// record emits one Event about the request's pod, unless the request is a
+// record emits one Event about the request's pod (its names decoded by the
+// caller, once for the log line, the denial and the Event), unless the request is a
 // dry run (the API server persists nothing, and the webhook declares no
 // side effects on dry runs).
-func (e *Events) record(rv *review, reason, message string) {
+func (e *Events) record(rv *review, pod *podNames, reason, message string) {
 	if e == nil || e.Recorder == nil || rv.dryRun {
 		return
 	}
-	var pod podOwner
-	if err := json.Unmarshal(rv.object, &pod, decoderOptions); err != nil {
-		return
-	}
 	namespace := rv.text(rv.namespace)
-	ref := &corev1.ObjectReference{Kind: "Pod", APIVersion: "v1", Namespace: namespace, Name: pod.Metadata.Name}
-	if ref.Name == "" {
-		ref.Name = pod.Metadata.GenerateName
-	}
+	ref := &corev1.ObjectReference{Kind: "Pod", APIVersion: "v1", Namespace: namespace, Name: pod.name()}
 	if owner := controllerOf(pod.Metadata.OwnerReferences); owner != nil {
-		ref = &corev1.ObjectReference{Kind: owner.Kind, APIVersion: owner.APIVersion, Namespace: namespace, Name: owner.Name, UID: types.UID(owner.UID)}
-		message = "pod " + cmpName(pod) + ": " + message
+		ref = &corev1.ObjectReference{Kind: owner.Kind, APIVersion: owner.APIVersion, Namespace: namespace, Name: owner.Name, UID: owner.UID}
+		message = "pod " + eventName(pod) + ": " + message
 	}
 	if ref.Name == "" {
 		return
@@ -79,8 +62,9 @@ func controllerOf(owners []metav1.OwnerReference) *metav1.OwnerReference {
 	return nil
 }
 
-// cmpName is the pod's name, or the prefix of the name to be generated.
-func cmpName(pod podOwner) string {
+// eventName is the pod's name, or the prefix of the name to be generated
+// followed by "*".
+func eventName(pod *podNames) string {
 	if pod.Metadata.Name != "" {
 		return pod.Metadata.Name
 	}

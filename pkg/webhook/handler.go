@@ -153,8 +153,9 @@ func (h *Handler) admit(dl deadline, rv *review, s *scratch, res *reservation) a
 		// Only kubectl users see warnings; a controller's pods are created
 		// by the controller, which drops them: the log and an Event keep
 		// them.
-		logger.WithValues(rv.who()...).Info("admitted pod with warnings", "outcome", a.outcome, "cached", cached, "warnings", a.warnings)
-		h.Events.record(rv, EventWarning, warningsMessage(a.warnings))
+		pod := rv.pod()
+		logger.WithValues(rv.whoOf(&pod)...).Info("admitted pod with warnings", "outcome", a.outcome, "cached", cached, "warnings", a.warnings)
+		h.Events.record(rv, &pod, EventWarning, warningsMessage(a.warnings))
 	case debug.Enabled():
 		debug.WithValues(rv.who()...).Info("admitted pod", "outcome", a.outcome, "cached", cached)
 	}
@@ -219,13 +220,14 @@ func patchSummary(ops []inject.Operation) []string {
 // failed answers a pod that was not injected: a denial of the user's input,
 // or an internal error. Log lines name the request.
 func (h *Handler) failed(logger logr.Logger, rv *review, err error, warnings []string) answer {
-	logger = logger.WithValues(rv.who()...)
+	pod := rv.pod()
+	logger = logger.WithValues(rv.whoOf(&pod)...)
 	var denied *inject.Denied
 	if errors.As(err, &denied) {
 		admissionTotal.WithLabelValues(resultDenied, denied.Reason).Inc()
 		logger.Info("denied pod", "reason", denied.Reason, "errors", len(denied.Errors), "message", denied.Error())
-		h.Events.record(rv, EventDenied, denied.Error())
-		return deny(denied, warnings, rv.podName())
+		h.Events.record(rv, &pod, EventDenied, denied.Error())
+		return deny(denied, warnings, pod.name())
 	}
 	admissionTotal.WithLabelValues(resultError, "internal").Inc()
 	logger.Error(err, "injecting pod")

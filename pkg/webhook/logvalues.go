@@ -3,6 +3,7 @@ package webhook
 import (
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
 // span is where a JSON string is in the request's body, quotes included;
@@ -31,33 +32,46 @@ func (rv *review) text(s span) string {
 	return v
 }
 
-// podNames are the pod's names, as log lines give them. Injection reads
-// neither.
+// podNames are the pod's names, as log lines, denials and Events give them,
+// and its owners, which Events are recorded on. Injection reads none of
+// them: they are decoded only when a line is logged or a pod denied or
+// warned about, once.
 type podNames struct {
 	Metadata struct {
-		Name         string `json:"name"`
-		GenerateName string `json:"generateName"`
+		Name            string                  `json:"name"`
+		GenerateName    string                  `json:"generateName"`
+		OwnerReferences []metav1.OwnerReference `json:"ownerReferences"`
 	} `json:"metadata"`
 }
 
-// who are the key-value pairs that name the request on admission log
-// lines: its uid, namespace and pod (the pod's name, or the prefix its
-// controller asked the API server to generate a name from). The names are
-// decoded here, when a line is logged, and not for every request; an
-// object they cannot be decoded from logs no name.
-func (rv *review) who() []any {
-	return []any{"uid", rv.uid, "namespace", rv.text(rv.namespace), "pod", rv.podName()}
+// name is the pod's name, or the prefix its controller asked the API
+// server to generate a name from; "" when neither is there.
+func (p *podNames) name() string {
+	if p.Metadata.Name != "" {
+		return p.Metadata.Name
+	}
+	return p.Metadata.GenerateName
 }
 
-// podName is the pod's name, or the prefix its controller asked the API
-// server to generate a name from; "" when neither decodes.
-func (rv *review) podName() string {
+// pod decodes the request's podNames; empty when they do not decode.
+func (rv *review) pod() podNames {
 	var names podNames
 	if rv.object != nil {
 		_ = json.Unmarshal(rv.object, &names, decoderOptions)
 	}
-	if names.Metadata.Name != "" {
-		return names.Metadata.Name
-	}
-	return names.Metadata.GenerateName
+	return names
+}
+
+// who are the key-value pairs that name the request on admission log
+// lines: its uid, namespace and pod (see podNames.name). The names are
+// decoded here, when a line is logged, and not for every request; an
+// object they cannot be decoded from logs no name.
+func (rv *review) who() []any {
+	p := rv.pod()
+	return rv.whoOf(&p)
+}
+
+// whoOf is who, for names already decoded.
+func (rv *review) whoOf(p *podNames) []any {
+	return []any{"uid", rv.uid, "namespace", rv.text(rv.namespace), "pod", p.name()}
 }
