@@ -7,11 +7,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
-	"strings"
 	"time"
 
 	"github.com/stagehand-k8s/stagehand/pkg/agentapi"
+	"github.com/stagehand-k8s/stagehand/pkg/termination"
 )
 
 // Usage is the synopsis of `agent run`.
@@ -27,7 +26,7 @@ func Main(ctx context.Context, args []string, stderr io.Writer) int {
 
 	opts, err := ParseArgs(args)
 	if err != nil {
-		path, create := terminationLogFromArgs(args)
+		path, create := termination.PathFromArgs(args)
 		r := failure(ExitInternal, ReasonInternalError, start, "invalid arguments: %v", err)
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintln(stderr, Usage)
@@ -64,11 +63,11 @@ func ParseArgs(args []string) (Options, error) {
 	fs.DurationVar(&opts.Grace, agentapi.FlagGrace, DefaultGrace, "time between TERM and KILL")
 	fs.StringVar(&opts.ManifestPath, agentapi.FlagManifest, "", "fetch manifest that must exist before the task starts")
 	var termLog string
-	fs.StringVar(&termLog, "termination-log", "", "termination message path")
+	fs.StringVar(&termLog, termination.Flag, "", "termination message path")
 	if err := fs.Parse(args); err != nil {
 		return Options{}, fmt.Errorf("parse flags: %w", err)
 	}
-	opts.TerminationLog, opts.CreateTerminationLog = terminationLogPath(termLog)
+	opts.TerminationLog, opts.CreateTerminationLog = termination.Path(termLog)
 	opts.Command = fs.Args()
 	if opts.Grace == 0 {
 		return opts, errors.New("--grace must be positive")
@@ -77,39 +76,4 @@ func ParseArgs(args []string) (Options, error) {
 		return opts, err
 	}
 	return opts, nil
-}
-
-// terminationLogPath applies the precedence flag, environment, default.
-// Only the default path is never created.
-func terminationLogPath(flagValue string) (path string, create bool) {
-	if flagValue != "" {
-		return flagValue, true
-	}
-	if env := os.Getenv(TerminationLogEnv); env != "" {
-		return env, true
-	}
-	return DefaultTerminationLog, false
-}
-
-// terminationLogFromArgs finds --termination-log in arguments that failed
-// to parse, so that even a flag error leaves a termination message.
-func terminationLogFromArgs(args []string) (path string, create bool) {
-	var value string
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		if a == "--" {
-			break
-		}
-		name, v, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
-		if !strings.HasPrefix(a, "-") || name != "termination-log" {
-			continue
-		}
-		if hasValue {
-			value = v
-		} else if i+1 < len(args) {
-			value = args[i+1]
-			i++
-		}
-	}
-	return terminationLogPath(value)
 }

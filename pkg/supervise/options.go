@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"log/slog"
 	"time"
+
+	"github.com/stagehand-k8s/stagehand/pkg/termination"
 )
 
 // DefaultGrace is the grace period between TERM and KILL when
@@ -12,11 +14,11 @@ import (
 const DefaultGrace = 10 * time.Second
 
 // DefaultTerminationLog is the Kubernetes default terminationMessagePath.
-const DefaultTerminationLog = "/dev/termination-log"
+const DefaultTerminationLog = termination.DefaultPath
 
 // TerminationLogEnv overrides the termination log path when the
 // --termination-log flag is not given.
-const TerminationLogEnv = "STAGEHAND_TERMINATION_LOG"
+const TerminationLogEnv = termination.EnvPath
 
 // Options configures one supervised run.
 type Options struct {

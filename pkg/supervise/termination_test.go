@@ -91,30 +91,6 @@ func TestWriteTerminationMessageCreate(t *testing.T) {
 	}
 }
 
-func TestTerminationLogFromArgs(t *testing.T) {
-	t.Setenv(TerminationLogEnv, "")
-	cases := []struct {
-		args   []string
-		path   string
-		create bool
-	}{
-		{nil, DefaultTerminationLog, false},
-		{[]string{"--bogus", "--termination-log", "/a"}, "/a", true},
-		{[]string{"-termination-log=/b", "--bogus"}, "/b", true},
-		{[]string{"--", "--termination-log", "/c"}, DefaultTerminationLog, false},
-	}
-	for _, tc := range cases {
-		path, create := terminationLogFromArgs(tc.args)
-		if path != tc.path || create != tc.create {
-			t.Errorf("terminationLogFromArgs(%q) = %q, %v; want %q, %v", tc.args, path, create, tc.path, tc.create)
-		}
-	}
-	t.Setenv(TerminationLogEnv, "/env")
-	if path, create := terminationLogFromArgs([]string{"--bogus"}); path != "/env" || !create {
-		t.Errorf("with %s set: %q, %v; want /env, true", TerminationLogEnv, path, create)
-	}
-}
-
 func TestParseArgs(t *testing.T) {
 	t.Setenv(TerminationLogEnv, "")
 	opts, err := ParseArgs([]string{"--timeout", "1m", "--grace=2s", "--manifest", "/m.json",
