@@ -136,8 +136,9 @@ type setting struct {
 	parse     func(raw string, w *Webhook) error
 }
 
-// settings lists every setting in the order Load reports them.
-func settings(e *env) []setting {
+// settings lists every setting in the order Load reports them; the files
+// they name are read with readFile.
+func settings(e *env, readFile func(string) ([]byte, error)) []setting {
 	return []setting{
 		{env: Prefix + "_WEBHOOK_PORT", flag: "webhook-port", raw: &e.WebhookPort,
 			usage: "port of the HTTPS admission server", parse: parseWebhookPort},
@@ -162,7 +163,7 @@ func settings(e *env) []setting {
 		{env: Prefix + "_ALLOWED_DEPENDENCY_HOSTS", flag: "allowed-dependency-hosts", injection: true, raw: &e.AllowedDependencyHosts,
 			usage: "comma-separated host globs dependencies may be fetched from; empty allows any host", parse: parseAllowedHosts},
 		{env: Prefix + "_ENTRYPOINTS", flag: "entrypoints", injection: true, raw: &e.Entrypoints,
-			usage: "YAML file mapping image references or patterns to their entrypoints", parse: parseEntrypoints},
+			usage: "YAML file mapping image references or patterns to their entrypoints", parse: parseEntrypoints(readFile)},
 		{env: Prefix + "_PROFILES", flag: "profiles", bool: true, raw: &e.Profiles,
 			usage: "watch InjectionProfiles and apply them; false makes no API call at all", parse: parseProfiles},
 		{env: Prefix + "_KUBECONFIG", flag: "kubeconfig", raw: &e.Kubeconfig,

@@ -24,5 +24,7 @@
 //
 // Strict, the agent image, the allowed hosts and the entrypoints shape
 // injection; `webhook inject` reads only those (LoadInjection), so offline
-// injection matches the server's.
+// injection matches the server's, and `kubectl stagehand` reads them from
+// the webhook's Deployment in a cluster (LoadInjectionFrom: its container's
+// environment, arguments and mounted files, not this process's).
 package config

@@ -38,7 +38,11 @@ func (f rawFlag) IsBoolFlag() bool { return f.s != nil && f.s.bool }
 // Every invalid setting is reported at once in an *InvalidError. A help
 // flag (-h, --help) returns an error wrapping flag.ErrHelp; print Usage then.
 func Load(args []string) (Webhook, error) {
-	return load("serve", args, func(setting) bool { return true }, nil)
+	e, err := processEnv()
+	if err != nil {
+		return Webhook{}, err
+	}
+	return load(source{command: "serve", args: args, env: e, keep: func(setting) bool { return true }, lookup: os.LookupEnv, readFile: os.ReadFile})
 }
 
 // LoadInjection reads only the settings that shape injection (strict mode,
@@ -46,26 +50,60 @@ func Load(args []string) (Webhook, error) {
 // so that offline injection matches the server's. extra registers the
 // command's own flags on the same flag set.
 func LoadInjection(args []string, extra func(*flag.FlagSet)) (Webhook, error) {
-	return load("inject", args, func(s setting) bool { return s.injection }, extra)
+	e, err := processEnv()
+	if err != nil {
+		return Webhook{}, err
+	}
+	return load(source{command: "inject", args: args, env: e, keep: isInjection, extra: extra, lookup: os.LookupEnv, readFile: os.ReadFile})
 }
 
-func load(command string, args []string, keep func(setting) bool, extra func(*flag.FlagSet)) (Webhook, error) {
+// processEnv is every setting's raw value from the process environment.
+func processEnv() (env, error) {
 	var e env
 	if err := envconfig.Process(Prefix, &e); err != nil {
-		return Webhook{}, fmt.Errorf("reading environment: %w", err)
+		return env{}, fmt.Errorf("reading environment: %w", err)
 	}
-	var ss []setting
-	for _, s := range settings(&e) {
-		if keep(s) {
+	return e, nil
+}
+
+func isInjection(s setting) bool { return s.injection }
+
+// source is where load reads settings from: the command's flags, an
+// environment and files.
+type source struct {
+	command string
+	args    []string
+	// env holds the raw value of every setting before the flags apply.
+	env env
+	// keep selects the settings to parse and report.
+	keep func(setting) bool
+	// everyFlag accepts the flags of every setting, parsing only those
+	// keep selects.
+	everyFlag bool
+	extra     func(*flag.FlagSet)
+	// lookup tells where a value came from; readFile reads the files
+	// settings name.
+	lookup   func(string) (string, bool)
+	readFile func(string) ([]byte, error)
+}
+
+func load(src source) (Webhook, error) {
+	e := src.env
+	var ss, flagged []setting
+	for _, s := range settings(&e, src.readFile) {
+		if src.keep(s) {
 			ss = append(ss, s)
 		}
+		if src.everyFlag || src.keep(s) {
+			flagged = append(flagged, s)
+		}
 	}
-	fs := newFlagSet(command, ss)
-	if extra != nil {
-		extra(fs)
+	fs := newFlagSet(src.command, flagged)
+	if src.extra != nil {
+		src.extra(fs)
 	}
 	fs.SetOutput(io.Discard)
-	if err := fs.Parse(args); err != nil {
+	if err := fs.Parse(src.args); err != nil {
 		return Webhook{}, fmt.Errorf("parsing flags: %w", err)
 	}
 	if fs.NArg() > 0 {
@@ -78,8 +116,9 @@ func load(command string, args []string, keep func(setting) bool, extra func(*fl
 		w   Webhook
 		bad InvalidError
 	)
+	given := func(s *setting) bool { _, ok := src.lookup(s.env); return ok }
 	report := func(s *setting, err error) {
-		bad.Settings = append(bad.Settings, newSettingError(s, fromFlag[s.flag], err))
+		bad.Settings = append(bad.Settings, newSettingError(s, fromFlag[s.flag], given(s), err))
 	}
 	ok := map[*setting]bool{}
 	for i := range ss {
@@ -89,7 +128,7 @@ func load(command string, args []string, keep func(setting) bool, extra func(*fl
 			continue
 		}
 		ok[s] = true
-		if fromFlag[s.flag] || lookupEnv(s.env) {
+		if fromFlag[s.flag] || given(s) {
 			w.Given = append(w.Given, s.env)
 		}
 	}
@@ -132,12 +171,12 @@ func (e *invalidConflict) Error() string { return ErrConflict.Error() + ": same 
 
 func (e *invalidConflict) Unwrap() error { return ErrConflict }
 
-func newSettingError(s *setting, fromFlag bool, err error) *SettingError {
+func newSettingError(s *setting, fromFlag, fromEnv bool, err error) *SettingError {
 	se := &SettingError{Env: s.env, Flag: s.flag, Value: *s.raw, Source: SourceDefault, Err: err}
 	switch {
 	case fromFlag:
 		se.Source = SourceFlag
-	case lookupEnv(s.env):
+	case fromEnv:
 		se.Source = SourceEnv
 	}
 	var inv *invalid
@@ -149,11 +188,6 @@ func newSettingError(s *setting, fromFlag bool, err error) *SettingError {
 		se.Valid = validDistinct
 	}
 	return se
-}
-
-func lookupEnv(name string) bool {
-	_, ok := os.LookupEnv(name)
-	return ok
 }
 
 func newFlagSet(command string, ss []setting) *flag.FlagSet {
@@ -172,7 +206,7 @@ func Usage(out io.Writer) {
 	if err := envconfig.Process(Prefix, &e); err != nil {
 		fmt.Fprintf(out, "reading environment: %v\n", err)
 	}
-	fs := newFlagSet("serve", settings(&e))
+	fs := newFlagSet("serve", settings(&e, os.ReadFile))
 	fs.SetOutput(out)
 	fs.PrintDefaults()
 }

@@ -208,7 +208,7 @@ func TestUsage(t *testing.T) {
 	setEnv(t, map[string]string{"STAGEHAND_WEBHOOK_PORT": "10443"})
 	var b strings.Builder
 	Usage(&b)
-	for _, s := range settings(&env{}) {
+	for _, s := range settings(&env{}, nil) {
 		if !strings.Contains(b.String(), "-"+s.flag) || !strings.Contains(b.String(), s.env) {
 			t.Errorf("usage lacks --%s or %s:\n%s", s.flag, s.env, b.String())
 		}

@@ -192,25 +192,31 @@ func parseAllowedHosts(raw string, w *Webhook) error {
 	return nil
 }
 
-// parseEntrypoints reads the entrypoint map at startup; the webhook
-// reloads it when the file changes (ReadEntrypoints).
-func parseEntrypoints(raw string, w *Webhook) error {
-	w.EntrypointsFile, w.Entrypoints = raw, nil
-	if raw == "" {
+// parseEntrypoints reads the entrypoint map, through readFile, at
+// startup; the webhook reloads it when the file changes (ReadEntrypoints).
+func parseEntrypoints(readFile func(string) ([]byte, error)) func(raw string, w *Webhook) error {
+	return func(raw string, w *Webhook) error {
+		w.EntrypointsFile, w.Entrypoints = raw, nil
+		if raw == "" {
+			return nil
+		}
+		m, err := readEntrypoints(readFile, raw)
+		if err != nil {
+			return err
+		}
+		w.Entrypoints = m
 		return nil
 	}
-	m, err := ReadEntrypoints(raw)
-	if err != nil {
-		return err
-	}
-	w.Entrypoints = m
-	return nil
 }
 
 // ReadEntrypoints reads and checks an entrypoint map file: YAML mapping
 // image references or path.Match patterns to non-empty entrypoints.
 func ReadEntrypoints(file string) (inject.Entrypoints, error) {
-	data, err := os.ReadFile(file)
+	return readEntrypoints(os.ReadFile, file)
+}
+
+func readEntrypoints(readFile func(string) ([]byte, error), file string) (inject.Entrypoints, error) {
+	data, err := readFile(file)
 	if err != nil {
 		return nil, &invalid{kind: ErrRange, valid: validEntry, detail: err}
 	}
