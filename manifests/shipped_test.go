@@ -23,3 +23,15 @@ func TestShipped(t *testing.T) {
 		t.Errorf("shipped agent image %q, want a release of ghcr.io/stagehand-k8s/agent", image)
 	}
 }
+
+// TestShippedWebhooks: the shipped MutatingWebhookConfiguration decodes,
+// with its two entries.
+func TestShippedWebhooks(t *testing.T) {
+	mwc, err := MutatingWebhookConfiguration()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mwc.Name != "stagehand" || len(mwc.Webhooks) != 2 || mwc.Webhooks[0].Name != "pods.stagehand.io" || mwc.Webhooks[1].Name != "profiled-pods.stagehand.io" {
+		t.Errorf("shipped MutatingWebhookConfiguration %q has the wrong entries: %+v", mwc.Name, mwc.Webhooks)
+	}
+}
