@@ -59,6 +59,8 @@ type apiResults struct {
 	// time per pod in each.
 	profiles  []profile
 	cpuPerPod map[string]time.Duration
+	// size is what stagehand adds to the MR3 worker as stored.
+	size *sizeResults
 }
 
 // p99Ratio is the create p99 with the webhook over without, at the fixed
@@ -66,6 +68,13 @@ type apiResults struct {
 // server is saturated, latency is queueing and the pods/s tell the cost.
 func (a apiResults) p99Ratio() float64 {
 	return ratio(float64(a.openWith.Percentile(99)), float64(a.openWithout.Percentile(99)))
+}
+
+// p99VsNoop is the create p99 with stagehand over that with the no-op
+// webhook in the same configuration, at the fixed rate: what stagehand adds
+// to calling any webhook.
+func (a apiResults) p99VsNoop() float64 {
+	return ratio(float64(a.openWith.Percentile(99)), float64(a.openNoop.Percentile(99)))
 }
 
 // unselectedRatio is the create p99 of a pod no profile selects over that
@@ -137,6 +146,11 @@ func benchAPIServer(ctx context.Context, o options, w *workspace, mr3 fixture, o
 	if err := waitForWebhook(ctx, cs, mr3.pod); err != nil {
 		return res, err
 	}
+	size, err := benchSize(ctx, cs, s, w, mr3, log)
+	if err != nil {
+		return res, err
+	}
+	res.size = &size
 	var n atomic.Int64
 	create := func(sub apiSubject) loadgen.Doer {
 		return loadgen.DoerFunc(func(ctx context.Context) error {
@@ -187,7 +201,7 @@ func benchAPIServer(ctx context.Context, o options, w *workspace, mr3 fixture, o
 	res.openWith, res.openWithout, res.openNoop = loadgen.Merge(open[nsWith]...), loadgen.Merge(open[nsWithout]...), loadgen.Merge(open[nsNoop]...)
 	res.openUnselected = loadgen.Merge(open[subjectUnselected]...)
 	res.cpuPerPod = map[string]time.Duration{}
-	for _, sub := range subjects[:2] {
+	for _, sub := range subjects[:3] {
 		p, perPod, err := profileAPIServer(ctx, o, cs, sub.ns, create(sub), outDir)
 		if err != nil {
 			return res, err

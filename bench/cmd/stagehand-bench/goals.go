@@ -20,7 +20,15 @@ const (
 	goalFetchRatio      = 1.10 // agent fetch/curl wall time, to disk
 	goalRunOverhead     = 3 * time.Millisecond
 	goalAgentSize       = 12 << 20
-	goalAPIP99Ratio     = 1.25 // create p99 with the webhook/without
+	// goalAPIP99Ratio and goalAPICPURatio are against the no-op webhook in
+	// the same configuration (matchConditions included), the floor every
+	// webhook pays (issue 16); against no webhook at all they are reported,
+	// not goals.
+	goalAPIP99Ratio = 1.25 // create p99 with stagehand/with the no-op webhook
+	goalAPICPURatio = 1.3  // API-server CPU per created pod, same
+	// goalPodStartRatio: create-to-task-start p50 on the local node, the
+	// MR3 worker with stagehand over the same pod without it (issue 16).
+	goalPodStartRatio = 1.3
 	// goalUnselectedRatio: a pod no profile selects costs about what
 	// calling a webhook that does nothing costs.
 	goalUnselectedRatio = 1.25
@@ -29,9 +37,9 @@ const (
 )
 
 // goalThroughputUncached is stagehand-uncached/floor throughput, MR3 pod,
-// c=8: the first pod of each job, decoded and injected (issue 12). Fixed as
-// the goals above.
-const goalThroughputUncached = 0.50
+// c=8: the first pod of each job, decoded and injected (issue 12, raised
+// from 0.50 by issue 16). Fixed as the goals above.
+const goalThroughputUncached = 0.70
 
 // goalTargets are every goal, in the order of the GOAL lines, with their
 // targets as printed.
@@ -50,8 +58,12 @@ var goalTargets = []struct{ name, target string }{
 	{"fetch-wall-ratio", fmt.Sprintf("<=%.2f", goalFetchRatio)},
 	{"run-overhead", "<=" + goalRunOverhead.String()},
 	{"agent-binary-size", "<=" + fmtMiB(goalAgentSize)},
-	{"apiserver-create-p99-ratio", fmt.Sprintf("<=%.2f", goalAPIP99Ratio)},
+	{"apiserver-create-p99-vs-noop-ratio", fmt.Sprintf("<=%.2f", goalAPIP99Ratio)},
+	{"apiserver-cpu-per-pod-vs-noop-ratio", fmt.Sprintf("<=%.2f", goalAPICPURatio)},
 	{"apiserver-unselected-vs-noop-p99-ratio", fmt.Sprintf("<=%.2f", goalUnselectedRatio)},
+	{"size-mr3-bytes-added", fmt.Sprintf("<=%d", goalSizeAdded)},
+	{"size-mr3-patch-bytes", fmt.Sprintf("<=%d", goalPatchBytes)},
+	{"podstart-task-start-p50-ratio", fmt.Sprintf("<=%.2f", goalPodStartRatio)},
 }
 
 // goal is one GOAL line; measured is empty when its part did not run.
@@ -133,11 +145,22 @@ func evaluate(r *results) []goal {
 		}
 		m["agent-binary-size"] = measurement{fmtMiB(rr.agentBytes), rr.agentBytes <= goalAgentSize}
 	}
-	if a := r.api; a != nil && a.openWith.Requests > 0 && a.openWithout.Requests > 0 {
-		atMost("apiserver-create-p99-ratio", a.p99Ratio(), goalAPIP99Ratio)
+	if a := r.api; a != nil && a.openWith.Requests > 0 && a.openNoop.Requests > 0 {
+		atMost("apiserver-create-p99-vs-noop-ratio", a.p99VsNoop(), goalAPIP99Ratio)
+	}
+	if a := r.api; a != nil && a.cpuPerPod[nsWith] > 0 && a.cpuPerPod[nsNoop] > 0 {
+		atMost("apiserver-cpu-per-pod-vs-noop-ratio", ratio(float64(a.cpuPerPod[nsWith]), float64(a.cpuPerPod[nsNoop])), goalAPICPURatio)
+	}
+	if ps := r.podStart; ps != nil && len(ps.taskStart["with"]) > 0 && len(ps.taskStart["without"]) > 0 {
+		atMost("podstart-task-start-p50-ratio", podStartOverhead(ps.taskStart), goalPodStartRatio)
 	}
 	if a := r.api; a != nil && a.openUnselected.Requests > 0 && a.openNoop.Requests > 0 {
 		atMost("apiserver-unselected-vs-noop-p99-ratio", a.unselectedRatio(), goalUnselectedRatio)
+	}
+	if r.api != nil && r.api.size != nil {
+		s := r.api.size
+		m["size-mr3-bytes-added"] = measurement{fmt.Sprint(s.added()), s.added() <= goalSizeAdded}
+		m["size-mr3-patch-bytes"] = measurement{fmt.Sprintf("%d(%dops)", s.patchBytes, s.patchOps), s.patchBytes <= goalPatchBytes}
 	}
 	gs := make([]goal, 0, len(goalTargets))
 	for _, t := range goalTargets {

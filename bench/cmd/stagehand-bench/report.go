@@ -88,6 +88,13 @@ func writeWebhook(p printer, r *results) {
 }
 
 func writeOthers(p printer, r *results) {
+	if r.api != nil && r.api.size != nil {
+		s := r.api.size
+		p("\n## Injected size\n")
+		p("The MR3 worker with every injection (%s), created with a dry run through the API server without stagehand and with it: its compact JSON as it would be stored (less the metadata the server sets per object), and the JSON Patch the webhook answers the pod without with (before base64).\n", mr3Path)
+		p("| stored without | stored with | added | the patch alone gives | patch | operations |\n| --- | --- | --- | --- | --- | --- |")
+		p("| %d B | %d B | %d B | %d B | %d B | %d |", s.before, s.after, s.added(), s.patched, s.patchBytes, s.patchOps)
+	}
 	if len(r.cold) > 0 {
 		p("\n## Cold start to the first admission\n")
 		p("Process start to the first 200 Allowed answer (with a patch for stagehand) to the MR3 pod, new connection per attempt.\n")
@@ -141,6 +148,7 @@ func writeOthers(p printer, r *results) {
 		} {
 			p("| %s | %s | %d | %.0f | %s | %s | %d |", side.loop, side.name, side.res.Requests, side.res.Throughput(), fmtDur(side.res.Percentile(50)), fmtDur(side.res.Percentile(99)), side.res.Errors)
 		}
+		p("\nOpen loop p99 ratio, stagehand over the no-op webhook (the goal): %.2f.", a.p99VsNoop())
 		p("\nOpen loop p99 ratio, stagehand over no webhook: %.2f; the no-op webhook over no webhook: %.2f. Closed loop p99 ratio: %.2f and %.2f; pods/s ratio: %.2f and %.2f.",
 			a.p99Ratio(), ratio(float64(a.openNoop.Percentile(99)), float64(a.openWithout.Percentile(99))),
 			ratio(float64(a.with.Percentile(99)), float64(a.without.Percentile(99))), ratio(float64(a.noop.Percentile(99)), float64(a.without.Percentile(99))),
@@ -149,13 +157,13 @@ func writeOthers(p printer, r *results) {
 			ratio(float64(a.openUnselected.Percentile(99)), float64(a.openWithout.Percentile(99))), a.unselectedRatio(),
 			ratio(a.unselected.Throughput(), a.noop.Throughput()))
 		if len(a.cpuPerPod) > 0 {
-			p("\nThe API server's own CPU per created pod, from its profiles at the fixed rate: %s without webhook, %s with stagehand.",
-				fmtDur(a.cpuPerPod[nsWithout]), fmtDur(a.cpuPerPod[nsWith]))
+			p("\nThe API server's own CPU per created pod, from its profiles at the fixed rate: %s without webhook, %s with stagehand, %s with the no-op webhook.",
+				fmtDur(a.cpuPerPod[nsWithout]), fmtDur(a.cpuPerPod[nsWith]), fmtDur(a.cpuPerPod[nsNoop]))
 		}
 	}
 }
 
-// writePodStart reports the pod-start part: no goal yet (issue 16 sets it).
+// writePodStart reports the pod-start part (goal podstart-task-start-p50-ratio).
 func writePodStart(p printer, r *results) {
 	ps := r.podStart
 	if ps == nil || len(ps.succeeded["with"]) == 0 {
