@@ -1,6 +1,7 @@
 package timeline
 
 import (
+	"encoding/json"
 	"strings"
 
 	"github.com/stagehand-k8s/stagehand/pkg/redaction"
@@ -99,4 +100,55 @@ func secretKey(key string) bool {
 		}
 	}
 	return false
+}
+
+// scrub copies info with any occurrence of the secret removed from its
+// strings, at any depth: a value that is not a string, a number or a
+// boolean is first turned into its JSON form (maps, lists), which is what
+// is sent anyway.
+func (r *Reporter) scrub(info map[string]any) map[string]any {
+	if info == nil {
+		return nil
+	}
+	out := make(map[string]any, len(info))
+	for k, v := range info {
+		out[k] = scrubValue(v, r.secret)
+	}
+	return out
+}
+
+func scrubValue(v any, secret string) any {
+	switch v := v.(type) {
+	case nil, bool, int, int32, int64, uint, uint32, uint64, float32, float64, json.Number:
+		return v
+	case string:
+		if secret == "" {
+			return v
+		}
+		return strings.ReplaceAll(v, secret, Redacted)
+	case map[string]any:
+		out := make(map[string]any, len(v))
+		for k, item := range v {
+			out[scrubValue(k, secret).(string)] = scrubValue(item, secret)
+		}
+		return out
+	case []any:
+		out := make([]any, len(v))
+		for i, item := range v {
+			out[i] = scrubValue(item, secret)
+		}
+		return out
+	}
+	if secret == "" {
+		return v
+	}
+	data, err := json.Marshal(v)
+	if err != nil {
+		return Redacted // unreachable for what the agent reports
+	}
+	var generic any
+	if err := json.Unmarshal(data, &generic); err != nil {
+		return Redacted
+	}
+	return scrubValue(generic, secret)
 }

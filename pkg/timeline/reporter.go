@@ -5,12 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -59,6 +60,8 @@ type Reporter struct {
 	sender   *sender
 	cancel   context.CancelFunc
 	stopTick chan struct{}
+	// progressInfo, when set, adds to every periodic progress event.
+	progressInfo atomic.Pointer[func() map[string]any]
 
 	mu     sync.Mutex
 	closed bool
@@ -168,20 +171,13 @@ func (r *Reporter) event(class Class, eventType string, at time.Time, info map[s
 	r.sender.notify()
 }
 
-// scrub copies info with any occurrence of the secret removed from its
-// string values.
-func (r *Reporter) scrub(info map[string]any) map[string]any {
-	if info == nil {
-		return nil
+// SetProgressInfo makes every periodic progress event carry what info
+// returns besides elapsedMs. info is called from the reporter's own
+// goroutine and must not block; it may return nil.
+func (r *Reporter) SetProgressInfo(info func() map[string]any) {
+	if r != nil {
+		r.progressInfo.Store(&info)
 	}
-	out := make(map[string]any, len(info))
-	for k, v := range info {
-		if s, ok := v.(string); ok && r.secret != "" {
-			v = strings.ReplaceAll(s, r.secret, Redacted)
-		}
-		out[k] = v
-	}
-	return out
 }
 
 func (r *Reporter) tick(eventType string, interval time.Duration) {
@@ -190,7 +186,12 @@ func (r *Reporter) tick(eventType string, interval time.Duration) {
 	for {
 		select {
 		case now := <-t.C:
-			r.Progress(eventType, now, map[string]any{"elapsedMs": now.Sub(r.started).Milliseconds()})
+			info := map[string]any{}
+			if extra := r.progressInfo.Load(); extra != nil {
+				maps.Copy(info, (*extra)())
+			}
+			info["elapsedMs"] = now.Sub(r.started).Milliseconds()
+			r.Progress(eventType, now, info)
 		case <-r.stopTick:
 			return
 		}
