@@ -14,106 +14,83 @@ import (
 
 	"github.com/stagehand-k8s/stagehand/pkg/agentapi"
 	"github.com/stagehand-k8s/stagehand/pkg/egress"
-	"github.com/stagehand-k8s/stagehand/pkg/timeline"
+	"github.com/stagehand-k8s/stagehand/pkg/termination"
 )
 
 // Main runs `agent fetch`. args are the arguments after "fetch". The job is
 // read from the STAGEHAND_FETCH_JOB environment variable (JSON Job; unknown
 // fields are ignored for forward compatibility), then flags override it: a
 // repeatable flag given at least once replaces the corresponding list. Logs
-// are JSON lines on stderr. It returns the process exit code (see doc.go).
+// are JSON lines on stderr. Whatever the outcome, it writes the termination
+// message (see package termination) and, when STAGEHAND_TIMELINE_URL is
+// set, reports to the Timeline Server. It returns the process exit code
+// (see doc.go).
 func Main(ctx context.Context, args []string, stderr io.Writer) int {
+	started := time.Now()
 	log := slog.New(slog.NewJSONHandler(stderr, nil))
-	job, err := parseJob(args, os.Getenv(agentapi.EnvJob), stderr)
+	job, termLog, err := parseArgs(args, os.Getenv(agentapi.EnvJob), stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return ExitOK
 	}
-	report := startReport(job, args, log)
+	termPath, create := termination.Path(termLog)
+	if err != nil {
+		termPath, create = termination.PathFromArgs(args)
+	}
+	obs := &observer{}
+	report := startReport(job, args, obs, log)
 	var manifest *Manifest
 	if err == nil {
-		manifest, err = Run(ctx, job, log)
+		manifest, err = run(ctx, job, log, nil, obs)
 	}
-	code := ExitCode(err)
+	summary := summarize(obs.progress.Load(), time.Since(started), err)
+	var errText string
 	if err != nil {
-		log.Error("fetch failed", slog.String("error", err.Error()), slog.Int("exitCode", code))
+		errText = obs.progress.Load().scrub(err.Error())
+		log.Error("fetch failed", slog.String("error", errText),
+			slog.Int("exitCode", summary.ExitCode), slog.Int("failed", summary.Failed))
 	}
-	report.finish(ctx, manifest, code, err)
-	return code
+	// Before the report's flush, which may take its whole timeout.
+	if data, _, werr := summary.Encode(termination.MaxBytes); werr != nil {
+		log.Warn("cannot encode the termination message", slog.String("error", werr.Error()))
+	} else if werr := termination.Write(termPath, create, data); werr != nil {
+		log.Warn("cannot write the termination message", slog.String("path", termPath), slog.String("error", werr.Error()))
+	}
+	report.finish(ctx, manifest, summary, errText)
+	return summary.ExitCode
 }
 
-// fetchReport reports the fetch to the Timeline Server when
-// STAGEHAND_TIMELINE_URL is set (see package timeline).
-type fetchReport struct {
-	rep     *timeline.Reporter
-	flush   time.Duration
-	started time.Time
-}
-
-func startReport(job agentapi.Job, args []string, log *slog.Logger) *fetchReport {
-	command := append([]string{"agent", "fetch"}, args...)
-	rep, flush := timeline.StartFromEnv(os.Getenv, "stagehand-fetch", command, timeline.EventFetchProgress, log)
-	if rep == nil {
-		return nil
-	}
-	r := &fetchReport{rep: rep, flush: flush, started: time.Now()}
-	rep.Lifecycle(timeline.EventFetchStarted, r.started, map[string]any{
-		"dependencies": len(job.Jars) + len(job.Files) + len(job.Archives)})
-	return r
-}
-
-// finish reports FETCH_FINISHED and flushes within the flush timeout, even
-// when ctx was canceled by a signal.
-func (r *fetchReport) finish(ctx context.Context, manifest *Manifest, code int, err error) {
-	if r == nil {
-		return
-	}
-	info := map[string]any{"exitCode": code, "durationMs": time.Since(r.started).Milliseconds(), "files": 0, "bytes": int64(0)}
-	if manifest != nil {
-		var size int64
-		for _, e := range manifest.Entries {
-			size += e.Size
-		}
-		info["files"], info["bytes"] = len(manifest.Entries), size
-	}
-	if err != nil {
-		info["error"] = err.Error()
-	}
-	r.rep.Lifecycle(timeline.EventFetchFinished, time.Now(), info)
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.flush)
-	defer cancel()
-	_ = r.rep.Close(ctx) // Close logs what it could not deliver
-}
-
-// parseJob decodes envJSON (if not empty) and applies the flags in args on
-// top. It returns flag.ErrHelp after printing usage for -h/--help.
-func parseJob(args []string, envJSON string, usageOutput io.Writer) (agentapi.Job, error) {
-	var job agentapi.Job
+// parseArgs decodes envJSON (if not empty) and applies the flags in args on
+// top. termLog is the --termination-log flag's value, "" when not given.
+// It returns flag.ErrHelp after printing usage for -h/--help.
+func parseArgs(args []string, envJSON string, usageOutput io.Writer) (job agentapi.Job, termLog string, err error) {
 	if strings.TrimSpace(envJSON) != "" {
 		decoder := json.NewDecoder(strings.NewReader(envJSON))
 		if err := decoder.Decode(&job); err != nil {
-			return agentapi.Job{}, badInput("decode "+agentapi.EnvJob, "", "%w", err)
+			return agentapi.Job{}, "", badInput("decode "+agentapi.EnvJob, "", "%w", err)
 		}
 	}
-	flags := newFlagSet(&job)
+	flags := newFlagSet(&job, &termLog)
 	var usage bytes.Buffer
 	flags.SetOutput(&usage)
 	if err := flags.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			_, _ = io.Copy(usageOutput, &usage)
-			return agentapi.Job{}, err
+			return agentapi.Job{}, "", err
 		}
-		return agentapi.Job{}, badInput("parse flags", "", "%w", err)
+		return agentapi.Job{}, "", badInput("parse flags", "", "%w", err)
 	}
 	if flags.NArg() > 0 {
-		return agentapi.Job{}, badInput("parse flags", "", "unexpected argument %q", flags.Arg(0))
+		return agentapi.Job{}, "", badInput("parse flags", "", "unexpected argument %q", flags.Arg(0))
 	}
-	return job, nil
+	return job, termLog, nil
 }
 
 // newFlagSet binds flags to the fields of job, so that only flags actually
-// given override what the environment set.
-func newFlagSet(job *agentapi.Job) *flag.FlagSet {
+// given override what the environment set, and --termination-log to
+// termLog.
+func newFlagSet(job *agentapi.Job, termLog *string) *flag.FlagSet {
 	flags := flag.NewFlagSet("agent fetch", flag.ContinueOnError)
+	flags.StringVar(termLog, termination.Flag, "", "termination message path (default $"+termination.EnvPath+", else "+termination.DefaultPath+" when it exists)")
 	flags.StringVar(&job.JarsDir, "jars-dir", job.JarsDir, "directory receiving jars")
 	flags.StringVar(&job.FilesDir, "files-dir", job.FilesDir, "directory receiving files and unpacked archives")
 	flags.Var(&uriList{target: &job.Jars}, "jar", "jar URI (repeatable)")

@@ -161,6 +161,6 @@ func (f *fetcher) read(buffer []byte, body io.Reader, dep *dependency, written *
 		return 0, newError(ExitSizeLimit, "download", dep.raw,
 			fmt.Errorf("downloads exceed the %d byte total limit", f.job.MaxTotalBytes))
 	}
-	f.progress.addBytes(int64(n))
+	f.progress.addBytes(dep, int64(n))
 	return n, err
 }

@@ -80,5 +80,5 @@ func runJobOn(t *testing.T, job agentapi.Job, stub *stubNetwork) (*Manifest, err
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	return run(ctx, job, nil, stub.network())
+	return run(ctx, job, nil, stub.network(), nil)
 }

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/stagehand-k8s/stagehand/pkg/agentapi"
+	"github.com/stagehand-k8s/stagehand/pkg/termination"
 )
 
 // childProcessEnv makes the test binary act as `agent fetch` (see TestMain).
@@ -26,7 +27,20 @@ func TestMain(m *testing.M) {
 	if os.Getenv(childProcessEnv) == "1" {
 		os.Exit(Main(context.Background(), os.Args[1:], os.Stderr))
 	}
-	os.Exit(m.Run())
+	os.Exit(runTests(m))
+}
+
+// runTests runs the tests with the termination log in a temporary
+// directory unless a test names its own: on a node (in a pod) the
+// default path exists, and a test must not write it.
+func runTests(m *testing.M) int {
+	dir, err := os.MkdirTemp("", "stagehand-fetch-test-")
+	if err != nil {
+		panic(err)
+	}
+	defer os.RemoveAll(dir)
+	os.Setenv(termination.EnvPath, filepath.Join(dir, "termination-log"))
+	return m.Run()
 }
 
 // testJob returns a job with small timeouts and delays, writing below a

@@ -17,16 +17,16 @@ import (
 // like every flag; it may not be empty and follows the allowlist syntax.
 func TestAllowedHostsFlag(t *testing.T) {
 	env := `{"jarsDir":"/j","jars":["https://h/a.jar"],"allowedHosts":["*.example.com"]}`
-	job, err := parseJob(nil, env, &bytes.Buffer{})
+	job, _, err := parseArgs(nil, env, &bytes.Buffer{})
 	if err != nil || !reflect.DeepEqual(job.AllowedHosts, []string{"*.example.com"}) {
 		t.Fatalf("from the environment: %q, %v", job.AllowedHosts, err)
 	}
-	job, err = parseJob([]string{"--allowed-hosts", " Repo.Internal ,*.maven.org"}, env, &bytes.Buffer{})
+	job, _, err = parseArgs([]string{"--allowed-hosts", " Repo.Internal ,*.maven.org"}, env, &bytes.Buffer{})
 	if err != nil || !reflect.DeepEqual(job.AllowedHosts, []string{"repo.internal", "*.maven.org"}) {
 		t.Fatalf("flag over the environment: %q, %v", job.AllowedHosts, err)
 	}
 	for _, bad := range []string{"", " , ", "https://h", "h:443", "["} {
-		_, err := parseJob([]string{"--allowed-hosts", bad}, env, &bytes.Buffer{})
+		_, _, err := parseArgs([]string{"--allowed-hosts", bad}, env, &bytes.Buffer{})
 		assertExitCode(t, err, ExitBadInput)
 	}
 	job = testJob(t)

@@ -9,6 +9,8 @@ import (
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/stagehand-k8s/stagehand/pkg/termination"
 )
 
 // placer fsyncs verified downloads and renames them to their final names
@@ -36,13 +38,13 @@ func newPlacer(f *fetcher, fail func(error)) *placer {
 }
 
 // add places the verified download of dep, whose open .part file is
-// result.part, in the background; it takes over that file. started is when
-// the dependency's download started, for the log.
-func (p *placer) add(dep *dependency, result downloadResult, started time.Time) {
+// result.part, in the background; it takes over that file.
+func (p *placer) add(dep *dependency, result downloadResult) {
 	p.slots <- struct{}{}
 	p.wg.Go(func() {
 		defer func() { <-p.slots }()
-		if err := p.place(dep, result, started); err != nil {
+		if err := p.place(dep, result); err != nil {
+			p.f.failed(dep, err)
 			p.mu.Lock()
 			p.failed = true
 			p.mu.Unlock()
@@ -54,7 +56,7 @@ func (p *placer) add(dep *dependency, result downloadResult, started time.Time) 
 // place fsyncs and closes result.part and renames it to dep.target. On
 // error the .part file is removed: an unverified or undurable download is
 // never left behind.
-func (p *placer) place(dep *dependency, result downloadResult, started time.Time) (err error) {
+func (p *placer) place(dep *dependency, result downloadResult) (err error) {
 	defer func() {
 		if err != nil {
 			p.f.removePart(dep)
@@ -74,7 +76,7 @@ func (p *placer) place(dep *dependency, result downloadResult, started time.Time
 	p.mu.Lock()
 	p.dirs[filepath.Dir(dep.target)] = true
 	p.mu.Unlock()
-	p.f.fetched(dep, result.size, started)
+	p.f.fetched(dep, result.size, termination.StatePlaced)
 	return nil
 }
 
@@ -103,13 +105,28 @@ func (f *fetcher) removePart(dep *dependency) {
 	}
 }
 
-// fetched counts and logs a dependency that is in its final place.
-func (f *fetcher) fetched(dep *dependency, size int64, started time.Time) {
-	f.progress.fileDone()
+// fetched records and logs a dependency that is in its final place, in
+// state (placed or extracted).
+func (f *fetcher) fetched(dep *dependency, size int64, state string) {
+	took := f.progress.done(dep, state)
 	f.log.Info("fetched",
 		slog.String("uri", dep.redacted),
 		slog.String("path", dep.target),
+		slog.String("state", state),
 		slog.Int64("bytes", size),
-		slog.String("duration", time.Since(started).Round(time.Millisecond).String()),
+		slog.String("duration", took.Round(time.Millisecond).String()),
+	)
+}
+
+// failed records and logs the failure of dep, once.
+func (f *fetcher) failed(dep *dependency, err error) {
+	if !f.progress.failed(dep, err) {
+		return
+	}
+	f.log.Error("dependency failed",
+		slog.String("uri", dep.redacted),
+		slog.String("state", termination.StateFailed),
+		slog.Int("exitCode", ExitCode(err)),
+		slog.String("error", f.progress.scrub(err.Error())),
 	)
 }

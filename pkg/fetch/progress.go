@@ -1,42 +1,73 @@
 package fetch
 
 import (
-	"context"
-	"log/slog"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/stagehand-k8s/stagehand/pkg/termination"
 )
 
-// progress counts transferred bytes and finished files for periodic logging.
-// Bytes of failed attempts stay counted: it reports traffic, not results.
-// The total is the sum of the sizes servers declared (Content-Length of a
-// download or of a size probe), once per dependency.
+// progress follows every dependency of a run through its states (see the
+// State* constants of package termination) for the periodic progress log
+// lines, the FETCH_PROGRESS events and the termination message.
+//
+// Two byte counts are kept: traffic, every byte received, failed attempts
+// included, which gives the rate; and each dependency's bytes of its
+// current attempt, whose sum against the sizes servers declared gives the
+// share done, so that a retried download is not counted twice. The total is
+// the sum of the sizes servers declared (Content-Length of a download or of
+// a size probe), once per dependency.
 type progress struct {
-	started    time.Time
-	filesTotal int
-	remote     int // dependencies that are downloaded
-	bytes      atomic.Int64
-	filesDone  atomic.Int64
+	started time.Time
+	files   []*fileProgress // in job order
+	byDep   map[*dependency]*fileProgress
+	remote  int // dependencies that are downloaded
+	traffic atomic.Int64
+	// secret is removed from every error text kept (the bearer token).
+	secret string
 
 	mu       sync.Mutex
-	sizes    map[*dependency]int64
-	expected int64
+	expected int64 // sum of the sizes known
+	known    int   // dependencies whose size is known
 }
 
-func newProgress(deps []*dependency) *progress {
-	p := &progress{started: time.Now(), filesTotal: len(deps), sizes: map[*dependency]int64{}}
+// fileProgress is the progress of one dependency. received is written by
+// its download only; the rest is guarded by progress.mu.
+type fileProgress struct {
+	dep      *dependency
+	received atomic.Int64
+
+	state    string
+	size     int64 // declared size, -1 while unknown
+	attempts int
+	begun    time.Time // its first attempt
+	ended    time.Time
+	sha256   string
+	err      string
+}
+
+func newProgress(deps []*dependency, secret string) *progress {
+	p := &progress{started: time.Now(), byDep: make(map[*dependency]*fileProgress, len(deps)), secret: secret}
 	for _, d := range deps {
-		if !d.local {
+		file := &fileProgress{dep: d, state: termination.StateQueued, size: -1}
+		if d.local {
+			file.state = termination.StateLocal
+		} else {
 			p.remote++
 		}
+		p.files = append(p.files, file)
+		p.byDep[d] = file
 	}
 	return p
 }
 
-func (p *progress) addBytes(n int64) { p.bytes.Add(n) }
-
-func (p *progress) fileDone() { p.filesDone.Add(1) }
+// addBytes counts n bytes received for dep's current attempt.
+func (p *progress) addBytes(dep *dependency, n int64) {
+	p.traffic.Add(n)
+	p.byDep[dep].received.Add(n)
+}
 
 // expect records the size a server declared for dep, the first time.
 func (p *progress) expect(dep *dependency, size int64) {
@@ -45,55 +76,72 @@ func (p *progress) expect(dep *dependency, size int64) {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if _, known := p.sizes[dep]; !known {
-		p.sizes[dep] = size
+	if file := p.byDep[dep]; file.size < 0 {
+		file.size = size
 		p.expected += size
+		p.known++
 	}
 }
 
-// logEvery logs a progress line every interval until ctx is done.
-func (p *progress) logEvery(ctx context.Context, interval time.Duration, log *slog.Logger) {
-	ticker := time.NewTicker(interval)
-	defer ticker.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-ticker.C:
-			p.log(log, "fetch progress")
-		}
-	}
-}
-
-// log logs the bytes and files so far, the rate, and, once every download's
-// size is known, the total, the share done and the time left at this rate.
-func (p *progress) log(log *slog.Logger, message string) {
-	elapsed := time.Since(p.started)
-	bytes := p.bytes.Load()
-	rate := 0.0
-	if seconds := elapsed.Seconds(); seconds > 0 {
-		rate = float64(bytes) / seconds
-	}
+// set moves dep to state.
+func (p *progress) set(dep *dependency, state string) {
 	p.mu.Lock()
-	known, expected := len(p.sizes), p.expected
-	p.mu.Unlock()
-	attrs := []any{
-		slog.Int64("bytes", bytes),
-		slog.Int64("bytesPerSecond", int64(rate)),
-		slog.Int64("filesDone", p.filesDone.Load()),
-		slog.Int("filesTotal", p.filesTotal),
-		slog.String("elapsed", elapsed.Round(time.Millisecond).String()),
-		slog.Int("sizesKnown", known),
-	}
-	if known == p.remote && p.remote > 0 {
-		percent := 100.0
-		if expected > 0 {
-			percent = min(100, 100*float64(bytes)/float64(expected))
-		}
-		attrs = append(attrs, slog.Int64("bytesTotal", expected), slog.Int("percent", int(percent)))
-		if left := expected - bytes; left > 0 && rate > 0 {
-			attrs = append(attrs, slog.String("eta", (time.Duration(float64(left)/rate*float64(time.Second))).Round(time.Second).String()))
-		}
-	}
-	log.Info(message, attrs...)
+	defer p.mu.Unlock()
+	p.byDep[dep].state = state
 }
+
+// attempt records that an attempt at dep starts: nothing of it received
+// yet.
+func (p *progress) attempt(dep *dependency) {
+	file := p.byDep[dep]
+	file.received.Store(0)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	file.state = termination.StateFetching
+	file.attempts++
+	if file.begun.IsZero() {
+		file.begun = time.Now()
+	}
+}
+
+// verified records dep's verified download.
+func (p *progress) verified(dep *dependency, sha256 string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	file := p.byDep[dep]
+	file.state, file.sha256 = termination.StateVerified, sha256
+}
+
+// done records that dep reached its final state, placed or extracted, and
+// returns how long it took since its first attempt.
+func (p *progress) done(dep *dependency, state string) time.Duration {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	file := p.byDep[dep]
+	file.state, file.ended = state, time.Now()
+	return file.ended.Sub(file.begun)
+}
+
+// failed records dep's failure and reports true, unless it has failed
+// already.
+func (p *progress) failed(dep *dependency, err error) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	file := p.byDep[dep]
+	if file.state == termination.StateFailed {
+		return false
+	}
+	file.state, file.ended, file.err = termination.StateFailed, time.Now(), p.scrub(err.Error())
+	return true
+}
+
+// scrub removes the secret from text.
+func (p *progress) scrub(text string) string {
+	if p == nil || p.secret == "" {
+		return text
+	}
+	return strings.ReplaceAll(text, p.secret, redactedSecret)
+}
+
+// redactedSecret replaces the bearer token wherever a text would show it.
+const redactedSecret = "[redacted]"

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/stagehand-k8s/stagehand/pkg/termination"
 )
 
 // isRetryableStatus reports whether an HTTP status is worth retrying:
@@ -65,6 +67,11 @@ func backoffDelay(attempt int, baseDelay, maxDelay, retryAfter time.Duration) ti
 // non-retryable error, or Job.MaxAttempts attempts have failed.
 func (f *fetcher) downloadWithRetries(ctx context.Context, dep *dependency) (downloadResult, error) {
 	for attempt := 1; ; attempt++ {
+		if attempt == 1 {
+			f.log.Info("fetching", slog.String("uri", dep.redacted), slog.String("kind", dep.kind),
+				slog.String("state", termination.StateFetching))
+		}
+		f.progress.attempt(dep)
 		result, err := f.downloadOnce(ctx, dep)
 		if err == nil {
 			return result, nil
@@ -83,12 +90,14 @@ func (f *fetcher) downloadWithRetries(ctx context.Context, dep *dependency) (dow
 		}
 		delay := backoffDelay(attempt, time.Duration(f.job.RetryBaseDelay),
 			time.Duration(f.job.RetryMaxDelay), fetchErr.retryAfter)
+		f.progress.set(dep, termination.StateRetrying)
 		f.log.Warn("download attempt failed, retrying",
 			slog.String("uri", dep.redacted),
+			slog.String("state", termination.StateRetrying),
 			slog.Int("attempt", attempt),
 			slog.Int("maxAttempts", f.job.MaxAttempts),
 			slog.Duration("delay", delay),
-			slog.String("error", err.Error()),
+			slog.String("error", f.progress.scrub(err.Error())),
 		)
 		if err := sleepContext(ctx, delay); err != nil {
 			return result, newError(ExitNetwork, "download", dep.raw, context.Cause(ctx))

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/stagehand-k8s/stagehand/pkg/agentapi"
+	"github.com/stagehand-k8s/stagehand/pkg/termination"
 )
 
 // fetcher holds the state shared by the downloads of one run.
@@ -31,12 +32,13 @@ type fetcher struct {
 // writes the manifest last. log receives structured progress and errors; nil
 // discards them. Errors are *Error; see ExitCode.
 func Run(ctx context.Context, job agentapi.Job, log *slog.Logger) (*Manifest, error) {
-	return run(ctx, job, log, nil)
+	return run(ctx, job, log, nil, nil)
 }
 
 // run is Run connecting through netw, or through the system's network
-// when netw is nil: tests replace it.
-func run(ctx context.Context, job agentapi.Job, log *slog.Logger, netw *network) (*Manifest, error) {
+// when netw is nil: tests replace it. obs, when not nil, is given the
+// run's progress as soon as the dependencies are parsed.
+func run(ctx context.Context, job agentapi.Job, log *slog.Logger, netw *network, obs *observer) (*Manifest, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
@@ -78,7 +80,8 @@ func run(ctx context.Context, job agentapi.Job, log *slog.Logger, netw *network)
 		return nil, err
 	}
 
-	f := &fetcher{job: job, client: client, bearerToken: token, log: log, progress: newProgress(deps)}
+	f := &fetcher{job: job, client: client, bearerToken: token, log: log, progress: newProgress(deps, token)}
+	obs.watch(f.progress)
 	log.Info("fetch starting", slog.Int("dependencies", len(deps)), slog.Int("parallelism", job.Parallelism))
 
 	progressCtx, stopProgress := context.WithCancel(ctx)
@@ -143,7 +146,6 @@ func (f *fetcher) fetchAll(ctx context.Context, deps []*dependency) ([]Entry, er
 	for index, dep := range deps {
 		if dep.local {
 			entries[index] = Entry{Name: dep.name, Kind: dep.kind, Path: dep.localPath, Source: dep.redacted, Local: true}
-			f.progress.fileDone()
 			continue
 		}
 		remote = append(remote, index)
@@ -154,6 +156,7 @@ func (f *fetcher) fetchAll(ctx context.Context, deps []*dependency) ([]Entry, er
 		failures = make([]error, len(deps)+1) // by dependency; the last is the placer's
 	)
 	failAt := func(index int, err error) {
+		f.failed(deps[index], err)
 		failMu.Lock()
 		defer failMu.Unlock()
 		if failures[index] == nil {
@@ -213,7 +216,6 @@ func (f *fetcher) fetchOne(ctx context.Context, dep *dependency, placer *placer)
 		ctx, cancel = context.WithTimeoutCause(ctx, timeout, fmt.Errorf("per-file timeout %s exceeded", timeout))
 		defer cancel()
 	}
-	started := time.Now()
 	defer func() {
 		if err != nil {
 			// Never leave an unverified download behind.
@@ -225,15 +227,17 @@ func (f *fetcher) fetchOne(ctx context.Context, dep *dependency, placer *placer)
 	if err != nil {
 		return entry, err
 	}
+	f.progress.verified(dep, result.sha256)
 	entry = Entry{Name: dep.name, Kind: dep.kind, Path: dep.target, Size: result.size, SHA256: result.sha256, Source: dep.redacted}
 	if dep.kind != agentapi.KindArchive {
-		placer.add(dep, result, started)
+		placer.add(dep, result)
 		return entry, nil
 	}
 	// The archive itself is never renamed into place, so it needs no fsync.
 	if err := result.part.Close(); err != nil {
 		return entry, localIO("close", dep.raw, err)
 	}
+	f.progress.set(dep, termination.StateExtracting)
 	stats, err := f.unpack(ctx, dep)
 	if err != nil {
 		return entry, err
@@ -245,6 +249,6 @@ func (f *fetcher) fetchOne(ctx context.Context, dep *dependency, placer *placer)
 	if err := syncDir(filepath.Dir(dep.target)); err != nil {
 		return entry, localIO("fsync directory", dep.raw, err)
 	}
-	f.fetched(dep, result.size, started)
+	f.fetched(dep, result.size, termination.StateExtracted)
 	return entry, nil
 }

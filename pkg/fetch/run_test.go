@@ -163,7 +163,7 @@ func TestMainWithCAFileAndBearerToken(t *testing.T) {
 func TestFlagsOverrideEnvironment(t *testing.T) {
 	env := `{"jarsDir":"/env/jars","filesDir":"/env/files","jars":["https://h/env.jar"],` +
 		`"files":["https://h/env.xml"],"parallelism":3,"stallTimeout":"7s","timeout":60000000000,"futureField":true}`
-	job, err := parseJob([]string{"--jars-dir", "/flag/jars", "--jar", "https://h/a.jar", "--jar", "https://h/b.jar",
+	job, _, err := parseArgs([]string{"--jars-dir", "/flag/jars", "--jar", "https://h/a.jar", "--jar", "https://h/b.jar",
 		"--timeout", "2m", "--parallelism", "9"}, env, &bytes.Buffer{})
 	if err != nil {
 		t.Fatal(err)
@@ -178,10 +178,10 @@ func TestFlagsOverrideEnvironment(t *testing.T) {
 		t.Errorf("durations = %s %s", time.Duration(job.Timeout), time.Duration(job.StallTimeout))
 	}
 	for _, args := range [][]string{{"--bogus"}, {"--timeout", "soon"}, {"positional"}} {
-		_, err := parseJob(args, "", &bytes.Buffer{})
+		_, _, err := parseArgs(args, "", &bytes.Buffer{})
 		assertExitCode(t, err, ExitBadInput)
 	}
-	_, err = parseJob(nil, "{not json", &bytes.Buffer{})
+	_, _, err = parseArgs(nil, "{not json", &bytes.Buffer{})
 	assertExitCode(t, err, ExitBadInput)
 	var usage bytes.Buffer
 	if code := Main(context.Background(), []string{"--help"}, &usage); code != ExitOK || !strings.Contains(usage.String(), "--jars-dir") && !strings.Contains(usage.String(), "-jars-dir") {
