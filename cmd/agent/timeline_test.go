@@ -5,10 +5,14 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -212,6 +216,86 @@ func TestFetchReports(t *testing.T) {
 	info := e.Events[1].Info
 	if info["exitCode"] != float64(fetch.ExitBadInput) || info["files"] != float64(0) || info["durationMs"] == nil {
 		t.Errorf("FETCH_FINISHED info %v", info)
+	}
+	r.checkNoSecrets(t, stderr)
+}
+
+// TestFetchReportsProgressAndSummary: `agent fetch` reports FETCH_PROGRESS
+// events with the bytes, the total, the share done and the dependencies
+// by state while a download trickles in, and FETCH_FINISHED with the
+// summary of the termination message: each dependency's state, and the
+// failed one's error with its URI redacted.
+func TestFetchReportsProgressAndSummary(t *testing.T) {
+	const size = 1000
+	server := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/slow.jar":
+			w.Header().Set("Content-Length", strconv.Itoa(size))
+			w.Write(bytes.Repeat([]byte("a"), size/2))
+			http.NewResponseController(w).Flush()
+			select { // many progress intervals at 50%
+			case <-time.After(600 * time.Millisecond):
+			case <-r.Context().Done():
+				return
+			}
+			w.Write(bytes.Repeat([]byte("b"), size/2))
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer server.Close()
+	srv := timelinetest.New(t, timelinetest.Options{Secret: atsSecret})
+	r := newReporting(t, srv, "STAGEHAND_CONTAINER_NAME=stagehand-fetch", "STAGEHAND_TIMELINE_PROGRESS_INTERVAL=50ms")
+	dir := t.TempDir()
+	secretURL := strings.Replace(server.URL, "http://", "http://user:hunter2@", 1) + "/missing.jar?sig=s1gnature"
+	code, stderr, _ := r.run(t, "fetch", "--jars-dir", dir, "--jar", server.URL+"/slow.jar", "--jar", secretURL, "--timeout", "10s")
+	if code != fetch.ExitNetwork {
+		t.Fatalf("exit %d, want %d", code, fetch.ExitNetwork)
+	}
+	e, ok := srv.Entity("hivemr3/worker-1/stagehand-fetch/0")
+	if !ok {
+		t.Fatalf("no entity; stored %+v", srv.Entities())
+	}
+	var progress, finished map[string]any
+	for _, ev := range e.Events {
+		switch ev.Type {
+		case timeline.EventFetchProgress:
+			if ev.Info["percent"] == float64(50) && progress == nil {
+				progress = ev.Info
+			}
+		case timeline.EventFetchFinished:
+			finished = ev.Info
+		}
+	}
+	if progress == nil {
+		t.Fatalf("no FETCH_PROGRESS at 50%%: %v", types(e))
+	}
+	states, _ := progress["states"].(map[string]any)
+	active, _ := progress["active"].([]any)
+	if progress["bytes"] != float64(size/2) || progress["bytesTotal"] != float64(size) || progress["etaMs"] == nil ||
+		progress["bytesPerSecond"] == nil || progress["elapsedMs"] == nil || states["fetching"] != float64(1) || len(active) != 1 {
+		t.Errorf("FETCH_PROGRESS info %v", progress)
+	}
+	if finished == nil {
+		t.Fatalf("no FETCH_FINISHED: %v", types(e))
+	}
+	items, _ := finished["items"].([]any)
+	if finished["reason"] != "NetworkError" || finished["failed"] != float64(1) || finished["dependencies"] != float64(2) ||
+		finished["bytes"] != float64(size) || len(items) != 2 {
+		t.Fatalf("FETCH_FINISHED info %v", finished)
+	}
+	first, _ := items[0].(map[string]any)
+	second, _ := items[1].(map[string]any)
+	if first["name"] != "missing.jar" || first["state"] != "failed" || !strings.Contains(fmt.Sprint(first["error"]), "missing.jar?redacted") {
+		t.Errorf("first item %v, want the failure", first)
+	}
+	if second["name"] != "slow.jar" || second["state"] != "placed" || second["bytes"] != float64(size) {
+		t.Errorf("second item %v, want slow.jar placed", second)
+	}
+	for _, b := range srv.Bodies() {
+		if bytes.Contains(b, []byte("hunter2")) || bytes.Contains(b, []byte("s1gnature")) {
+			t.Errorf("a dependency's credentials reached the Timeline Server: %s", b)
+		}
 	}
 	r.checkNoSecrets(t, stderr)
 }

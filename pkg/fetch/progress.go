@@ -18,19 +18,16 @@ import (
 // current attempt, whose sum against the sizes servers declared gives the
 // share done, so that a retried download is not counted twice. The total is
 // the sum of the sizes servers declared (Content-Length of a download or of
-// a size probe), once per dependency.
+// a size probe) of the dependencies not failed.
 type progress struct {
 	started time.Time
 	files   []*fileProgress // in job order
 	byDep   map[*dependency]*fileProgress
-	remote  int // dependencies that are downloaded
 	traffic atomic.Int64
 	// secret is removed from every error text kept (the bearer token).
 	secret string
 
-	mu       sync.Mutex
-	expected int64 // sum of the sizes known
-	known    int   // dependencies whose size is known
+	mu sync.Mutex
 }
 
 // fileProgress is the progress of one dependency. received is written by
@@ -54,8 +51,6 @@ func newProgress(deps []*dependency, secret string) *progress {
 		file := &fileProgress{dep: d, state: termination.StateQueued, size: -1}
 		if d.local {
 			file.state = termination.StateLocal
-		} else {
-			p.remote++
 		}
 		p.files = append(p.files, file)
 		p.byDep[d] = file
@@ -78,8 +73,6 @@ func (p *progress) expect(dep *dependency, size int64) {
 	defer p.mu.Unlock()
 	if file := p.byDep[dep]; file.size < 0 {
 		file.size = size
-		p.expected += size
-		p.known++
 	}
 }
 

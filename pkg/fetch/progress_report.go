@@ -11,13 +11,14 @@ import (
 // status is a moment of a run's progress.
 type status struct {
 	elapsed time.Duration
-	// bytes counts the current attempts' bytes, traffic every byte
-	// received; rate is traffic per second since the start.
+	// bytes counts the current attempts' bytes of the dependencies not
+	// failed, traffic every byte received; rate is traffic per second
+	// since the start.
 	bytes, traffic int64
 	rate           float64
-	// total, percent and eta are set once every download's size is
-	// known (totalKnown); eta only when something is left and bytes came
-	// (etaKnown).
+	// total, percent and eta are set once the size of every download not
+	// failed is known (totalKnown); eta only when something is left and
+	// bytes came (etaKnown).
 	totalKnown  bool
 	total       int64
 	percent     int
@@ -44,7 +45,9 @@ type activeFile struct {
 	Attempt int   `json:"attempt"`
 }
 
-// status returns the progress now.
+// status returns the progress now. A failed dependency leaves the share
+// done: its bytes and size no longer count, so that the total shows and
+// the percentage can reach 100 for the others.
 func (p *progress) status() status {
 	s := status{elapsed: time.Since(p.started), traffic: p.traffic.Load(), filesTotal: len(p.files), states: map[string]int{}}
 	if seconds := s.elapsed.Seconds(); seconds > 0 {
@@ -52,10 +55,13 @@ func (p *progress) status() status {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	unknown, counted := 0, 0 // sizes unknown, and dependencies counted in the share done
 	for _, file := range p.files {
 		received := file.received.Load()
-		s.bytes += received
 		s.states[file.state]++
+		if !file.dep.local && file.size >= 0 {
+			s.sizesKnown++
+		}
 		switch file.state {
 		case termination.StatePlaced, termination.StateExtracted, termination.StateLocal:
 			s.filesDone++
@@ -68,14 +74,25 @@ func (p *progress) status() status {
 			}
 			s.active = append(s.active, active)
 		}
+		if file.dep.local || file.state == termination.StateFailed {
+			continue
+		}
+		counted++
+		s.bytes += received
+		if file.size < 0 {
+			unknown++
+		} else {
+			s.total += file.size
+		}
 	}
-	s.sizesKnown = p.known
-	if p.known == p.remote && p.remote > 0 {
-		s.totalKnown, s.total = true, p.expected
-		s.percent = *percentOf(s.bytes, p.expected)
-		if left := p.expected - s.bytes; left > 0 && s.rate > 0 {
+	if unknown == 0 && counted > 0 {
+		s.totalKnown = true
+		s.percent = *percentOf(s.bytes, s.total)
+		if left := s.total - s.bytes; left > 0 && s.rate > 0 {
 			s.etaKnown, s.eta = true, time.Duration(float64(left)/s.rate*float64(time.Second))
 		}
+	} else {
+		s.total = 0
 	}
 	return s
 }
