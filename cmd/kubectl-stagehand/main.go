@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -14,10 +15,16 @@ import (
 
 func main() {
 	if err := run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr); err != nil {
-		fmt.Fprintln(os.Stderr, "kubectl-stagehand:", err)
+		if !errors.Is(err, errReported) {
+			fmt.Fprintln(os.Stderr, "kubectl-stagehand:", err)
+		}
 		os.Exit(1)
 	}
 }
+
+// errReported wraps the error of a command that has already said why it
+// failed (check's failed items): main exits 1 without printing it again.
+var errReported = errors.New("reported")
 
 // run builds the command tree and runs the command of args.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {

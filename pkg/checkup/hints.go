@@ -1,0 +1,63 @@
+package checkup
+
+import (
+	"fmt"
+	"strings"
+)
+
+// installHint says how to install stagehand, as README.md does, in the
+// installation's mode when it is known; with Helm, how to restore it.
+func (r *run) installHint() string {
+	var hint string
+	helm := fmt.Sprintf("helm install stagehand charts/stagehand -n %s --create-namespace", r.Namespace)
+	switch {
+	case r.helmRelease != "":
+		hint = fmt.Sprintf("installed with Helm: helm upgrade %s charts/stagehand -n %s --reuse-values", r.helmRelease, r.Namespace)
+	case r.mode == CertManager:
+		hint = "install stagehand, after cert-manager: kubectl apply -k manifests/cert-manager, or " +
+			helm + " --set certificates.mode=cert-manager"
+	case r.mode == SelfSigned:
+		hint = "install stagehand: make certs && kubectl apply -k manifests/self-signed, or " + helm
+	default:
+		hint = "install stagehand from its repository: kubectl apply -k manifests/cert-manager (with cert-manager), " +
+			"make certs && kubectl apply -k manifests/self-signed (without), or " + helm
+	}
+	return hint + r.elsewhere()
+}
+
+// renewHint says how to get a new serving certificate, or a CA bundle
+// that matches it.
+func (r *run) renewHint() string {
+	switch {
+	case r.mode == CertManager:
+		return fmt.Sprintf("cert-manager issues it and its cainjector copies the CA into the webhook configurations: "+
+			"kubectl -n %s describe certificate %s; kubectl -n cert-manager get pods", r.certificate.Namespace, r.certificate.Name)
+	case r.helmRelease != "":
+		return fmt.Sprintf("the chart signs a new one at every upgrade: helm upgrade %s charts/stagehand -n %s --reuse-values",
+			r.helmRelease, r.Namespace)
+	}
+	return "make certs && kubectl apply -k manifests/self-signed (the webhook reloads the Secret without a restart)"
+}
+
+// elsewhere points at the namespace the webhook configuration calls, when
+// it is not Options.Namespace.
+func (r *run) elsewhere() string {
+	if r.mwc == nil {
+		return ""
+	}
+	for _, w := range r.mwc.Webhooks {
+		if s := w.ClientConfig.Service; s != nil && s.Namespace != r.Namespace {
+			return fmt.Sprintf("; the MutatingWebhookConfiguration %s calls a Service in %s: add --stagehand-namespace %s",
+				r.mwc.Name, s.Namespace, s.Namespace)
+		}
+	}
+	return ""
+}
+
+// listNames lists up to max names, saying how many more there are.
+func listNames(all []string, max int) string {
+	if len(all) <= max {
+		return strings.Join(all, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(all[:max], ", "), len(all)-max)
+}
