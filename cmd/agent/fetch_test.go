@@ -1,12 +1,17 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/stagehand-k8s/stagehand/pkg/fetch"
 	"github.com/stagehand-k8s/stagehand/pkg/termination"
@@ -72,5 +77,60 @@ func TestFetchTerminationMessage(t *testing.T) {
 	}
 	if ok.Name != "ok.jar" || ok.State != termination.StatePlaced || ok.Bytes != int64(len("content of /ok.jar")) || len(ok.SHA256) != termination.SHA256PrefixLength {
 		t.Errorf("placed item %+v", ok)
+	}
+}
+
+// TestFetchTerminationMessageOnSIGTERM: a fetch stopped by SIGTERM (the
+// pod deleted while it runs) still leaves its termination message, the
+// interrupted dependency failed and the one not started skipped.
+func TestFetchTerminationMessageOnSIGTERM(t *testing.T) {
+	started := make(chan struct{}, 1)
+	server := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Length", "100")
+		if r.Method == http.MethodHead {
+			return
+		}
+		w.Write([]byte("x"))
+		http.NewResponseController(w).Flush()
+		select {
+		case started <- struct{}{}:
+		default:
+		}
+		<-r.Context().Done() // never finishes
+	}))
+	defer server.Close()
+	termLog := filepath.Join(t.TempDir(), "termination-log")
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, agentBin, "fetch", "--jars-dir", t.TempDir(), "--parallelism", "1",
+		"--jar", server.URL+"/hangs.jar", "--jar", server.URL+"/later.jar")
+	cmd.Env = append(os.Environ(), termination.EnvPath+"="+termLog)
+	cmd.WaitDelay = 3 * time.Second
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-started:
+	case <-ctx.Done():
+		t.Fatal("the download never started")
+	}
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	_ = cmd.Wait()
+	if code := cmd.ProcessState.ExitCode(); code != fetch.ExitNetwork {
+		t.Errorf("exit %d after SIGTERM, want %d", code, fetch.ExitNetwork)
+	}
+	data, err := os.ReadFile(termLog)
+	if err != nil {
+		t.Fatalf("no termination message after SIGTERM: %v", err)
+	}
+	var m termination.Fetch
+	if err := json.Unmarshal(data, &m); err != nil || len(m.Items) != 2 {
+		t.Fatalf("termination message %q: %v", data, err)
+	}
+	if m.Items[0].Name != "hangs.jar" || m.Items[0].State != termination.StateFailed || !strings.Contains(m.Items[0].Error, "signal") ||
+		m.Items[1].Name != "later.jar" || m.Items[1].State != termination.StateSkipped {
+		t.Errorf("termination message %s, want hangs.jar failed by the signal, later.jar skipped", data)
 	}
 }
