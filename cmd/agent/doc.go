@@ -5,7 +5,7 @@
 // Subcommands:
 //
 //	agent run [--timeout D] [--grace D] [--manifest PATH] [--termination-log PATH] -- CMD [ARGS...]
-//	agent fetch [flags]       (see package fetch)
+//	agent fetch [flags] [--termination-log PATH]   (see package fetch)
 //	agent install DIR         (see package install)
 //	agent version
 //

@@ -110,6 +110,56 @@
 // Job.MaxArchiveExpandedBytes or Job.MaxArchiveFiles (an archive bomb) is a
 // size limit (exit 13).
 //
+// # Progress
+//
+// Every Job.ProgressInterval a "fetch progress" log line gives bytes (of
+// the current attempts; a retried download is not counted twice),
+// bytesPerSecond (every byte received since the start), filesDone,
+// filesFailed, filesTotal, elapsed, sizesKnown and, once the size of every
+// download not failed is known (from its response or a size probe),
+// bytesTotal, percent and eta. states counts the dependencies in each state
+// and active lists those being worked on, each with its bytes, size,
+// percent and attempt. The states, defined in package termination, are
+// queued, fetching, retrying, verified (downloaded, size and sha256
+// checked), extracting, then placed (jars and files), extracted
+// (archives) or local; or failed. Each dependency also has its own lines:
+// "fetching" when it starts, "download attempt failed, retrying",
+// "fetched" (placed or extracted, with its bytes and duration) or
+// "dependency failed" (with its exit code and error). "fetch complete"
+// ends a successful run, "fetch failed" a failed one.
+//
+// # Termination message
+//
+// Whatever the outcome, flag errors and SIGTERM included, Main writes a
+// JSON document shorter than 4096 bytes (the kubelet's limit; see
+// package termination) to the termination log: --termination-log, else
+// $STAGEHAND_TERMINATION_LOG, else /dev/termination-log when it exists.
+//
+//	{"component":"stagehand-fetch","exitCode":11,"reason":"NetworkError",
+//	 "message":"1 of 3 dependencies failed: b.jar","durationSeconds":2.1,
+//	 "dependencies":3,"failed":1,"bytes":1048576,"items":[
+//	  {"name":"b.jar","kind":"jar","state":"failed","seconds":0.1,
+//	   "error":"download https://redacted@repo/b.jar?redacted: HTTP status 404 Not Found"},
+//	  {"name":"a.jar","kind":"jar","state":"placed","bytes":1048576,
+//	   "sha256":"3f20f9924ca8","pinned":true,"seconds":1.9},
+//	  {"name":"l.jar","kind":"jar","state":"local"}]}
+//
+// reason names the exit code: Completed, BadInput, NetworkError,
+// IntegrityError, SizeLimit or LocalIOError. items lists every dependency,
+// the failed ones first, then in job order, with its final state (a
+// dependency never started because the run stopped is skipped), the bytes
+// of its last attempt, the first 12 hex digits of its sha256 (pinned when
+// its URI's #sha256= was checked), its attempts when more than one and
+// its duration. When they do not fit, errors and names are cut (ending in
+// "...") and items are left out from the end, the failures last:
+// "truncated":true and "omitted" counts them. Errors name URIs redacted,
+// as the logs do, and the bearer token is removed from every error text
+// logged or reported, should a server echo it.
+//
+// When STAGEHAND_TIMELINE_URL is set, the same figures go to the Timeline
+// Server (see package timeline and docs/timeline.md): FETCH_PROGRESS
+// events carry the progress line's, FETCH_FINISHED the summary.
+//
 // # Exit codes
 //
 // [Main] returns one of:
