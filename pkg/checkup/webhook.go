@@ -97,7 +97,7 @@ func (r *run) service(ctx context.Context) Result {
 	}
 	if len(ready) == 0 {
 		return Result{Status: Fail, Item: item,
-			Found: fmt.Sprintf("no ready endpoint in its %d EndpointSlices: the API server cannot reach the webhook", len(slices.Items)),
+			Found: fmt.Sprintf("no ready endpoint (%d EndpointSlices): the API server cannot reach the webhook", len(slices.Items)),
 			Hint: fmt.Sprintf("the webhook's pods must be Ready: kubectl -n %s get pods -l %s; kubectl -n %s get endpointslices -l %s=%s",
 				r.Namespace, labels.SelectorFromSet(svc.Spec.Selector), r.Namespace, discoveryv1.LabelServiceName, svc.Name)}
 	}
