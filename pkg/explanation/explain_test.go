@@ -151,7 +151,7 @@ spec:
 			name:    "no namespace",
 			in:      Input{Pod: podsOf(t, executor(token))[0], Cluster: true},
 			outcome: NotInjected, why: "namespace spark does not exist",
-			lines:   []string{"fix: kubectl create namespace spark && kubectl label namespace spark stagehand.io/inject=enabled"},
+			lines: []string{"fix: kubectl create namespace spark && kubectl label namespace spark stagehand.io/inject=enabled"},
 		},
 		{
 			name:    "excluded namespace",
@@ -162,7 +162,7 @@ spec:
 			name:    "no cluster",
 			in:      Input{Pod: podsOf(t, executor(token))[0]},
 			outcome: WouldBeInjected, why: "credentials, agent",
-			lines:   []string{"- namespace spark not checked: no cluster reached", "- InjectionProfiles not read: no cluster reached"},
+			lines: []string{"- namespace spark not checked: no cluster reached", "- InjectionProfiles not read: no cluster reached"},
 		},
 		{
 			name: "every problem of a denial, values redacted",
