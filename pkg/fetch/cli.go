@@ -50,13 +50,21 @@ func Main(ctx context.Context, args []string, stderr io.Writer) int {
 			slog.Int("exitCode", summary.ExitCode), slog.Int("failed", summary.Failed))
 	}
 	// Before the report's flush, which may take its whole timeout.
-	if data, _, werr := summary.Encode(termination.MaxBytes); werr != nil {
-		log.Warn("cannot encode the termination message", slog.String("error", werr.Error()))
-	} else if werr := termination.Write(termPath, create, data); werr != nil {
-		log.Warn("cannot write the termination message", slog.String("path", termPath), slog.String("error", werr.Error()))
-	}
+	writeTermination(termPath, create, summary, log)
 	report.finish(ctx, manifest, summary, errText)
 	return summary.ExitCode
+}
+
+// writeTermination writes summary, bounded to the kubelet's limit, to the
+// termination log at path; a failure is only logged.
+func writeTermination(path string, create bool, summary termination.Fetch, log *slog.Logger) {
+	data, _, err := summary.Encode(termination.MaxBytes)
+	if err == nil {
+		err = termination.Write(path, create, data)
+	}
+	if err != nil {
+		log.Warn("cannot write the termination message", slog.String("path", path), slog.String("error", err.Error()))
+	}
 }
 
 // parseArgs decodes envJSON (if not empty) and applies the flags in args on

@@ -3,6 +3,7 @@ package fetch
 import (
 	"context"
 	"log/slog"
+	"math"
 	"os"
 	"time"
 
@@ -54,7 +55,7 @@ func (r *fetchReport) finish(ctx context.Context, manifest *Manifest, summary te
 		"exitCode":     summary.ExitCode,
 		"reason":       summary.Reason,
 		"message":      summary.Message,
-		"durationMs":   int64(summary.DurationSeconds * 1000),
+		"durationMs":   int64(math.Round(summary.DurationSeconds * 1000)),
 		"dependencies": summary.Dependencies,
 		"failed":       summary.Failed,
 		"files":        0,
