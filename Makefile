@@ -22,6 +22,7 @@ all: build
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/webhook ./cmd/webhook
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/agent ./cmd/agent
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/kubectl-stagehand ./cmd/kubectl-stagehand
 
 ## demo: stagehand on a real node: the local cluster up (root), stagehand installed from manifests/self-signed,
 ## the examples created and run by the kubelet, what it reports (internal/demo); the cluster down at the end on
