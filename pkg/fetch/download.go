@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"strings"
 	"time"
 )
 
@@ -106,12 +107,15 @@ func (f *fetcher) setHeaders(request *http.Request) {
 	}
 }
 
-// checkStatus accepts 200 and classifies everything else.
+// checkStatus accepts 200 and classifies everything else. The error names
+// the status by its code and standard text, never by the server's reason
+// phrase: a server may echo the request's credentials there (the bearer
+// token, or the Basic authorization of a URI's userinfo).
 func checkStatus(dep *dependency, response *http.Response) error {
 	if response.StatusCode == http.StatusOK {
 		return nil
 	}
-	statusErr := fmt.Errorf("HTTP status %s", response.Status)
+	statusErr := fmt.Errorf("HTTP status %s", strings.TrimSpace(fmt.Sprintf("%d %s", response.StatusCode, http.StatusText(response.StatusCode))))
 	if isRetryableStatus(response.StatusCode) {
 		fetchErr := retryableNetwork("download", dep.raw, statusErr)
 		fetchErr.retryAfter = parseRetryAfter(response.Header.Get("Retry-After"), time.Now())

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -159,7 +160,9 @@ func echoAuthServer(t *testing.T) string {
 // TestTerminationMessageOfFailures: the failed dependencies come first,
 // each with its reason, their URIs redacted as in the logs, and neither the
 // URIs' credentials nor the bearer token appear in the message or the
-// logs.
+// logs, even from a server that echoes the Authorization header (the
+// bearer token, or the Basic credentials of the URI's userinfo when there
+// is no token) in its reason phrase.
 func TestTerminationMessageOfFailures(t *testing.T) {
 	const token = "bearer-t0ken-value"
 	server := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -171,46 +174,49 @@ func TestTerminationMessageOfFailures(t *testing.T) {
 	if err := os.WriteFile(authFile, []byte(token), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	job := testJob(t)
-	job.MaxAttempts = 1
-	job.AuthFile = authFile
-	job.Jars = []string{
-		server.URL + "/good.jar",
-		strings.Replace(echo, "http://", "http://user:hunter2@", 1) + "/secret.jar?X-Amz-Signature=sig0123",
-		server.URL + "/bad-sum.jar#sha256=" + strings.Repeat("0", 64),
-	}
-	code, stderr, data := fetchProcess(t, job)
-	if code != ExitNetwork {
-		t.Fatalf("exit %d, want %d (the first failure's)\n%s", code, ExitNetwork, stderr)
-	}
-	for _, secret := range []string{"hunter2", "sig0123", token} {
-		if strings.Contains(string(data), secret) || strings.Contains(stderr, secret) {
-			t.Errorf("%q leaked:\ntermination message %s\nstderr:\n%s", secret, data, stderr)
+	basic := base64.StdEncoding.EncodeToString([]byte("user:hunter2"))
+	for _, auth := range []string{authFile, ""} {
+		job := testJob(t)
+		job.MaxAttempts = 1
+		job.AuthFile = auth
+		job.Jars = []string{
+			server.URL + "/good.jar",
+			strings.Replace(echo, "http://", "http://user:hunter2@", 1) + "/secret.jar?X-Amz-Signature=sig0123",
+			server.URL + "/bad-sum.jar#sha256=" + strings.Repeat("0", 64),
 		}
-	}
-	t.Logf("termination message: %s", data)
-	m := decodeFetchMessage(t, data)
-	if m.Reason != "NetworkError" || m.Dependencies != 3 || m.Failed != 2 ||
-		m.Message != "2 of 3 dependencies failed: secret.jar, bad-sum.jar" {
-		t.Errorf("termination message %s", data)
-	}
-	if len(m.Items) != 3 {
-		t.Fatalf("items %+v", m.Items)
-	}
-	secret, badSum, good := m.Items[0], m.Items[1], m.Items[2]
-	if secret.Name != "secret.jar" || secret.State != termination.StateFailed ||
-		!strings.Contains(secret.Error, "http://redacted@127.0.0.1") || !strings.Contains(secret.Error, "secret.jar?redacted") ||
-		!strings.Contains(secret.Error, "404") || !strings.Contains(secret.Error, "[redacted]") {
-		t.Errorf("the 404 item %+v, want its redacted URI, status and the token replaced", secret)
-	}
-	if badSum.Name != "bad-sum.jar" || badSum.State != termination.StateFailed || !strings.Contains(badSum.Error, "sha256 mismatch") {
-		t.Errorf("the checksum item %+v", badSum)
-	}
-	if good.Name != "good.jar" || good.State != termination.StatePlaced || good.Error != "" {
-		t.Errorf("the good item %+v, want it placed, after the failures", good)
-	}
-	if n := strings.Count(stderr, `"msg":"dependency failed"`); n != 2 {
-		t.Errorf("%d dependency failed lines, want 2:\n%s", n, stderr)
+		code, stderr, data := fetchProcess(t, job)
+		if code != ExitNetwork {
+			t.Fatalf("exit %d, want %d (the first failure's)\n%s", code, ExitNetwork, stderr)
+		}
+		for _, secret := range []string{"hunter2", "sig0123", token, basic} {
+			if strings.Contains(string(data), secret) || strings.Contains(stderr, secret) {
+				t.Errorf("%q leaked:\ntermination message %s\nstderr:\n%s", secret, data, stderr)
+			}
+		}
+		t.Logf("termination message: %s", data)
+		m := decodeFetchMessage(t, data)
+		if m.Reason != "NetworkError" || m.Dependencies != 3 || m.Failed != 2 ||
+			m.Message != "2 of 3 dependencies failed: secret.jar, bad-sum.jar" {
+			t.Errorf("termination message %s", data)
+		}
+		if len(m.Items) != 3 {
+			t.Fatalf("items %+v", m.Items)
+		}
+		secret, badSum, good := m.Items[0], m.Items[1], m.Items[2]
+		if secret.Name != "secret.jar" || secret.State != termination.StateFailed ||
+			!strings.Contains(secret.Error, "http://redacted@127.0.0.1") || !strings.Contains(secret.Error, "secret.jar?redacted") ||
+			!strings.HasSuffix(secret.Error, "HTTP status 404 Not Found") {
+			t.Errorf("the 404 item %+v, want its redacted URI and its status", secret)
+		}
+		if badSum.Name != "bad-sum.jar" || badSum.State != termination.StateFailed || !strings.Contains(badSum.Error, "sha256 mismatch") {
+			t.Errorf("the checksum item %+v", badSum)
+		}
+		if good.Name != "good.jar" || good.State != termination.StatePlaced || good.Error != "" {
+			t.Errorf("the good item %+v, want it placed, after the failures", good)
+		}
+		if n := strings.Count(stderr, `"msg":"dependency failed"`); n != 2 {
+			t.Errorf("%d dependency failed lines, want 2:\n%s", n, stderr)
+		}
 	}
 }
 
