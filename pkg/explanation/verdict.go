@@ -71,7 +71,7 @@ func (x *explainer) nothingAsked() string {
 		return "its stagehand.io/ keys ask for no injection"
 	}
 	if !x.in.Cluster {
-		return "it carries no stagehand.io/ key of its own (InjectionProfiles not read: no cluster reached)"
+		return "nothing of its own asks for an injection; an InjectionProfile of its namespace may (not read: no cluster reached)"
 	}
 	return "nothing asks for an injection: it carries no stagehand.io/ key of its own and no InjectionProfile selects it"
 }
