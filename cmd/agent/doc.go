@@ -1,5 +1,6 @@
-// Command agent is the in-pod stagehand agent. The webhook copies it into a
-// shared emptyDir and rewrites target containers to run
+// Command agent is the in-pod stagehand agent. The webhook's one init
+// container runs `agent init`, which copies it into a shared emptyDir and
+// fetches the dependencies, and rewrites target containers to run
 // `<bin>/agent run [flags] -- <original command...>`.
 //
 // Subcommands:

@@ -19,6 +19,7 @@ const usage = `usage: agent <command> [arguments]
 
 commands:
   run      supervise a task: agent run [flags] -- CMD [ARGS...]
+  init     the init container: agent init [--install] [fetch flags]
   fetch    download dependencies and write the manifest
   install  copy this binary: agent install DIR
   version  print the version`
@@ -42,6 +43,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		ctx, stop := signal.NotifyContext(ctx, syscall.SIGTERM, syscall.SIGINT)
 		defer stop()
 		return fetch.Main(ctx, rest, stderr)
+	case agentapi.CommandInit:
+		return runInit(ctx, rest, stderr)
 	case agentapi.CommandInstall:
 		return install.Main(rest, stderr)
 	case "version", "--version", "-version":

@@ -6,13 +6,16 @@
 //
 // It holds:
 //
-//   - the fetch [Job], the whole work of `agent fetch`, which the webhook
-//     marshals into the fetch init container's [EnvJob]
-//     (STAGEHAND_FETCH_JOB), with the meaning of its zero values;
+//   - the fetch [Job], the whole work of `agent fetch`, with the meaning of
+//     its zero values; webhooks before [CommandInit] marshalled it into the
+//     fetch init container's [EnvJob] (STAGEHAND_FETCH_JOB);
+//   - what the init container ([InitContainer], [CommandInit]) is told and
+//     what it derives ([FlagInstall], [DefaultDepsBytes]);
 //   - [ParseDependency], the one reading of a dependency URI, so that the
 //     webhook denies at admission exactly the URIs the fetcher would
 //     refuse at run time, and names each one only in its redacted form;
-//   - where the agent lives in a pod ([BinDir], [Binary], [SpoolDir]), its
+//   - where the agent lives in a pod ([Dir], [BinDir], [Binary], [SpoolDir],
+//     [JarsDir], [FilesDir], [SecretsDir]), its
 //     path in its own image ([ImageBinary]) and its subcommands;
 //   - the names of the environment variables the webhook sets and the
 //     agent reads to report to the Timeline Server ([EnvTimelineURL] and
