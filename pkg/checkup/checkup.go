@@ -193,6 +193,9 @@ func (r *run) readProblem(item, what string, err error, hint string) Result {
 		return Result{Status: Fail, Item: item, Found: what + " not found", Hint: hint}
 	case apierrors.IsForbidden(err):
 		return Result{Status: Skip, Item: item, Found: "cannot read " + what + ": " + err.Error()}
+	case apierrors.IsUnauthorized(err):
+		return Result{Status: Fail, Item: item, Found: "reading " + what + ": " + err.Error(),
+			Hint: "the API server refuses the kubeconfig's credentials: kubectl auth whoami; log in again"}
 	}
 	return Result{Status: Fail, Item: item, Found: "reading " + what + ": " + err.Error(),
 		Hint: "rerun; a slow API server needs a longer --request-timeout"}

@@ -12,7 +12,7 @@ func (r *run) installHint() string {
 	helm := fmt.Sprintf("helm install stagehand charts/stagehand -n %s --create-namespace", r.Namespace)
 	switch {
 	case r.helmRelease != "":
-		hint = fmt.Sprintf("installed with Helm: helm upgrade %s charts/stagehand -n %s --reuse-values", r.helmRelease, r.Namespace)
+		hint = fmt.Sprintf("installed with Helm: helm upgrade %s charts/stagehand -n %s --reuse-values", r.helmRelease, r.installedIn())
 	case r.mode == CertManager:
 		hint = "install stagehand, after cert-manager: kubectl apply -k manifests/cert-manager, or " +
 			helm + " --set certificates.mode=cert-manager"
@@ -34,7 +34,7 @@ func (r *run) renewHint() string {
 			"kubectl -n %s describe certificate %s; kubectl -n cert-manager get pods", r.certificate.Namespace, r.certificate.Name)
 	case r.helmRelease != "":
 		return fmt.Sprintf("the chart signs a new one at every upgrade: helm upgrade %s charts/stagehand -n %s --reuse-values",
-			r.helmRelease, r.Namespace)
+			r.helmRelease, r.installedIn())
 	}
 	return "make certs && kubectl apply -k manifests/self-signed (the webhook reloads the Secret without a restart)"
 }
@@ -42,22 +42,30 @@ func (r *run) renewHint() string {
 // elsewhere points at the namespace the webhook configuration calls, when
 // it is not Options.Namespace.
 func (r *run) elsewhere() string {
-	if r.mwc == nil {
-		return ""
-	}
-	for _, w := range r.mwc.Webhooks {
-		if s := w.ClientConfig.Service; s != nil && s.Namespace != r.Namespace {
-			return fmt.Sprintf("; the MutatingWebhookConfiguration %s calls a Service in %s: add --stagehand-namespace %s",
-				r.mwc.Name, s.Namespace, s.Namespace)
-		}
+	if ns := r.installedIn(); ns != r.Namespace {
+		return fmt.Sprintf("; the MutatingWebhookConfiguration %s calls a Service in %s: add --stagehand-namespace %s",
+			r.mwc.Name, ns, ns)
 	}
 	return ""
 }
 
-// listNames lists up to max names, saying how many more there are.
-func listNames(all []string, max int) string {
-	if len(all) <= max {
+// installedIn is the namespace of the Service the MutatingWebhookConfiguration
+// calls, or Options.Namespace.
+func (r *run) installedIn() string {
+	if r.mwc != nil {
+		for _, w := range r.mwc.Webhooks {
+			if s := w.ClientConfig.Service; s != nil {
+				return s.Namespace
+			}
+		}
+	}
+	return r.Namespace
+}
+
+// listNames lists up to most names, saying how many more there are.
+func listNames(all []string, most int) string {
+	if len(all) <= most {
 		return strings.Join(all, ", ")
 	}
-	return fmt.Sprintf("%s and %d more", strings.Join(all[:max], ", "), len(all)-max)
+	return fmt.Sprintf("%s and %d more", strings.Join(all[:most], ", "), len(all)-most)
 }

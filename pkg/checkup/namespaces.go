@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 )
@@ -20,6 +21,9 @@ const maxNamespaces = 20
 // namespaceSelectors select, and warns when there are none: stagehand then
 // injects nothing.
 func (r *run) namespaces(ctx context.Context) Result {
+	if r.mwc == nil && !apierrors.IsNotFound(r.mwcErr) {
+		return r.readProblem(itemNamespaces, "MutatingWebhookConfiguration "+r.names.mutating, r.mwcErr, "")
+	}
 	if r.mwc == nil {
 		return Result{Status: Skip, Item: itemNamespaces,
 			Found: "not checked: no MutatingWebhookConfiguration " + r.names.mutating + " to read the namespace selector from"}
