@@ -152,10 +152,12 @@ func (r *run) load(ctx context.Context) {
 	if r.vwc != nil {
 		installed = append(installed, r.vwc)
 	}
+	if len(installed) > 0 {
+		// The installation tells its mode: cainjector's annotation, or
+		// a CA bundle of its own.
+		r.mode = SelfSigned
+	}
 	for _, o := range installed {
-		if r.mode != CertManager {
-			r.mode = SelfSigned
-		}
 		if from := o.GetAnnotations()[cmv1.WantInjectAnnotation]; from != "" {
 			r.mode = CertManager
 			r.certificate = parseNamespacedName(from)
@@ -164,6 +166,7 @@ func (r *run) load(ctx context.Context) {
 			r.helmRelease = o.GetLabels()["app.kubernetes.io/instance"]
 		}
 	}
+	r.findCertificate(ctx)
 }
 
 // key names an object in stagehand's namespace.

@@ -89,8 +89,8 @@ func (r *run) certManager(ctx context.Context) []Result {
 		res.Status, res.Found = Pass, fmt.Sprintf("serves %s (%s)", strings.Join(served, ", "), gv)
 	}
 	if res.Status == Fail && res.Hint == "" {
-		res.Hint = "install cert-manager first (https://cert-manager.io/docs/installation/), then kubectl apply -k manifests/cert-manager; " +
-			"without cert-manager: make certs && kubectl apply -k manifests/self-signed"
+		res.Hint = "install cert-manager first (https://cert-manager.io/docs/installation/), then " + installCertManager +
+			"; without cert-manager: " + installSelfSigned
 	}
 	out := []Result{res}
 	if r.certificate.Name == "" {
@@ -128,6 +128,28 @@ func (r *run) certificateReady(ctx context.Context) Result {
 		return Result{Status: Pass, Item: item, Found: found}
 	}
 	return Result{Status: Fail, Item: item, Found: "not Ready: cert-manager has not processed it (no Ready condition)", Hint: describe}
+}
+
+// findCertificate looks, when the webhook configurations do not name a
+// Certificate, for the one that writes the Deployment's TLS Secret: before
+// the webhook configurations are applied, or when they lost their
+// annotation, it tells the installation uses cert-manager. Without
+// cert-manager's CRDs, or without leave to list Certificates, there is none.
+func (r *run) findCertificate(ctx context.Context) {
+	if r.mwc != nil || r.vwc != nil || r.mode == SelfSigned {
+		return
+	}
+	var certs cmv1.CertificateList
+	if err := r.list(ctx, &certs, client.InNamespace(r.Namespace)); err != nil {
+		return
+	}
+	secret := r.names.tlsSecretOf(r.deploy)
+	for _, c := range certs.Items {
+		if c.Spec.SecretName == secret {
+			r.mode, r.certificate = CertManager, client.ObjectKeyFromObject(&c)
+			return
+		}
+	}
 }
 
 // parseNamespacedName reads cert-manager.io/inject-ca-from's

@@ -5,22 +5,29 @@ import (
 	"strings"
 )
 
+// The install commands of README.md (TestInstallCommandsAreREADMEs);
+// installHelm takes the namespace.
+const (
+	installCertManager = "kubectl apply -k manifests/cert-manager"
+	installSelfSigned  = "make certs && kubectl apply -k manifests/self-signed"
+	installHelm        = "helm install stagehand charts/stagehand -n %s --create-namespace"
+)
+
 // installHint says how to install stagehand, as README.md does, in the
 // installation's mode when it is known; with Helm, how to restore it.
 func (r *run) installHint() string {
 	var hint string
-	helm := fmt.Sprintf("helm install stagehand charts/stagehand -n %s --create-namespace", r.Namespace)
+	helm := fmt.Sprintf(installHelm, r.Namespace)
 	switch {
 	case r.helmRelease != "":
 		hint = fmt.Sprintf("installed with Helm: helm upgrade %s charts/stagehand -n %s --reuse-values", r.helmRelease, r.installedIn())
 	case r.mode == CertManager:
-		hint = "install stagehand, after cert-manager: kubectl apply -k manifests/cert-manager, or " +
-			helm + " --set certificates.mode=cert-manager"
+		hint = "install stagehand, after cert-manager: " + installCertManager + ", or " + helm + " --set certificates.mode=cert-manager"
 	case r.mode == SelfSigned:
-		hint = "install stagehand: make certs && kubectl apply -k manifests/self-signed, or " + helm
+		hint = "install stagehand: " + installSelfSigned + ", or " + helm
 	default:
-		hint = "install stagehand from its repository: kubectl apply -k manifests/cert-manager (with cert-manager), " +
-			"make certs && kubectl apply -k manifests/self-signed (without), or " + helm
+		hint = "install stagehand from its repository: " + installCertManager + " (with cert-manager), " +
+			installSelfSigned + " (without), or " + helm
 	}
 	return hint + r.elsewhere()
 }
@@ -36,7 +43,7 @@ func (r *run) renewHint() string {
 		return fmt.Sprintf("the chart signs a new one at every upgrade: helm upgrade %s charts/stagehand -n %s --reuse-values",
 			r.helmRelease, r.installedIn())
 	}
-	return "make certs && kubectl apply -k manifests/self-signed (the webhook reloads the Secret without a restart)"
+	return installSelfSigned + " (the webhook reloads the Secret without a restart)"
 }
 
 // elsewhere points at the namespace the webhook configuration calls, when

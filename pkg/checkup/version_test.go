@@ -2,6 +2,7 @@ package checkup
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -60,6 +61,21 @@ func TestMinimumIsStated(t *testing.T) {
 		}
 		if !strings.Contains(string(b), want) {
 			t.Errorf("%s does not state %q", file, want)
+		}
+	}
+}
+
+// TestInstallCommandsAreREADMEs: the commands the hints give to install
+// stagehand are README.md's.
+func TestInstallCommandsAreREADMEs(t *testing.T) {
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme := strings.Join(strings.Fields(string(b)), " ")
+	for _, cmd := range []string{installCertManager, installSelfSigned, fmt.Sprintf(installHelm, "stagehand-system")} {
+		if !strings.Contains(readme, cmd) {
+			t.Errorf("README.md does not give %q", cmd)
 		}
 	}
 }
