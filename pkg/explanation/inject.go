@@ -121,13 +121,14 @@ func differences(old *inject.Status, oldPod *inject.Input, res *inject.Result) [
 		out = append(out, fmt.Sprintf("InjectionProfile %s, now %s", o, n))
 	case old.Profile != nil && old.Profile.Generation != now.Profile.Generation:
 		out = append(out, fmt.Sprintf("InjectionProfile %s generation %d, now %d", o, old.Profile.Generation, now.Profile.Generation))
-	case old.SpecHash != now.SpecHash:
+	case old.SpecHash != "" && now.SpecHash != "" && old.SpecHash != now.SpecHash:
 		out = append(out, "what its stagehand.io/ keys ask for")
 	}
-	for _, name := range now.InitContainers {
-		before, after := initImage(oldPod, name), initImage(res.Pod, name)
-		if before != "" && before != after {
-			out = appendNew(out, fmt.Sprintf("agent image %s, now %s", before, after))
+	// Injecting again changes no init container of the pod's own: one of
+	// the same name with another image is stagehand's agent.
+	for _, c := range res.Pod.Spec.InitContainers {
+		if before := initImage(oldPod, c.Name); before != "" && before != c.Image {
+			out = appendNew(out, fmt.Sprintf("agent image %s, now %s", before, c.Image))
 		}
 	}
 	for _, c := range res.Pod.Spec.Containers {
