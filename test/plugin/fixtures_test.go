@@ -120,7 +120,9 @@ func (s *suite) changeInstallation(t *testing.T, name, value string) {
 		if err := s.client.Update(ctx, &cm); err != nil {
 			t.Fatal(err)
 		}
-		t.Cleanup(func() { s.restore(t, key, &corev1.ConfigMap{}, func(o client.Object) { o.(*corev1.ConfigMap).Data = old.Data }) })
+		t.Cleanup(func() {
+			s.restore(t, key, &corev1.ConfigMap{}, func(o client.Object) { o.(*corev1.ConfigMap).Data = old.Data })
+		})
 		return
 	}
 	var d appsv1.Deployment
