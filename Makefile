@@ -18,7 +18,7 @@ export KUBEBUILDER_ASSETS := $(ENVTEST_ASSETS)
 
 all: build
 
-## build: the webhook and agent binaries into bin/.
+## build: the webhook, the agent and the kubectl plugin (kubectl-stagehand; put it on your PATH for `kubectl stagehand`) into bin/.
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/webhook ./cmd/webhook
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/agent ./cmd/agent
