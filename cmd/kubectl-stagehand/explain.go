@@ -114,6 +114,7 @@ func explainManifest(ctx context.Context, l *live, data []byte, w io.Writer) err
 func (l *live) input(pod explanation.Pod, nc *namespaceContext) *explanation.Input {
 	return &explanation.Input{
 		Pod: pod, Cluster: l.reader != nil, Namespace: nc.namespace, Webhooks: l.settings.Webhooks,
+		NamespaceUnread: nc.namespaceUnread, ProfilesUnread: nc.profilesUnread,
 		Options: l.settings.Injection.InjectOptions(), Profiles: nc.profiles, Now: time.Now(),
 	}
 }

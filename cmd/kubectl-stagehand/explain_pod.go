@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -40,7 +41,11 @@ func explainPod(ctx context.Context, l *live, name string, stdout, stderr io.Wri
 		}
 		in.Pod.Misplaced = explanation.MisplacedOn(owner.Kind, owner.Name, anns)
 	}
-	if in.Events, err = l.events(ctx, &pod, owner); err != nil {
+	in.Events, err = l.events(ctx, &pod, owner)
+	switch {
+	case errors.Is(err, errEventsForbidden):
+		fmt.Fprintln(stderr, "note:", err)
+	case err != nil:
 		return fmt.Errorf("explain: %w", err)
 	}
 	e, err := explanation.Explain(in)
@@ -55,6 +60,10 @@ func explainPod(ctx context.Context, l *live, name string, stdout, stderr io.Wri
 	_, err = io.WriteString(stdout, b.String())
 	return err
 }
+
+// errEventsForbidden: the user may not list Events; the explanation goes
+// without them.
+var errEventsForbidden = errors.New("you may not list Events: stagehand's Events are not shown")
 
 // controllerOf is the pod's controller, else its first owner; nil for none
 // (as the webhook picks where to record its Events).
@@ -90,6 +99,9 @@ func (l *live) events(ctx context.Context, pod *corev1.Pod, owner *metav1.OwnerR
 		var list corev1.EventList
 		err := l.reader.List(ctx, &list, client.InNamespace(pod.Namespace),
 			client.MatchingFields{"involvedObject.kind": o[0], "involvedObject.name": o[1]})
+		if apierrors.IsForbidden(err) {
+			return nil, errEventsForbidden
+		}
 		if err != nil {
 			return nil, fmt.Errorf("listing the Events of %s %s: %w", o[0], o[1], err)
 		}
@@ -103,6 +115,9 @@ type namespaceContext struct {
 	// namespace is nil when it does not exist, or no cluster was reached.
 	namespace *corev1.Namespace
 	profiles  []v1alpha1.InjectionProfile
+	// namespaceUnread and profilesUnread say why they were not read: the
+	// user may not.
+	namespaceUnread, profilesUnread string
 }
 
 // namespaces reads each namespace once.
@@ -121,12 +136,19 @@ func (n namespaces) of(ctx context.Context, l *live, name string) (*namespaceCon
 	err := l.reader.Get(ctx, client.ObjectKey{Name: name}, &ns)
 	switch {
 	case apierrors.IsNotFound(err):
+	case apierrors.IsForbidden(err):
+		nc.namespaceUnread = "you may not read it"
 	case err != nil:
 		return nil, fmt.Errorf("reading namespace %s: %w", name, err)
 	default:
 		nc.namespace = &ns
 	}
-	var err2 error
-	nc.profiles, err2 = installation.Profiles(ctx, l.reader, name)
-	return nc, err2
+	nc.profiles, err = installation.Profiles(ctx, l.reader, name)
+	switch {
+	case apierrors.IsForbidden(err):
+		nc.profilesUnread = "you may not list them"
+	case err != nil:
+		return nil, err
+	}
+	return nc, nil
 }

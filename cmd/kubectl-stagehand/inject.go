@@ -9,6 +9,7 @@ import (
 	"os"
 
 	"github.com/spf13/cobra"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 
 	"github.com/stagehand-k8s/stagehand/pkg/apis/stagehand/v1alpha1"
 	"github.com/stagehand-k8s/stagehand/pkg/inject"
@@ -93,6 +94,9 @@ func (l *live) profilesOf(ctx context.Context, data []byte) ([]v1alpha1.Injectio
 		}
 		seen[ns] = true
 		list, err := installation.Profiles(ctx, l.reader, ns)
+		if apierrors.IsForbidden(err) {
+			return nil, fmt.Errorf("%w: inject would not apply the profiles the webhook applies", err)
+		}
 		if err != nil {
 			return nil, err
 		}

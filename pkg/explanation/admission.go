@@ -66,12 +66,12 @@ func (x *explainer) admission() error {
 // namespace explains whether the pod's namespace is selected.
 func (x *explainer) namespace(entries []*entry) {
 	ns := x.in.Pod.Namespace
-	switch {
-	case !x.in.Cluster:
+	switch why := x.unread(x.in.NamespaceUnread); {
+	case why != "":
 		for _, e := range entries {
 			e.nsOK = true
 		}
-		x.add(Info, "", "namespace %s not checked: no cluster reached (stagehand sees pods of namespaces labelled %s=%s)", ns, annotations.NamespaceLabel, annotations.NamespaceLabelEnabled)
+		x.add(Info, "", "namespace %s not checked: %s (stagehand sees pods of namespaces labelled %s=%s)", ns, why, annotations.NamespaceLabel, annotations.NamespaceLabelEnabled)
 		return
 	case x.in.Namespace == nil:
 		x.blocked = fmt.Sprintf("namespace %s does not exist", ns)

@@ -87,6 +87,10 @@ type Input struct {
 	Cluster bool
 	// Namespace is the pod's namespace; nil when it does not exist.
 	Namespace *corev1.Namespace
+	// NamespaceUnread and ProfilesUnread say why the namespace or the
+	// profiles could not be read from the cluster (forbidden): they are
+	// then not checked, as without a cluster.
+	NamespaceUnread, ProfilesUnread string
 	// Webhooks is the MutatingWebhookConfiguration stagehand; nil when
 	// the cluster has none.
 	Webhooks *admissionregistrationv1.MutatingWebhookConfiguration
@@ -165,6 +169,15 @@ func Explain(in *Input) (*Explanation, error) {
 
 func (x *explainer) add(mark Mark, fix, format string, args ...any) {
 	x.steps = append(x.steps, Step{Mark: mark, Text: fmt.Sprintf(format, args...), Fix: fix})
+}
+
+// unread says why the namespace, or the profiles, were not read; empty
+// when they were.
+func (x *explainer) unread(why string) string {
+	if !x.in.Cluster {
+		return "no cluster reached"
+	}
+	return why
 }
 
 func (x *explainer) subject() string {

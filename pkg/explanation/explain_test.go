@@ -165,6 +165,13 @@ spec:
 			lines: []string{"- namespace spark not checked: no cluster reached", "- InjectionProfiles not read: no cluster reached"},
 		},
 		{
+			name: "namespace and profiles forbidden",
+			in: Input{Pod: podsOf(t, executor(nil))[0], Cluster: true, NamespaceUnread: "forbidden: namespaces is forbidden",
+				ProfilesUnread: "forbidden: injectionprofiles is forbidden"},
+			outcome: NotInjected, why: "an InjectionProfile of its namespace may (not read: forbidden: injectionprofiles is forbidden)",
+			lines: []string{"- namespace spark not checked: forbidden: namespaces is forbidden", "- InjectionProfiles not read: forbidden: injectionprofiles is forbidden"},
+		},
+		{
 			name: "every problem of a denial, values redacted",
 			in: Input{Pod: podsOf(t, executor(map[string]string{inject.Jars: "https://user:s3cret@repo.example.com/a.jar?token=s3cret", "stagehand.io/token-path": "relative", "stagehand.io/ats-configmap": "Not_Valid"}))[0],
 				Cluster: true, Namespace: namespace(optedIn)},

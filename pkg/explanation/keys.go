@@ -18,8 +18,8 @@ var registry = annotations.NewRegistry(inject.Registry())
 // profiles explains which InjectionProfiles select the pod.
 func (x *explainer) profiles() {
 	ns := x.in.Pod.Namespace
-	if !x.in.Cluster {
-		x.add(Info, "", "InjectionProfiles not read: no cluster reached")
+	if why := x.unread(x.in.ProfilesUnread); why != "" {
+		x.add(Info, "", "InjectionProfiles not read: %s", why)
 		return
 	}
 	podLabels := x.meta.Metadata.Labels

@@ -70,8 +70,8 @@ func (x *explainer) nothingAsked() string {
 	if x.own {
 		return "its stagehand.io/ keys ask for no injection"
 	}
-	if !x.in.Cluster {
-		return "nothing of its own asks for an injection; an InjectionProfile of its namespace may (not read: no cluster reached)"
+	if why := x.unread(x.in.ProfilesUnread); why != "" {
+		return "nothing of its own asks for an injection; an InjectionProfile of its namespace may (not read: " + why + ")"
 	}
 	return "nothing asks for an injection: it carries no stagehand.io/ key of its own and no InjectionProfile selects it"
 }

@@ -21,28 +21,41 @@ import (
 // of its webhook Deployment, and the MutatingWebhookConfiguration. When
 // the Deployment does not exist, stagehand is not installed there: the
 // settings are the shipped ones, with a note saying so, and Webhooks is
-// the cluster's (nil when it has none). Settings the webhook could not
-// start with are an error wrapping *config.InvalidError.
+// the cluster's (nil when it has none). What the user may not read (a
+// Deployment in stagehand's namespace, the cluster-scoped webhook
+// configuration) is taken as shipped, with a note. Settings the webhook
+// could not start with are an error wrapping *config.InvalidError.
 func Read(ctx context.Context, c client.Reader, namespace string) (Settings, error) {
-	mwc, err := webhooks(ctx, c)
+	shipped, err := Shipped()
 	if err != nil {
+		return Settings{}, err
+	}
+	var notes []string
+	mwc, err := webhooks(ctx, c)
+	if apierrors.IsForbidden(err) {
+		mwc = shipped.Webhooks
+		notes = append(notes, fmt.Sprintf("you may not read the MutatingWebhookConfiguration %s: assuming the one manifests/ ships", WebhookConfigurationName))
+	} else if err != nil {
 		return Settings{}, err
 	}
 	var d appsv1.Deployment
 	err = c.Get(ctx, client.ObjectKey{Namespace: namespace, Name: DeploymentName}, &d)
-	if apierrors.IsNotFound(err) {
-		s, err := Shipped()
-		if err != nil {
-			return Settings{}, err
-		}
-		s.Webhooks, s.Live = mwc, true
-		s.Notes = append(s.Notes, fmt.Sprintf("stagehand is not installed in namespace %s (it has no Deployment %s): using the settings manifests/ ships", namespace, DeploymentName))
-		return s, nil
+	switch {
+	case apierrors.IsNotFound(err):
+		notes = append(notes, fmt.Sprintf("stagehand is not installed in namespace %s (it has no Deployment %s): using the settings manifests/ ships", namespace, DeploymentName))
+	case apierrors.IsForbidden(err):
+		notes = append(notes, fmt.Sprintf("you may not read Deployment %s/%s: using the settings manifests/ ships", namespace, DeploymentName))
+	}
+	if apierrors.IsNotFound(err) || apierrors.IsForbidden(err) {
+		shipped.Webhooks, shipped.Live, shipped.Notes = mwc, true, notes
+		return shipped, nil
 	}
 	if err != nil {
 		return Settings{}, fmt.Errorf("reading Deployment %s/%s: %w", namespace, DeploymentName, err)
 	}
-	return fromDeployment(ctx, c, &d, mwc)
+	s, err := fromDeployment(ctx, c, &d, mwc)
+	s.Notes = append(notes, s.Notes...)
+	return s, err
 }
 
 // fromDeployment reads the injection settings of the webhook container of

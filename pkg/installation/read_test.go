@@ -1,6 +1,7 @@
 package installation
 
 import (
+	"context"
 	"errors"
 	"os"
 	"reflect"
@@ -8,11 +9,15 @@ import (
 	"strings"
 	"testing"
 
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/fake"
+	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
 	"sigs.k8s.io/yaml"
 
 	"github.com/stagehand-k8s/stagehand/manifests"
@@ -173,5 +178,32 @@ func TestProfiles(t *testing.T) {
 	slices.Sort(names)
 	if err != nil || !slices.Equal(names, []string{"one", "three"}) {
 		t.Errorf("profiles %v, %v; want one and three", names, err)
+	}
+}
+
+// TestReadForbidden: what the user may not read is taken as shipped, and
+// said so.
+func TestReadForbidden(t *testing.T) {
+	d, cm := shippedObjects(t)
+	s, err := Scheme()
+	if err != nil {
+		t.Fatal(err)
+	}
+	forbidden := interceptor.Funcs{Get: func(ctx context.Context, c client.WithWatch, key client.ObjectKey, obj client.Object, opts ...client.GetOption) error {
+		switch obj.(type) {
+		case *appsv1.Deployment, *admissionregistrationv1.MutatingWebhookConfiguration:
+			return apierrors.NewForbidden(schema.GroupResource{Resource: "things"}, key.Name, errors.New("no"))
+		}
+		return c.Get(ctx, key, obj, opts...)
+	}}
+	c := fake.NewClientBuilder().WithScheme(s).WithObjects(d, cm).WithInterceptorFuncs(forbidden).Build()
+	got, err := Read(t.Context(), c, DefaultNamespace)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Source != ShippedSource || got.Webhooks == nil || len(got.Notes) != 2 ||
+		!strings.Contains(got.Notes[0], "you may not read the MutatingWebhookConfiguration stagehand") ||
+		!strings.Contains(got.Notes[1], "you may not read Deployment stagehand-system/stagehand-webhook") {
+		t.Errorf("source %q, webhooks %v, notes %q", got.Source, got.Webhooks != nil, got.Notes)
 	}
 }
