@@ -26,7 +26,22 @@
 // shipped, rejects a pod from which a later mutating webhook removed or
 // altered what stagehand injected, and admits every other pod.
 //
+// Two kustomizations make the installation with cert-manager:
+// manifests/cert-manager, everything but the webhook configurations, and
+// manifests/cert-manager/webhooks, those, which the policy
+// stagehand-webhook-ca of the first refuses until cert-manager has issued
+// the serving certificate. TestCertManagerInstall runs the documented
+// command with the real kubectl (KUBECTL, else the one of `make
+// node-assets` next to envtest's binaries) against an API server of its
+// own, without cert-manager's CRDs and then with them, and proves that no
+// webhook configuration is ever left failing closed without a caBundle.
+// TestImagesMoveAgentImage builds overlays of manifests/base and
+// manifests/cert-manager with `images:` entries, with the kustomize API and
+// with `kubectl kustomize`, and proves that the agent's entry moves
+// STAGEHAND_AGENT_IMAGE.
+//
 // The API server tests need the binaries from `make envtest-assets` and
 // KUBEBUILDER_ASSETS pointing at them; without it, or with -short, they
-// skip. One API server serves the whole package, started in TestMain.
+// skip. One API server serves the package, started in TestMain;
+// TestCertManagerInstall starts its own.
 package manifests

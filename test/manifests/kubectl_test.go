@@ -69,6 +69,12 @@ type kubectlResult struct {
 // that nothing on this machine is ever reached).
 func kubectl(t *testing.T, kubeconfig string, args ...string) kubectlResult {
 	t.Helper()
+	return kubectlIn(t, "", kubeconfig, args...)
+}
+
+// kubectlIn is kubectl, run in the directory dir (empty: the test's).
+func kubectlIn(t *testing.T, dir, kubeconfig string, args ...string) kubectlResult {
+	t.Helper()
 	bin := kubectlBinary(t)
 	if kubeconfig == "" {
 		kubeconfig = filepath.Join(t.TempDir(), "no-kubeconfig")
@@ -78,6 +84,7 @@ func kubectl(t *testing.T, kubeconfig string, args ...string) kubectlResult {
 	var stdout, stderr bytes.Buffer
 	cmd := exec.CommandContext(ctx, bin, append([]string{"--kubeconfig", kubeconfig}, args...)...)
 	cmd.Env = append(os.Environ(), "KUBECONFIG="+kubeconfig, "HOME="+t.TempDir())
+	cmd.Dir = dir
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 	"maps"
+	"reflect"
 	"slices"
 	"testing"
 
@@ -12,6 +13,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/util/diff"
 	"k8s.io/utils/ptr"
 
 	stagehandoverlay "github.com/stagehand-k8s/stagehand/internal/overlay"
@@ -113,15 +115,59 @@ func TestGuardPolicy(t *testing.T) {
 	checkNamespaceSelector(t, "binding", sel.MatchLabels, sel.MatchExpressions)
 }
 
+// TestCertManagerOverlay: the installation with cert-manager comes in two
+// kustomizations that together build the base and cert-manager's objects,
+// each object once: manifests/cert-manager, everything but the webhook
+// configurations, and manifests/cert-manager/webhooks, those and nothing
+// else, asking cainjector for their CA and labelled for the policy
+// stagehand-webhook-ca, which the first brings, and whose parameter is the
+// Certificate they ask for.
 func TestCertManagerOverlay(t *testing.T) {
 	o := buildOverlay(t, "cert-manager")
-	for kind, anns := range map[string]map[string]string{
-		"MutatingWebhookConfiguration":   webhookConfiguration(t, o).Annotations,
-		"ValidatingWebhookConfiguration": profileWebhookConfiguration(t, o).Annotations,
-	} {
-		if got := anns["cert-manager.io/inject-ca-from"]; got != "stagehand-system/stagehand-webhook" {
-			t.Errorf("%s: inject-ca-from %q, want stagehand-system/stagehand-webhook", kind, got)
+	hooks := buildOverlay(t, "cert-manager/webhooks")
+	base := buildOverlay(t, "base")
+	var all []string
+	for _, u := range append(slices.Clone(o.objects), hooks.objects...) {
+		all = append(all, u.GetKind()+"/"+u.GetName())
+	}
+	want := append(base.kinds(), "ValidatingAdmissionPolicy/stagehand-webhook-ca", "ValidatingAdmissionPolicyBinding/stagehand-webhook-ca",
+		"Issuer/stagehand-selfsigned", "Certificate/stagehand-ca", "Issuer/stagehand-ca", "Certificate/stagehand-webhook")
+	if !sameElements(all, want) {
+		t.Errorf("manifests/cert-manager and its webhooks build %v, want %v", all, want)
+	}
+	if !sameElements(hooks.kinds(), []string{"MutatingWebhookConfiguration/stagehand", "ValidatingWebhookConfiguration/stagehand"}) {
+		t.Errorf("manifests/cert-manager/webhooks builds %v, want the two webhook configurations only", hooks.kinds())
+	}
+	for _, kind := range []string{"MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"} {
+		got, plain := hooks.find(t, kind, "stagehand").DeepCopy(), base.find(t, kind, "stagehand")
+		if a := got.GetAnnotations()[injectCAFrom]; a != servingCertificate {
+			t.Errorf("%s: %s %q, want %s", kind, injectCAFrom, a, servingCertificate)
 		}
+		if l := got.GetLabels()[caBundleLabel]; l != "cert-manager" {
+			t.Errorf("%s: label %s %q, want cert-manager", kind, caBundleLabel, l)
+		}
+		got.SetAnnotations(nil)
+		labels := got.GetLabels()
+		delete(labels, caBundleLabel)
+		got.SetLabels(labels)
+		if !reflect.DeepEqual(got.Object, plain.Object) {
+			t.Errorf("%s differs from the base's beyond the annotation and the label:\n%s", kind, diff.Diff(plain.Object, got.Object))
+		}
+	}
+	policy := typed[admissionregistrationv1.ValidatingAdmissionPolicy](t, o.find(t, "ValidatingAdmissionPolicy", "stagehand-webhook-ca"))
+	binding := typed[admissionregistrationv1.ValidatingAdmissionPolicyBinding](t, o.find(t, "ValidatingAdmissionPolicyBinding", "stagehand-webhook-ca"))
+	ref := binding.Spec.ParamRef
+	switch {
+	case policy.Spec.ParamKind == nil || *policy.Spec.ParamKind != (admissionregistrationv1.ParamKind{APIVersion: "cert-manager.io/v1", Kind: "Certificate"}):
+		t.Errorf("stagehand-webhook-ca paramKind %+v, want cert-manager's Certificate", policy.Spec.ParamKind)
+	case ref == nil || ref.Namespace+"/"+ref.Name != servingCertificate || ptr.Deref(ref.ParameterNotFoundAction, "") != admissionregistrationv1.DenyAction:
+		t.Errorf("stagehand-webhook-ca paramRef %+v, want %s, denying when it is missing", ref, servingCertificate)
+	case ptr.Deref(policy.Spec.FailurePolicy, "") != admissionregistrationv1.Fail || binding.Spec.PolicyName != policy.Name ||
+		!slices.Equal(binding.Spec.ValidationActions, []admissionregistrationv1.ValidationAction{admissionregistrationv1.Deny}):
+		t.Errorf("stagehand-webhook-ca failurePolicy %v, binding of %q with %v, want Fail and Deny", ptr.Deref(policy.Spec.FailurePolicy, ""), binding.Spec.PolicyName, binding.Spec.ValidationActions)
+	case policy.Spec.MatchConstraints == nil || policy.Spec.MatchConstraints.ObjectSelector == nil ||
+		!reflect.DeepEqual(policy.Spec.MatchConstraints.ObjectSelector.MatchLabels, map[string]string{caBundleLabel: "cert-manager"}):
+		t.Errorf("stagehand-webhook-ca matchConstraints %+v, want the webhook configurations labelled %s=cert-manager only", policy.Spec.MatchConstraints, caBundleLabel)
 	}
 	spec := func(kind, name string) map[string]any {
 		u := o.find(t, kind, name)
