@@ -132,6 +132,7 @@ func TestInstallCertManager(t *testing.T) {
 	if _, err := c.get(ctx, webhookConfig); !apierrors.IsNotFound(err) {
 		t.Fatalf("after the failed install, MutatingWebhookConfiguration stagehand: %v, want none", err)
 	}
+	noFailClosedWithoutCA(t, c)
 
 	crds, err := certManagerCRDs()
 	if err != nil {
