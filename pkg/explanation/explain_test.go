@@ -279,3 +279,19 @@ func TestShippedConditions(t *testing.T) {
 		t.Errorf("a refolded expression counts as changed")
 	}
 }
+
+// TestMisplacedOn: keys on a controller with a pod template are
+// misplaced; on a pod that owns pods (the MR3 DAGAppMaster) they are not.
+func TestMisplacedOn(t *testing.T) {
+	anns := map[string]string{inject.Agent: "true", "stagehand.io/status": "{}", "other": "x"}
+	if got := MisplacedOn("ReplicaSet", "web-5d8f", anns); len(got) != 1 ||
+		!strings.HasPrefix(got[0], `stagehand.io/agent is on the own metadata of the pod's controller, ReplicaSet "web-5d8f" (a Deployment's own annotations are copied`) {
+		t.Errorf("ReplicaSet: %q", got)
+	}
+	if got := MisplacedOn("Pod", "mr3master-1", anns); got != nil {
+		t.Errorf("a pod owning pods: %q", got)
+	}
+	if got := MisplacedOn("Job", "j", map[string]string{"stagehand.io/status": "{}"}); got != nil {
+		t.Errorf("the status alone: %q", got)
+	}
+}

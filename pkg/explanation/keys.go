@@ -87,16 +87,26 @@ func (x *explainer) keys() {
 	}
 }
 
+// templateKinds are the controllers that create pods from a pod template
+// of their own.
+var templateKinds = []string{"ReplicaSet", "StatefulSet", "DaemonSet", "Job", "ReplicationController"}
+
 // MisplacedOn warns about stagehand.io/ keys on the own metadata of a
 // created pod's controller (kind and name), where stagehand never reads
-// them: the pods it creates get its pod template's annotations.
+// them: the pods it creates get its pod template's annotations. Only
+// controllers with a pod template count: the MR3 DAGAppMaster pod that
+// owns its workers carries its own keys rightly.
 func MisplacedOn(kind, name string, anns map[string]string) []string {
-	keys := annotations.OurKeys(anns)
-	if len(keys) == 0 {
+	keys := slices.DeleteFunc(annotations.OurKeys(anns), func(k string) bool { return k == annotations.Status })
+	if len(keys) == 0 || !slices.Contains(templateKinds, kind) {
 		return nil
 	}
-	return []string{fmt.Sprintf("%s is on the own metadata of the pod's controller, %s %q, where stagehand never reads it: put it on the pod template's metadata.annotations",
-		strings.Join(keys, ", "), kind, name)}
+	hint := ""
+	if kind == "ReplicaSet" {
+		hint = " (a Deployment's own annotations are copied to its ReplicaSets)"
+	}
+	return []string{fmt.Sprintf("%s is on the own metadata of the pod's controller, %s %q%s, where stagehand never reads it: put it on the pod template's metadata.annotations",
+		strings.Join(keys, ", "), kind, name, hint)}
 }
 
 // unknownOnly are the pod's own keys when none of them is known.

@@ -177,7 +177,7 @@ func TestExplainController(t *testing.T) {
 		t.Fatal("a pod with stagehand.io/agent: yes was admitted")
 	}
 	s.explainUntil(t, []string{
-		`✗ stagehand.io/agent is on the own metadata of the pod's controller, ReplicaSet "web", where stagehand never reads it`,
+		`✗ stagehand.io/agent is on the own metadata of the pod's controller, ReplicaSet "web" (a Deployment's own annotations are copied to its ReplicaSets), where stagehand never reads it`,
 		"✗ Event StagehandDenied on ReplicaSet web",
 		"pod web-b: stagehand cannot inject",
 		"=> not injected: its stagehand.io/ keys are on its workload's own metadata, not on its pod template",
