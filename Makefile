@@ -93,9 +93,10 @@ soak: envtest-assets
 fuzz:
 	hack/fuzz.sh
 
-## golden: refresh testdata/inject/*.out.yaml from the injector.
+## golden: refresh testdata/inject/*.out.yaml from the injector and the plugin's explain goldens (cmd/kubectl-stagehand/testdata).
 golden:
 	$(GO) test ./pkg/offline -run TestGolden -update
+	$(GO) test ./cmd/kubectl-stagehand -run TestExplainExamples -update
 
 ## docs: regenerate docs/annotations.md from the annotation registry.
 docs:
