@@ -43,7 +43,7 @@ func (d *demo) showPod(ctx context.Context, p *corev1.Pod) {
 		d.n.line("    %s", prettyLine(lines[len(lines)-1]))
 	}
 	for _, s := range p.Status.InitContainerStatuses {
-		if t := s.State.Terminated; t != nil && t.ExitCode != 0 && s.Name == inject.FetchContainer {
+		if t := s.State.Terminated; t != nil && t.ExitCode != 0 && s.Name == inject.InitContainer {
 			d.n.line("  %s failed: the kubelet never starts the pod's containers, the task starts only with its", s.Name)
 			d.n.line("  dependencies in place. (This node has no route out and no DNS: anything outside the cluster is out of reach.)")
 		}

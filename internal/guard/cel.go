@@ -1,10 +1,8 @@
 package guard
 
 import (
-	"cmp"
 	"fmt"
 	"regexp"
-	"slices"
 	"strings"
 
 	"github.com/stagehand-k8s/stagehand/pkg/inject"
@@ -20,11 +18,11 @@ type part struct {
 // asked is the CEL of "the annotations ask for the injection".
 func (p part) asked() string { return "variables." + p.ident }
 
-// initContainer is one of stagehand's init containers with the injection
-// that adds it.
+// initContainer is one of stagehand's init containers with the CEL of
+// "an injection that adds it is asked for".
 type initContainer struct {
 	name  string
-	owner part
+	asked string
 }
 
 // identifier matches a CEL identifier.
@@ -119,16 +117,36 @@ func parts(injections []inject.About, taken names) ([]part, error) {
 	return ps, nil
 }
 
-// inits are stagehand's init containers in the order they run: by the
-// InitOrder of their injection, then in table order.
+// inits are stagehand's init containers in the order they run, the order
+// the table first names them in. Several injections may add the same one
+// (each contributes to it): it is there when any of them is asked for.
 func inits(ps []part) []initContainer {
-	owners := slices.Clone(ps)
-	slices.SortStableFunc(owners, func(a, b part) int { return cmp.Compare(a.Owns.InitOrder, b.Owns.InitOrder) })
+	return owned(ps, func(p part) []string { return p.Owns.InitContainers })
+}
+
+// owned lists the names the parts own, in the order the table first names
+// them, each with the CEL of "a part that owns it is asked for".
+func owned(ps []part, names func(part) []string) []initContainer {
 	var out []initContainer
-	for _, p := range owners {
-		for _, name := range p.Owns.InitContainers {
-			out = append(out, initContainer{name: name, owner: p})
+	owners := map[string][]string{}
+	for _, p := range ps {
+		for _, name := range names(p) {
+			if _, seen := owners[name]; !seen {
+				out = append(out, initContainer{name: name})
+			}
+			owners[name] = append(owners[name], p.asked())
 		}
 	}
+	for i := range out {
+		out[i].asked = or(owners[out[i].name])
+	}
 	return out
+}
+
+// or is the CEL of "one of conditions holds".
+func or(conditions []string) string {
+	if len(conditions) == 1 {
+		return conditions[0]
+	}
+	return "(" + strings.Join(conditions, " || ") + ")"
 }

@@ -206,25 +206,44 @@ func expectedParts(ps []part) string {
 }
 
 // expectedVolumes lists the volumes the annotations ask for: those of each
-// injection asked for, and those with a condition when it holds too.
+// injection asked for, and those with a condition when it holds too. A
+// volume that several injections use is listed once, when any of them
+// asks for it.
 func expectedVolumes(ps []part) string {
-	var lists []string
+	var (
+		names []string
+		conds = map[string][]string{}
+	)
 	for _, p := range ps {
-		var always []string
 		for _, v := range p.Guard.Volumes {
-			if v.When == "" {
-				always = append(always, v.Name)
-			}
-		}
-		if len(always) > 0 {
-			lists = append(lists, fmt.Sprintf("(%s ? %s : [])", p.asked(), list(always)))
-		}
-		for _, v := range p.Guard.Volumes {
+			cond := p.asked()
 			if v.When != "" {
-				lists = append(lists, fmt.Sprintf("(%s && (%s) ? %s : [])", p.asked(), strings.TrimSpace(v.When), list([]string{v.Name})))
+				cond += " && (" + strings.TrimSpace(v.When) + ")"
 			}
+			if _, seen := conds[v.Name]; !seen {
+				names = append(names, v.Name)
+			}
+			conds[v.Name] = append(conds[v.Name], cond)
 		}
 	}
+	// Consecutive volumes under the same condition share a list.
+	var lists []string
+	var group []string
+	var cond string
+	flush := func() {
+		if len(group) > 0 {
+			lists = append(lists, fmt.Sprintf("(%s ? %s : [])", cond, list(group)))
+		}
+	}
+	for _, name := range names {
+		c := or(conds[name])
+		if c != cond {
+			flush()
+			group, cond = nil, c
+		}
+		group = append(group, name)
+	}
+	flush()
 	return sum(lists)
 }
 
@@ -239,8 +258,8 @@ func misplacedInits(ics []initContainer) string {
 			at := strings.Join(before, " + ")
 			wrong = fmt.Sprintf("size(variables.inits) <= %[1]s ||\n  variables.inits[%[1]s] != %[2]s", at, quote(ic.name))
 		}
-		lists = append(lists, fmt.Sprintf("(%s && (%s)\n  ? %s : [])", ic.owner.asked(), wrong, list([]string{ic.name})))
-		before = append(before, fmt.Sprintf("(%s ? 1 : 0)", ic.owner.asked()))
+		lists = append(lists, fmt.Sprintf("(%s && (%s)\n  ? %s : [])", ic.asked, wrong, list([]string{ic.name})))
+		before = append(before, fmt.Sprintf("(%s ? 1 : 0)", ic.asked))
 	}
 	return sum(lists)
 }

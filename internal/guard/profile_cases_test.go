@@ -82,8 +82,8 @@ func testProfileGuard(t *testing.T, c client.Client) {
 		want string // what the denial holds; "" to admit
 	}{
 		{"injected", good, ""}, // its sidecar, not a target of the profile, is not wrapped
-		{"injected-without-its-profiles-volume", withoutVolume(good, "stagehand-deps-ca"),
-			"stagehand guard: volume stagehand-deps-ca was removed after stagehand injected it"},
+		{"injected-without-its-profiles-volume", withoutVolume(good, inject.DepsSecretsVolume),
+			"stagehand guard: volume " + inject.DepsSecretsVolume + " was removed after stagehand injected it"},
 		{"not-injected", worker, refusal + "the pod has no stagehand.io/status. The stagehand webhook did not answer (pods without stagehand.io/ annotations are sent to it with failurePolicy Ignore), or the profile was created or changed while the pod was being created; create the pod again"},
 		{"status-of-another-profile", status(good, `"name":"workers"`, `"name":"other"`), refusal + "stagehand.io/status records another profile, or not generation 2 of this one. The profile was created or changed while the pod was being created; create the pod again"},
 		{"status-of-another-generation", status(good, `"generation":2}`, `"generation":1}`), refusal + "stagehand.io/status records another profile, or not generation 2"},

@@ -88,14 +88,14 @@ func refusesBroken(t *testing.T, c client.Client, p *admissionregistrationv1.Val
 }
 
 // testInitOrder installs the policy of a table whose init containers come
-// from three injections, one with two, declared out of order, and checks
-// which pods it admits.
+// from three injections, two of which add the same one, and checks which
+// pods it admits.
 func testInitOrder(t *testing.T, c client.Client) {
 	ask := func(part string) string { return "'" + annotations.Prefix + part + "' in variables.anns" }
 	table := []inject.About{
-		{Part: "alpha", Owns: inject.Owned{InitContainers: []string{"a-init"}, InitOrder: 1}, Guard: inject.Guard{Asked: ask("alpha")}},
-		{Part: "beta", Owns: inject.Owned{InitContainers: []string{"b-init"}, InitOrder: 0}, Guard: inject.Guard{Asked: ask("beta")}},
-		{Part: "gamma", Owns: inject.Owned{InitContainers: []string{"g1", "g2"}, InitOrder: 2}, Guard: inject.Guard{Asked: ask("gamma")}},
+		{Part: "alpha", Owns: inject.Owned{InitContainers: []string{"shared"}}, Guard: inject.Guard{Asked: ask("alpha")}},
+		{Part: "beta", Owns: inject.Owned{InitContainers: []string{"g1", "g2"}}, Guard: inject.Guard{Asked: ask("beta")}},
+		{Part: "gamma", Owns: inject.Owned{InitContainers: []string{"shared"}}, Guard: inject.Guard{Asked: ask("gamma")}},
 	}
 	p, err := Policy(table)
 	if err != nil {
@@ -105,19 +105,21 @@ func testInitOrder(t *testing.T, c client.Client) {
 	probe := podOf("", []string{"alpha", "beta", "gamma"}, nil)
 	delete(probe.Annotations, annotations.Status)
 	ns := install(t, c, p, "guard-init-order", probe)
-	const first = " (stagehand's init containers must come first: b-init, a-init, g1, then g2)"
+	const first = " (stagehand's init containers must come first: shared, g1, then g2)"
 	for _, tc := range []struct {
 		name  string
 		parts []string
 		inits []string
 		want  string // the denial; "" to admit
 	}{
-		{"all", []string{"alpha", "beta", "gamma"}, []string{"b-init", "a-init", "g1", "g2", "user"}, ""},
-		{"without-beta", []string{"alpha", "gamma"}, []string{"a-init", "g1", "g2"}, ""},
-		{"only-gamma", []string{"gamma"}, []string{"g1", "g2", "user"}, ""},
-		{"swapped", []string{"alpha", "gamma"}, []string{"g1", "a-init", "g2"}, "init containers a-init, g1 were removed or moved after stagehand injected it"},
-		{"user-first", []string{"beta", "gamma"}, []string{"user", "b-init", "g1", "g2"}, "init containers b-init, g1, g2 were removed or moved"},
-		{"last-missing", []string{"alpha", "beta", "gamma"}, []string{"b-init", "a-init", "g1"}, "init container g2 was removed or moved"},
+		{"all", []string{"alpha", "beta", "gamma"}, []string{"shared", "g1", "g2", "user"}, ""},
+		{"without-alpha", []string{"beta", "gamma"}, []string{"shared", "g1", "g2"}, ""},
+		{"only-gamma", []string{"gamma"}, []string{"shared", "user"}, ""},
+		{"only-beta", []string{"beta"}, []string{"g1", "g2", "user"}, ""},
+		{"swapped", []string{"alpha", "beta"}, []string{"g1", "shared", "g2"}, "init containers shared, g1 were removed or moved after stagehand injected it"},
+		{"user-first", []string{"beta", "gamma"}, []string{"user", "shared", "g1", "g2"}, "init containers shared, g1, g2 were removed or moved"},
+		{"shared-missing", []string{"gamma"}, []string{"user"}, "init container shared was removed or moved"},
+		{"last-missing", []string{"alpha", "beta", "gamma"}, []string{"shared", "g1"}, "init container g2 was removed or moved"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := c.Create(t.Context(), podOf(ns, tc.parts, tc.inits), client.DryRunAll)

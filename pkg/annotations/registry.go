@@ -45,7 +45,7 @@ var GeneralKeys = []Key{
 
 // WrittenKeys are written by the webhook; they come last.
 var WrittenKeys = []Key{
-	{Name: Status, Description: "Written by the webhook: JSON with the stagehand version, the injected parts and a hash of the parsed annotations. Do not set it.",
+	{Name: Status, Description: "Written by the webhook: JSON with the stagehand version, the injected parts and what stagehand owns in the pod that the pod does not show (its target containers and the env vars it set there; every volume, mount and init container too when the pod mounts one of stagehand's volumes itself). Do not set it.",
 		Default: "none", Valid: "written by the webhook", Validate: func(string) []string { return nil }, Written: true},
 }
 

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/stagehand-k8s/stagehand/pkg/agentapi"
@@ -25,9 +24,7 @@ const (
 
 // Names and paths of what the agent injection adds.
 const (
-	PartAgent        = "agent"
-	InstallContainer = volumePrefix + "install"
-	AgentVolume      = volumePrefix + "bin"
+	PartAgent = "agent"
 	// AgentImageBinary is the agent's path inside the agent image.
 	AgentImageBinary = agentapi.ImageBinary
 	// AgentBinary is the agent's path inside every wrapped container.
@@ -40,7 +37,7 @@ type AgentSpec struct {
 	TaskTimeout time.Duration `json:"taskTimeout,omitempty"`
 }
 
-// agent copies the agent into an emptyDir with an init container and
+// agent has the init container install the agent into the emptyDir, and
 // rewrites each target container's command to run through it.
 var _ = register(&injection[AgentSpec]{
 	About: About{
@@ -53,11 +50,11 @@ var _ = register(&injection[AgentSpec]{
 		},
 		Asks: []string{Agent}, AskedAs: Agent + `: "true"`,
 		Owns: Owned{
-			Volumes:        []string{AgentVolume},
-			InitContainers: []string{InstallContainer}, InitOrder: 0,
-			WrapsCommands: true,
+			Volumes:        []string{DataVolume},
+			InitContainers: []string{InitContainer},
+			WrapsCommands:  true,
 		},
-		Guard: Guard{Asked: celIsTrue(Agent), Volumes: []GuardVolume{{Name: AgentVolume}}, CommandPrefix: AgentBinary},
+		Guard: Guard{Asked: celIsTrue(Agent), Volumes: []GuardVolume{{Name: DataVolume}}, CommandPrefix: AgentBinary},
 	},
 	parse: func(p *parser) *AgentSpec {
 		if p.anns[Agent] != "true" {
@@ -70,13 +67,10 @@ var _ = register(&injection[AgentSpec]{
 		return a
 	},
 	apply: func(e *editor, a *AgentSpec) {
-		e.ensureVolume(corev1.Volume{Name: AgentVolume, VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{SizeLimit: ptrTo(smallDirLimit())}}}, Agent)
-		e.ensureInitContainer(initContainer(InstallContainer, e.opts.AgentImage,
-			[]string{AgentImageBinary, agentapi.CommandInstall, agentapi.BinDir}, nil,
-			[]corev1.VolumeMount{{Name: AgentVolume, MountPath: agentapi.BinDir}},
-			resources("10m", "16Mi", "100m", "64Mi")))
-		e.ensureMount(corev1.VolumeMount{Name: AgentVolume, MountPath: agentapi.BinDir, ReadOnly: true}, Agent)
-		e.wrapCommands(agentCommand(e.in, e.spec, a))
+		e.useData(smallDirLimit(), Agent)
+		e.addInitStep(initStep{args: []string{"--" + agentapi.FlagInstall}, res: resources("10m", "16Mi", "100m", "64Mi")})
+		e.ensureMount(dataMount(agentapi.BinDir, agentapi.BinDir, true), Agent)
+		e.wrapCommands(agentCommand(e.in, a))
 	},
 	mounts: func(*Spec, *AgentSpec) []mountPoint {
 		return []mountPoint{{key: Agent, path: agentapi.BinDir, fixed: true}}
@@ -116,17 +110,17 @@ func (e *editor) wrapCommands(prefix []string) {
 	}
 }
 
-// agentCommand is the wrapper put before each task's command.
-func agentCommand(pod *Input, spec *Spec, a *AgentSpec) []string {
+// agentCommand is the wrapper put before each task's command. It does not
+// ask the agent to check the fetch manifest (agent run --manifest), as
+// webhooks before one init container did: the init container that fetches
+// has succeeded before any target container starts.
+func agentCommand(pod *Input, a *AgentSpec) []string {
 	cmd := []string{AgentBinary, agentapi.CommandRun}
 	if a.TaskTimeout > 0 {
-		cmd = append(cmd, "--"+agentapi.FlagTimeout, a.TaskTimeout.String())
+		cmd = append(cmd, "--"+agentapi.FlagTimeout+"="+flagDuration(a.TaskTimeout))
 	}
 	if g := agentGrace(pod); g != "" {
-		cmd = append(cmd, "--"+agentapi.FlagGrace, g)
-	}
-	if d := requestOf[DepsSpec](spec); d != nil {
-		cmd = append(cmd, "--"+agentapi.FlagManifest, ManifestPath(d))
+		cmd = append(cmd, "--"+agentapi.FlagGrace+"="+g)
 	}
 	return append(cmd, "--")
 }

@@ -43,7 +43,7 @@ func TestAgentWrapsAndUnwraps(t *testing.T) {
 			if !slices.Equal(c.Command, tc.wrapped) || !slices.Equal(c.Args, tc.container.Args) {
 				t.Fatalf("command %q args %q, want %q args %q", c.Command, c.Args, tc.wrapped, tc.container.Args)
 			}
-			if len(injected.Spec.InitContainers) != 1 || injected.Spec.InitContainers[0].Name != InstallContainer {
+			if len(injected.Spec.InitContainers) != 1 || injected.Spec.InitContainers[0].Name != InitContainer {
 				t.Fatalf("init containers = %+v", injected.Spec.InitContainers)
 			}
 			// Turning the agent off restores the container exactly.
@@ -75,11 +75,11 @@ func TestUserInitContainersStayAfterOurs(t *testing.T) {
 	for _, c := range got.Spec.InitContainers {
 		names = append(names, c.Name)
 	}
-	if want := []string{InstallContainer, FetchContainer, "user-1", "user-2"}; !slices.Equal(names, want) {
+	if want := []string{InitContainer, "user-1", "user-2"}; !slices.Equal(names, want) {
 		t.Fatalf("init containers %v, want %v", names, want)
 	}
 	pod = newPod(map[string]string{Agent: "true"}, corev1.Container{Name: "main", Command: []string{"x"}})
-	pod.Spec.InitContainers = []corev1.Container{{Name: InstallContainer}}
+	pod.Spec.InitContainers = []corev1.Container{{Name: InitContainer}}
 	if _, err := injectPod(t, in, pod); err == nil {
 		t.Fatal("a user init container named like ours was not denied")
 	}
@@ -105,12 +105,12 @@ func TestInjectedEnvCoversEveryInjection(t *testing.T) {
 	}, corev1.Container{Name: "main", Command: []string{"x"}})
 	_, got := injectChecked(t, in, pod)
 	status, _ := ParseStatus(got.Annotations[annotations.Status])
-	if len(status.Env["main"]) < 10 {
+	if len(status.Env["main"]) < 9 {
 		t.Fatalf("too few env vars injected to check: %v", status.Env)
 	}
 	for _, c := range append(got.Spec.InitContainers, got.Spec.Containers...) {
 		for _, e := range c.Env {
-			if !injectedEnv[e.Name] && e.Name != "STAGEHAND_FETCH_JOB" {
+			if !injectedEnv[e.Name] {
 				t.Errorf("container %s: env %s is injected but no injection owns it", c.Name, e.Name)
 			}
 		}
@@ -130,7 +130,7 @@ func TestNoCommandReason(t *testing.T) {
 	if !errors.As(err, &d) || d.Reason != ReasonNoCommand || len(d.Errors) != 2 {
 		t.Fatalf("two containers without commands: %v, want a %s denial with 2 errors", err, ReasonNoCommand)
 	}
-	pod.Spec.Volumes = append(pod.Spec.Volumes, corev1.Volume{Name: AgentVolume})
+	pod.Spec.Volumes = append(pod.Spec.Volumes, corev1.Volume{Name: DataVolume})
 	_, err = in.Inject(mustInput(t, pod))
 	if !errors.As(err, &d) || d.Reason != ReasonConflict {
 		t.Fatalf("with a clashing volume too: %v, want a %s denial", err, ReasonConflict)

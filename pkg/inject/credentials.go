@@ -40,8 +40,12 @@ const (
 	StagehandTokenPath = "/var/run/secrets/stagehand.io/serviceaccount"
 )
 
-// volumePrefix starts the name of every volume stagehand injects.
-const volumePrefix = "stagehand-"
+// volumePrefix starts the name of every volume stagehand injects but one,
+// DataVolume; reservedPrefix starts them all, and its init container's.
+const (
+	volumePrefix   = "stagehand-"
+	reservedPrefix = "stagehand"
+)
 
 // TokenSpec describes the projected ServiceAccount token volume.
 type TokenSpec struct {
@@ -105,10 +109,9 @@ var _ = register(&injection[TokenSpec]{
 					{ServiceAccountToken: &corev1.ServiceAccountTokenProjection{
 						Audience: t.Audience, ExpirationSeconds: &t.ExpirationSeconds, Path: "token",
 					}},
-					{ConfigMap: &corev1.ConfigMapProjection{
-						LocalObjectReference: corev1.LocalObjectReference{Name: "kube-root-ca.crt"},
-						Items:                []corev1.KeyToPath{{Key: "ca.crt", Path: "ca.crt"}},
-					}},
+					// Its one key, ca.crt, which the controller that
+					// publishes it in every namespace keeps alone.
+					{ConfigMap: &corev1.ConfigMapProjection{LocalObjectReference: corev1.LocalObjectReference{Name: "kube-root-ca.crt"}}},
 					{DownwardAPI: &corev1.DownwardAPIProjection{Items: []corev1.DownwardAPIVolumeFile{{
 						Path:     "namespace",
 						FieldRef: &corev1.ObjectFieldSelector{APIVersion: "v1", FieldPath: "metadata.namespace"},
@@ -116,7 +119,7 @@ var _ = register(&injection[TokenSpec]{
 				},
 			}},
 		}, ServiceAccountToken)
-		e.ensureMount(corev1.VolumeMount{Name: TokenVolume, MountPath: t.Path, ReadOnly: true}, TokenPath)
+		e.ensureMount(corev1.VolumeMount{Name: TokenVolume, MountPath: t.Path}, TokenPath) // read-only: projected
 	},
 	mounts: func(_ *Spec, t *TokenSpec) []mountPoint { return []mountPoint{{key: TokenPath, path: t.Path}} },
 	describe: func(pod *Input) []string {

@@ -1,10 +1,8 @@
 package inject
 
 import (
-	"encoding/json"
 	"fmt"
 	"path"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -48,37 +46,30 @@ const (
 
 // Names and defaults of the dependencies injection.
 const (
-	PartDeps       = "dependencies"
-	FetchContainer = volumePrefix + "fetch"
-	JarsVolume     = volumePrefix + "jars"
-	FilesVolume    = volumePrefix + "files"
-	DepsCAVolume   = volumePrefix + "deps-ca"
-	DepsAuthVolume = volumePrefix + "deps-auth"
-	// ClasspathEnv and SparkClasspathEnv carry the jars' final paths.
-	ClasspathEnv      = "STAGEHAND_CLASSPATH"
+	PartDeps = "dependencies"
+	// DepsSecretsVolume projects the CA bundle and the bearer token, the
+	// ones that are asked for, into the init container only.
+	DepsSecretsVolume = volumePrefix + "deps"
+	// SparkClasspathEnv carries the jars' final paths.
 	SparkClasspathEnv = "SPARK_EXTRA_CLASSPATH"
 
 	DefaultJarsDir          = "/var/spark-data/spark-jars"
 	DefaultFilesDir         = "/var/spark-data/spark-files"
-	DefaultDepsSizeLimit    = "2Gi"
-	DefaultFetchTimeout     = 5 * time.Minute
-	DefaultFetchParallelism = 5
+	DefaultDepsSizeLimit    = "2Gi" // agentapi.DefaultDepsBytes
+	DefaultFetchTimeout     = agentapi.DefaultTimeout
+	DefaultFetchParallelism = agentapi.DefaultParallelism
 	MaxFetchParallelism     = 64
 	MaxFetchTimeout         = 2 * time.Hour
 	// DependenciesCAKey is the ConfigMap key of the CA bundle.
 	DependenciesCAKey = "ca.crt"
 	// DependenciesAuthKey is the Secret key of the bearer token.
 	DependenciesAuthKey = "token"
-
-	// depsCADir and depsAuthDir are mounted into the fetch container only.
-	depsCADir   = "/etc/stagehand/deps-ca"
-	depsAuthDir = "/etc/stagehand/deps-auth"
 )
 
 // DepsSpec describes the dependencies to fetch before the task starts.
 type DepsSpec struct {
 	// Jars, Files and Archives are the URIs as given, credentials included:
-	// they travel to the fetch container only.
+	// they travel to the init container only.
 	Jars     []string `json:"jars,omitempty"`
 	Files    []string `json:"files,omitempty"`
 	Archives []string `json:"archives,omitempty"`
@@ -94,105 +85,86 @@ type DepsSpec struct {
 	Classpath []string `json:"classpath,omitempty"`
 }
 
-// dependencies adds the fetch init container, which downloads the
-// dependencies into two emptyDirs, and mounts those read-only into the
-// target containers with the jars on the classpath.
+// dependencies has the init container download the dependencies into the
+// emptyDir, and mounts its jars and files read-only into the target
+// containers, with the jars on the classpath.
 var _ = register(&injection[DepsSpec]{
 	About: About{
 		Part: PartDeps, Field: "deps", Rank: 50,
 		Keys: []annotations.Key{
-			{Name: Jars, Description: "Comma-separated jar URIs, fetched before the task starts and put on the classpath (`SPARK_EXTRA_CLASSPATH`, `STAGEHAND_CLASSPATH`). `local://` jars are already in the image: never fetched, but on the classpath.",
+			{Name: Jars, Description: "Comma-separated jar URIs, fetched before the task starts and put on the classpath (`SPARK_EXTRA_CLASSPATH`). `local://` jars are already in the image: never fetched, but on the classpath.",
 				Default: "none", Valid: annotations.ValidURIs, Validate: annotations.URIListValidator(agentapi.KindJar), WithOthers: true},
 			{Name: Files, Description: "Comma-separated file URIs, fetched into the files directory.",
 				Default: "none", Valid: annotations.ValidURIs, Validate: annotations.URIListValidator(agentapi.KindFile), WithOthers: true},
 			{Name: Archives, Description: "Comma-separated `.tar.gz`, `.tgz` or `.zip` URIs, fetched and unpacked into the files directory under their base name without the suffix.",
 				Default: "none", Valid: annotations.ValidURIs + "; names end in .tar.gz, .tgz or .zip", Validate: annotations.URIListValidator(agentapi.KindArchive), WithOthers: true},
-			{Name: JarsDir, Description: "Directory of the fetched jars: an emptyDir, read-only in the target containers.",
+			{Name: JarsDir, Description: "Directory of the fetched jars: a directory of stagehand's emptyDir, read-only in the target containers.",
 				Default: "`" + DefaultJarsDir + "`", Valid: annotations.ValidPath, Validate: annotations.ValidateMountPath},
-			{Name: FilesDir, Description: "Directory of the fetched files and archives: an emptyDir, read-only in the target containers.",
+			{Name: FilesDir, Description: "Directory of the fetched files and archives: a directory of stagehand's emptyDir, read-only in the target containers.",
 				Default: "`" + DefaultFilesDir + "`", Valid: annotations.ValidPath, Validate: annotations.ValidateMountPath},
-			{Name: DepsSizeLimit, Description: "sizeLimit of each dependency emptyDir; the fetch also stops with a clear error beyond it.",
+			{Name: DepsSizeLimit, Description: "Space for the dependencies: the fetch stops with a clear error when one file, or all of them, would exceed it. It is part of the sizeLimit of stagehand's emptyDir.",
 				Default: "`" + DefaultDepsSizeLimit + "`", Valid: "a positive Kubernetes quantity, such as 512Mi or 4Gi", Validate: annotations.ValidateQuantity},
 			{Name: FetchTimeout, Description: "Time limit of the whole dependency fetch.",
 				Default: "`" + DefaultFetchTimeout.String() + "`", Valid: "a Go duration from 1s to " + MaxFetchTimeout.String() + ", such as 90s or 10m", Validate: annotations.DurationValidator(time.Second, MaxFetchTimeout)},
 			{Name: FetchParallelism, Description: "How many dependencies are fetched at once. When there are more, the fetch asks for their sizes with HEAD requests (with the same credentials) and starts the largest first; a server that rejects HEAD keeps the listed order.",
 				Default: strconv.Itoa(DefaultFetchParallelism), Valid: fmt.Sprintf("an integer from 1 to %d", MaxFetchParallelism), Validate: annotations.IntValidator(1, MaxFetchParallelism)},
-			{Name: DependenciesCAConfigMap, Description: "ConfigMap whose key `" + DependenciesCAKey + "` is a PEM bundle trusted when fetching, besides the system roots. Mounted into the fetch container only.",
+			{Name: DependenciesCAConfigMap, Description: "ConfigMap whose key `" + DependenciesCAKey + "` is a PEM bundle trusted when fetching, besides the system roots. Mounted into stagehand's init container only.",
 				Default: "none", Valid: "a DNS subdomain name", Validate: annotations.ValidateObjectName},
-			{Name: DependenciesAuthSecret, Description: "Secret whose key `" + DependenciesAuthKey + "` is sent as a bearer token when fetching. Mounted into the fetch container only; never logged.",
+			{Name: DependenciesAuthSecret, Description: "Secret whose key `" + DependenciesAuthKey + "` is sent as a bearer token when fetching. Mounted into stagehand's init container only; never logged.",
 				Default: "none", Valid: "a DNS subdomain name", Validate: annotations.ValidateObjectName},
 		},
 		Asks: []string{Jars, Files, Archives}, AskedAs: Jars + ", " + Files + " or " + Archives,
 		Owns: Owned{
-			Volumes:        []string{JarsVolume, FilesVolume, DepsCAVolume, DepsAuthVolume},
-			InitContainers: []string{FetchContainer}, InitOrder: 1,
-			Env: []string{SparkClasspathEnv, ClasspathEnv},
+			Volumes:        []string{DataVolume, DepsSecretsVolume},
+			InitContainers: []string{InitContainer},
+			Env:            []string{SparkClasspathEnv},
 		},
 		Guard: Guard{
 			Asked: celHas(Jars) + " || " + celHas(Files) + " || " + celHas(Archives),
-			Volumes: []GuardVolume{{Name: JarsVolume}, {Name: FilesVolume},
-				{Name: DepsCAVolume, When: celHas(DependenciesCAConfigMap)}, {Name: DepsAuthVolume, When: celHas(DependenciesAuthSecret)}},
+			Volumes: []GuardVolume{{Name: DataVolume},
+				{Name: DepsSecretsVolume, When: celHas(DependenciesCAConfigMap) + " || " + celHas(DependenciesAuthSecret)}},
 		},
 	},
 	parse: parseDependencies,
 	apply: func(e *editor, d *DepsSpec) {
 		limit := resource.MustParse(d.SizeLimit)
-		for _, name := range []string{JarsVolume, FilesVolume} {
-			e.ensureVolume(corev1.Volume{Name: name, VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{SizeLimit: &limit}}}, DepsSizeLimit)
+		e.useData(limit, DepsSizeLimit)
+		var mounts []corev1.VolumeMount
+		if v, cause := secretsVolume(d, secretFileMode(e.in)); v != nil {
+			e.ensureVolume(*v, cause)
+			// Projected volumes are always read-only.
+			mounts = append(mounts, corev1.VolumeMount{Name: DepsSecretsVolume, MountPath: agentapi.SecretsDir})
 		}
-		mounts := []corev1.VolumeMount{{Name: JarsVolume, MountPath: d.JarsDir}, {Name: FilesVolume, MountPath: d.FilesDir}}
-		if d.CAConfigMap != "" {
-			e.ensureVolume(corev1.Volume{Name: DepsCAVolume, VolumeSource: corev1.VolumeSource{ConfigMap: &corev1.ConfigMapVolumeSource{
-				LocalObjectReference: corev1.LocalObjectReference{Name: d.CAConfigMap},
-				Items:                []corev1.KeyToPath{{Key: DependenciesCAKey, Path: DependenciesCAKey}},
-				DefaultMode:          ptrTo(corev1.ConfigMapVolumeSourceDefaultMode),
-			}}}, DependenciesCAConfigMap)
-			mounts = append(mounts, corev1.VolumeMount{Name: DepsCAVolume, MountPath: depsCADir, ReadOnly: true})
-		}
-		if d.AuthSecret != "" {
-			e.ensureVolume(corev1.Volume{Name: DepsAuthVolume, VolumeSource: corev1.VolumeSource{Secret: &corev1.SecretVolumeSource{
-				SecretName:  d.AuthSecret,
-				Items:       []corev1.KeyToPath{{Key: DependenciesAuthKey, Path: DependenciesAuthKey}},
-				DefaultMode: secretFileMode(e.in),
-			}}}, DependenciesAuthSecret)
-			mounts = append(mounts, corev1.VolumeMount{Name: DepsAuthVolume, MountPath: depsAuthDir, ReadOnly: true})
-		}
-		if reports(e.spec) {
-			mounts = append(mounts, corev1.VolumeMount{Name: SpoolVolume, MountPath: SpoolDir})
-		}
-		job, err := json.Marshal(fetchJob(d, limit.Value(), e.opts.AllowedDependencyHosts))
-		if err != nil {
-			panic(err) // a struct of strings and numbers always marshals
-		}
-		env := append([]corev1.EnvVar{{Name: agentapi.EnvJob, Value: string(job)}}, reporterEnv(e.spec, FetchContainer, e.opts.AgentImage)...)
-		e.ensureInitContainer(initContainer(FetchContainer, e.opts.AgentImage, []string{AgentImageBinary, agentapi.CommandFetch}, env, mounts,
-			resources("50m", "64Mi", "1", "256Mi")))
-		e.ensureMount(corev1.VolumeMount{Name: JarsVolume, MountPath: d.JarsDir, ReadOnly: true}, JarsDir)
-		e.ensureMount(corev1.VolumeMount{Name: FilesVolume, MountPath: d.FilesDir, ReadOnly: true}, FilesDir)
+		e.addInitStep(initStep{args: fetchFlags(d, limit.Value(), e.opts.AllowedDependencyHosts), mounts: mounts,
+			res: resources("50m", "64Mi", "1", "256Mi")})
+		e.ensureMount(dataMount(agentapi.JarsDir, d.JarsDir, true), JarsDir)
+		e.ensureMount(dataMount(agentapi.FilesDir, d.FilesDir, true), FilesDir)
 		if len(d.Classpath) > 0 {
-			classpath := strings.Join(d.Classpath, ":")
-			e.ensureEnv(corev1.EnvVar{Name: SparkClasspathEnv, Value: classpath}, Jars)
-			e.ensureEnv(corev1.EnvVar{Name: ClasspathEnv, Value: classpath}, Jars)
+			e.ensureEnv(corev1.EnvVar{Name: SparkClasspathEnv, Value: strings.Join(d.Classpath, ":")}, Jars)
 		}
 	},
 	mounts: func(_ *Spec, d *DepsSpec) []mountPoint {
 		return []mountPoint{{key: JarsDir, path: d.JarsDir}, {key: FilesDir, path: d.FilesDir}}
 	},
 	describe: func(pod *Input) []string {
-		var job agentapi.Job
+		var uris []string
+		counts := map[string]int{}
 		for _, c := range pod.Spec.InitContainers {
-			for _, e := range c.Env {
-				if c.Name == FetchContainer && e.Name == agentapi.EnvJob {
-					_ = json.Unmarshal([]byte(e.Value), &job)
+			if c.Name != InitContainer {
+				continue
+			}
+			for _, arg := range c.Command {
+				name, uri, ok := strings.Cut(strings.TrimPrefix(arg, "--"), "=")
+				if kind := fetchKinds[name]; ok && kind != "" {
+					counts[kind]++
+					uris = append(uris, "  "+redaction.URL(uri))
 				}
 			}
 		}
 		out := []string{fmt.Sprintf("%s fetches %d jar(s), %d file(s), %d archive(s) before the task starts",
-			FetchContainer, len(job.Jars), len(job.Files), len(job.Archives))}
-		for _, uri := range slices.Concat(job.Jars, job.Files, job.Archives) {
-			out = append(out, "  "+redaction.URL(uri))
-		}
-		return append(out, "SPARK_EXTRA_CLASSPATH="+envValueOf(pod, SparkClasspathEnv))
+			InitContainer, counts[agentapi.KindJar], counts[agentapi.KindFile], counts[agentapi.KindArchive])}
+		out = append(out, uris...)
+		return append(out, SparkClasspathEnv+"="+envValueOf(pod, SparkClasspathEnv))
 	},
 })
 
@@ -242,7 +214,7 @@ func parseDependencies(p *parser) *DepsSpec {
 		*group.into = raws
 		for _, dep := range deps {
 			if dep.Credentials {
-				p.warnings = append(p.warnings, fmt.Sprintf("%s: %s carries credentials or a query string, which reach the fetch container as written; prefer %s",
+				p.warnings = append(p.warnings, fmt.Sprintf("%s: %s carries credentials or a query string, which reach stagehand's init container as written, in its command; prefer %s",
 					p.keyPath(group.key), dep.Redacted, DependenciesAuthSecret))
 			}
 			if first, dup := seen[dep.Name]; dup {
@@ -266,30 +238,72 @@ func parseDependencies(p *parser) *DepsSpec {
 	return d
 }
 
-// ManifestPath is where the fetch result manifest of a spec is written.
+// ManifestPath is where the fetch result manifest of a spec is, in the
+// target containers.
 func ManifestPath(d *DepsSpec) string {
 	return path.Join(d.JarsDir, agentapi.ManifestFileName)
 }
 
-// fetchJob is the whole job of the fetch container, as one typed payload.
-// The webhook's allowlist goes with it, so that the fetch holds redirects
-// to it too.
-func fetchJob(d *DepsSpec, maxTotalBytes int64, allowedHosts []string) agentapi.Job {
-	job := agentapi.Job{
-		JarsDir: d.JarsDir, FilesDir: d.FilesDir,
-		Jars: d.Jars, Files: d.Files, Archives: d.Archives,
-		ManifestPath:  ManifestPath(d),
-		Parallelism:   d.Parallelism,
-		Timeout:       agentapi.Duration(d.FetchTimeout),
-		MaxTotalBytes: maxTotalBytes,
-		MaxFileBytes:  maxTotalBytes,
-		AllowedHosts:  allowedHosts,
+// fetchKinds are the fetch flags of the dependencies, with their kind.
+var fetchKinds = map[string]string{"jar": agentapi.KindJar, "file": agentapi.KindFile, "archive": agentapi.KindArchive}
+
+// fetchFlags are the init container's flags of the fetch: the
+// dependencies, and the settings that differ from what the agent derives
+// (see agentapi.FlagInstall). The webhook's allowlist goes with them, so
+// that the fetch holds redirects to it too.
+func fetchFlags(d *DepsSpec, maxBytes int64, allowedHosts []string) []string {
+	var args []string
+	for _, group := range []struct {
+		flag string
+		uris []string
+	}{{"jar", d.Jars}, {"file", d.Files}, {"archive", d.Archives}} {
+		for _, uri := range group.uris {
+			args = append(args, "--"+group.flag+"="+uri)
+		}
 	}
+	if d.Parallelism != agentapi.DefaultParallelism {
+		args = append(args, "--parallelism="+strconv.Itoa(d.Parallelism))
+	}
+	if d.FetchTimeout != agentapi.DefaultTimeout {
+		args = append(args, "--timeout="+flagDuration(d.FetchTimeout))
+	}
+	if maxBytes != agentapi.DefaultDepsBytes {
+		args = append(args, "--max-total-bytes="+strconv.FormatInt(maxBytes, 10))
+	}
+	if len(allowedHosts) > 0 {
+		args = append(args, "--allowed-hosts="+strings.Join(allowedHosts, ","))
+	}
+	return args
+}
+
+// secretsVolume projects the CA bundle and the bearer token that d asks
+// for into the init container, with the key that asked first; nil when it
+// asks for neither.
+func secretsVolume(d *DepsSpec, mode *int32) (*corev1.Volume, string) {
+	var (
+		sources []corev1.VolumeProjection
+		cause   string
+	)
 	if d.CAConfigMap != "" {
-		job.CAFile = depsCADir + "/" + DependenciesCAKey
+		sources = append(sources, corev1.VolumeProjection{ConfigMap: &corev1.ConfigMapProjection{
+			LocalObjectReference: corev1.LocalObjectReference{Name: d.CAConfigMap},
+			Items:                []corev1.KeyToPath{{Key: DependenciesCAKey, Path: agentapi.CAFileName}},
+		}})
+		cause = DependenciesCAConfigMap
 	}
 	if d.AuthSecret != "" {
-		job.AuthFile = depsAuthDir + "/" + DependenciesAuthKey
+		sources = append(sources, corev1.VolumeProjection{Secret: &corev1.SecretProjection{
+			LocalObjectReference: corev1.LocalObjectReference{Name: d.AuthSecret},
+			Items:                []corev1.KeyToPath{{Key: DependenciesAuthKey, Path: agentapi.TokenFileName}},
+		}})
+		if cause == "" {
+			cause = DependenciesAuthSecret
+		}
 	}
-	return job
+	if len(sources) == 0 {
+		return nil, ""
+	}
+	return &corev1.Volume{Name: DepsSecretsVolume, VolumeSource: corev1.VolumeSource{Projected: &corev1.ProjectedVolumeSource{
+		Sources: sources, DefaultMode: mode,
+	}}}, cause
 }

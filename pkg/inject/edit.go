@@ -25,6 +25,9 @@ type editor struct {
 	noCommand int
 	// inits are stagehand's init containers, placed before the user's.
 	inits []corev1.Container
+	// shared is what the injections contribute to the init container and
+	// the emptyDir they share.
+	shared shared
 }
 
 var (
@@ -43,7 +46,7 @@ func (e *editor) ensureVolume(v corev1.Volume, cause string) {
 		}
 		if !e.previous.ownsVolume(v.Name) {
 			e.errs = append(e.errs, field.Invalid(volumesPath.Index(i).Child("name"), v.Name,
-				fmt.Sprintf("the pod's volume clashes with the volume stagehand injects for %s; volume names starting with %q are reserved for stagehand", cause, volumePrefix)))
+				fmt.Sprintf("the pod's volume clashes with the volume stagehand injects for %s; volume names starting with %q are reserved for stagehand", cause, reservedPrefix)))
 			return
 		}
 		e.in.Spec.Volumes[i] = v
@@ -77,15 +80,15 @@ func (e *editor) ensureEnvEach(name, cause string, build func(*Container) corev1
 	}
 }
 
-// ensureInitContainer adds one of stagehand's init containers. They all go
-// before the user's own init containers, so those can use what they set up.
+// ensureInitContainer adds stagehand's init container. It goes before the
+// user's own init containers, so those can use what it sets up.
 func (e *editor) ensureInitContainer(c corev1.Container) {
 	e.status.InitContainers = append(e.status.InitContainers, c.Name)
 	e.inits = append(e.inits, c)
 }
 
-// placeInitContainers puts stagehand's init containers first, in injection
-// order, followed by the user's in their own order.
+// placeInitContainers puts stagehand's init container first, followed by
+// the user's in their own order.
 func (e *editor) placeInitContainers() {
 	var user []corev1.Container
 	stale := e.anyStaleVolume()
@@ -94,7 +97,7 @@ func (e *editor) placeInitContainers() {
 		case e.previous.ownsInitContainer(c.Name):
 		case e.status.ownsInitContainer(c.Name):
 			e.errs = append(e.errs, field.Invalid(initContainersPath.Index(i).Child("name"), c.Name,
-				fmt.Sprintf("the pod's init container clashes with the one stagehand injects; names starting with %q are reserved for stagehand", volumePrefix)))
+				fmt.Sprintf("the pod's init container clashes with the one stagehand injects; names starting with %q are reserved for stagehand", reservedPrefix)))
 		default:
 			if stale {
 				e.denyDanglingMounts(initContainersPath.Index(i), c.Name, c.VolumeMounts)
@@ -105,9 +108,6 @@ func (e *editor) placeInitContainers() {
 	if len(e.inits) == 0 && len(user) == len(e.in.Spec.InitContainers) {
 		return // nothing of ours, before or now: leave the list as it is
 	}
-	slices.SortStableFunc(e.inits, func(a, b corev1.Container) int {
-		return initOwner(a.Name).Owns.InitOrder - initOwner(b.Name).Owns.InitOrder
-	})
 	e.in.Spec.InitContainers = append(e.inits, user...)
 }
 

@@ -13,7 +13,9 @@ import (
 )
 
 // FuzzInject checks, for arbitrary annotations, that an admitted pod is
-// internally valid, that the patch turns the original into exactly the
+// internally valid, that its status reads back as exactly what the
+// injection recorded (compact or full), that the patch turns the original
+// into exactly the
 // injected pod, that a second injection changes nothing, and that the ATS
 // key is never a literal value. With the high bit of base set, every
 // container of the pod also mounts each volume stagehand injects itself,
@@ -29,9 +31,13 @@ func FuzzInject(f *testing.F) {
 	f.Add(uint8(0x81), "service-account-token=true\nats-keytab-secret=k\nagent=true\njars=https://a.example.com/x.jar\ntimeline-url=http://ats:8188\ncontainers=worker")
 	in := New(Options{Version: "fuzz", AgentImage: "agent:fuzz", Entrypoints: fuzzpod.Entrypoints})
 	f.Fuzz(func(t *testing.T, base uint8, spec string) {
+		exact, _ := exactStatus(t, in, fuzzpod.Pod(base, spec))
 		res, injected := injectChecked(t, in, fuzzpod.Pod(base, spec))
 		if injected == nil {
 			return // denied
+		}
+		if _, ok := injected.Annotations[annotations.Status]; ok {
+			checkReadBack(t, exact, injected)
 		}
 		if err := checkValid(injected); err != nil {
 			t.Fatalf("admitted an invalid pod (%v) for %q", err, spec)
@@ -57,6 +63,7 @@ func FuzzInject(f *testing.F) {
 func checkUserMounts(t *testing.T, in *Injector, base uint8, spec string, injected *corev1.Pod) {
 	t.Helper()
 	status, _ := ParseStatus(injected.Annotations[annotations.Status])
+	status.fillFrom(mustInput(t, injected))
 	pod := fuzzpod.Pod(base, spec)
 	var want []string
 	for i := range pod.Spec.Containers {

@@ -51,8 +51,8 @@ type Result struct {
 	Pod *Input
 }
 
-// needsAgentImage tells whether an injection the spec asks for adds an init
-// container, which runs the agent image.
+// needsAgentImage tells whether an injection the spec asks for adds the
+// init container, which runs the agent image.
 func needsAgentImage(spec *Spec) bool {
 	for i, j := range table {
 		if spec.requests[i] != nil && len(j.about().Owns.InitContainers) > 0 {
@@ -92,6 +92,7 @@ func (in *Injector) Inject(pod *Input) (Result, error) {
 		return Result{Warnings: warnings}, &Denied{Reason: ReasonInvalid, Errors: append(errs, in.unwrappable(pod, &spec)...)}
 	}
 	previous, injectedBefore := ParseStatus(pod.Metadata.Annotations[annotations.Status])
+	previous.fillFrom(pod)
 	if !injectedBefore && spec.Empty() {
 		return Result{Warnings: warnings, Outcome: emptyOutcome(&spec)}, nil
 	}
@@ -141,6 +142,7 @@ func (e *editor) run(injectedBefore bool) {
 			}
 		}
 	}
+	e.assembleShared()
 	e.placeInitContainers()
 	e.dropStale()
 }
@@ -173,12 +175,11 @@ func (in *Injector) writeStatus(pod *Input, spec *Spec, status *Status) {
 		return
 	}
 	status.Version = in.opts.Version
-	status.SpecHash = specHash(spec)
 	if p := pod.Profile; p != nil {
 		status.Profile = &ProfileRef{Name: p.Name, Generation: p.Generation}
 	}
 	if pod.Metadata.Annotations == nil {
 		pod.Metadata.Annotations = Annotations{}
 	}
-	pod.Metadata.Annotations[annotations.Status] = status.encode()
+	pod.Metadata.Annotations[annotations.Status] = status.encode(pod, spec.Containers)
 }

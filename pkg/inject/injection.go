@@ -39,10 +39,10 @@ type About struct {
 type Owned struct {
 	// Volumes it may add.
 	Volumes []string
-	// InitContainers it may add; InitOrder places them among stagehand's
-	// init containers, which run before the pod's own.
+	// InitContainers it may add: InitContainer, which it adds with its
+	// step when it is asked for (see initcontainer.go). An injection that
+	// only contributes to it when another asks for it does not list it.
 	InitContainers []string
-	InitOrder      int
 	// Env are the env vars it may set in the target containers.
 	Env []string
 	// WrapsCommands is true when it rewrites the target containers'
@@ -185,16 +185,6 @@ func Rules() []string {
 		rules = append(rules, p.about().Rules...)
 	}
 	return rules
-}
-
-// initOwner is the injection that owns an init container, or nil.
-func initOwner(name string) *About {
-	for _, p := range table {
-		if slices.Contains(p.about().Owns.InitContainers, name) {
-			return p.about()
-		}
-	}
-	return nil
 }
 
 // injectedEnv are the names of every env var an injection may set: only

@@ -61,7 +61,7 @@ var _ = register(&injection[KeytabSpec]{
 			Name:         KeytabVolume,
 			VolumeSource: corev1.VolumeSource{Secret: &corev1.SecretVolumeSource{SecretName: k.SecretName, DefaultMode: secretFileMode(e.in)}},
 		}, ATSKeytabSecret)
-		e.ensureMount(corev1.VolumeMount{Name: KeytabVolume, MountPath: k.Path, ReadOnly: true}, ATSKeytabPath)
+		e.ensureMount(corev1.VolumeMount{Name: KeytabVolume, MountPath: k.Path}, ATSKeytabPath) // read-only: a Secret
 	},
 	mounts: func(_ *Spec, k *KeytabSpec) []mountPoint { return []mountPoint{{key: ATSKeytabPath, path: k.Path}} },
 	describe: func(pod *Input) []string {

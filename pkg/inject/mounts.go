@@ -15,20 +15,24 @@ import (
 // unique in a container, so a path names a mount).
 
 // ensureMount mounts a stagehand volume into every target container. It
-// replaces stagehand's earlier mount of that volume in place, and never
-// touches the pod's own mounts, of this volume or any other.
+// replaces stagehand's earlier mount at that path, or else of that volume
+// and subdirectory, in place, and never touches the pod's own mounts, of
+// this volume or any other.
 func (e *editor) ensureMount(m corev1.VolumeMount, cause string) {
 	for _, ci := range e.targets {
 		c := &e.in.Spec.Containers[ci]
-		ours, clash := -1, false
+		samePath, sameVolume, clash := -1, -1, false
 		for j := range c.VolumeMounts {
 			um := &c.VolumeMounts[j]
 			switch {
 			case e.previous.ownsMount(c.Name, um):
-				// Stagehand's from before: replaced here when of this
-				// volume, else by its own step, or dropped as stale.
-				if um.Name == m.Name && ours < 0 {
-					ours = j
+				// Stagehand's from before: replaced here when at this
+				// path or of this volume and subdirectory, else by its
+				// own step, or dropped as stale.
+				if um.MountPath == m.MountPath {
+					samePath = j
+				} else if um.Name == m.Name && um.SubPath == m.SubPath && sameVolume < 0 {
+					sameVolume = j
 				}
 			case um.MountPath == m.MountPath:
 				e.errs = append(e.errs, field.Invalid(containersPath.Index(ci).Child("volumeMounts").Index(j).Child("mountPath"), um.MountPath,
@@ -36,6 +40,10 @@ func (e *editor) ensureMount(m corev1.VolumeMount, cause string) {
 						c.Name, um.Name, cause)))
 				clash = true
 			}
+		}
+		ours := samePath
+		if ours < 0 {
+			ours = sameVolume
 		}
 		switch {
 		case clash:
@@ -62,7 +70,7 @@ func (e *editor) ensureMount(m corev1.VolumeMount, cause string) {
 // A status of this version has no mounts only when no target got a mount,
 // and then this finds none either.
 func (e *editor) adoptLegacyMounts() {
-	if e.previous.Mounts != nil || len(e.previous.Volumes) == 0 {
+	if e.previous.compact() || e.previous.Mounts != nil || len(e.previous.Volumes) == 0 {
 		return
 	}
 	targets := make(map[string]bool, len(e.spec.Containers))

@@ -122,7 +122,7 @@ func TestLegacyStatusWithoutMounts(t *testing.T) {
 	_, once := injectChecked(t, in, userTokenPod(anns))
 	status, _ := ParseStatus(once.Annotations[annotations.Status])
 	status.Mounts = nil
-	legacy := status.encode()
+	legacy := status.encode(&Input{}, nil)
 	if strings.Contains(legacy, "mounts") {
 		t.Fatalf("legacy status %s still records mounts", legacy)
 	}

@@ -2,8 +2,6 @@ package inject
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 )
 
@@ -70,14 +68,4 @@ func (s *Spec) MarshalJSON() ([]byte, error) {
 	}
 	b.WriteByte('}')
 	return b.Bytes(), nil
-}
-
-// specHash identifies a parsed spec; equal annotations give equal hashes.
-func specHash(spec *Spec) string {
-	b, err := spec.MarshalJSON()
-	if err != nil {
-		panic(err) // requests are structs of strings and numbers: they always marshal
-	}
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:8])
 }

@@ -10,16 +10,31 @@ import (
 // Status is the JSON value of the stagehand.io/status annotation. Besides
 // telling users what was injected, it records exactly which elements
 // stagehand owns, so that re-injection can replace them and nothing else.
+//
+// It is written in one of two forms. The compact form lists the target
+// containers and the env vars stagehand set in them, and leaves out what
+// the pod itself shows: stagehand's volumes are those its parts own, its
+// mounts those of its volumes in the targets, its init container the one
+// its parts add, and the agent wraps every target (see derive). It is
+// written only when that reading of the injected pod gives back exactly
+// what stagehand added; otherwise, for example when the pod mounts one of
+// stagehand's volumes itself, every list is written (the full form, which
+// earlier versions always wrote, with a spec hash). Read from a pod,
+// either form gives the same Status (see Inject).
 type Status struct {
 	// Version is the stagehand version that injected the pod.
 	Version string `json:"version"`
 	// Parts lists the injected parts in injection order.
 	Parts []string `json:"parts"`
-	// SpecHash is a hash of the parsed annotations.
-	SpecHash string `json:"specHash"`
+	// SpecHash is a hash of the parsed annotations, which versions before
+	// the compact form wrote; it is read, never written.
+	SpecHash string `json:"specHash,omitempty"`
+	// Targets are the target containers: set in the compact form only.
+	Targets []string `json:"targets,omitempty"`
 	// Volumes are the pod volumes stagehand added.
 	Volumes []string `json:"volumes,omitempty"`
 	// Env maps a container name to the env vars stagehand added to it.
+	// The compact form writes one list when it is the same in every target.
 	Env map[string][]string `json:"env,omitempty"`
 	// Mounts maps a container name to the paths of the mounts stagehand
 	// added to it; a mount path is unique in a container. The pod's own
@@ -39,7 +54,9 @@ type Status struct {
 }
 
 // ParseStatus reads a status annotation value. ok is false when it is absent
-// or not stagehand's JSON.
+// or not stagehand's JSON. Of a compact status, the lists the pod shows
+// (volumes, mounts, init containers, wrapped containers) are not read: they
+// are the pod's to derive.
 func ParseStatus(value string) (Status, bool) {
 	if value == "" {
 		return Status{}, false // most pods: decode nothing, allocate nothing
@@ -49,11 +66,14 @@ func ParseStatus(value string) (Status, bool) {
 
 func decodeStatus(value string) (Status, bool) {
 	var s Status
-	if json.Unmarshal([]byte(value), &s) != nil || s.SpecHash == "" {
+	if json.Unmarshal([]byte(value), &s) != nil || (s.SpecHash == "" && len(s.Parts) == 0) {
 		return Status{}, false
 	}
 	return s, true
 }
+
+// compact tells whether the status is of the compact form.
+func (s *Status) compact() bool { return s.Targets != nil }
 
 func (s *Status) ownsVolume(name string) bool { return slices.Contains(s.Volumes, name) }
 
@@ -80,12 +100,4 @@ func addTo(lists *map[string][]string, container, element string) {
 		*lists = map[string][]string{}
 	}
 	(*lists)[container] = append((*lists)[container], element)
-}
-
-func (s *Status) encode() string {
-	b, err := json.Marshal(s)
-	if err != nil {
-		panic(err) // a struct of strings always marshals
-	}
-	return string(b)
 }

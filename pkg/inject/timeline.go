@@ -26,11 +26,9 @@ const (
 // Names of the timeline injection.
 const (
 	PartTimeline = "timeline-url"
-	// SpoolVolume holds the agent's event spool. It outlives container
-	// restarts, so a restarted agent sends what its predecessor could not.
-	SpoolVolume = volumePrefix + "spool"
-	// SpoolDir is where the spool is mounted, writable, in the agent's
-	// containers.
+	// SpoolDir is where the agent's event spool is, a writable directory
+	// of stagehand's emptyDir. It outlives container restarts, so a
+	// restarted agent sends what its predecessor could not.
 	SpoolDir = agentapi.SpoolDir
 )
 
@@ -38,8 +36,10 @@ const (
 type TimelineSpec string
 
 // timeline gives the target containers the Timeline Server URL and, when
-// the agent or the fetcher runs there, what they need to report each task:
-// the pod's identity and a spool that survives restarts.
+// the agent runs there, what it needs to report each task: the pod's
+// identity and a spool that survives restarts. When the init container
+// fetches, it gives it what the fetch needs to report, less what the agent
+// derives there (its container name, the spool's directory).
 var _ = register(&injection[TimelineSpec]{
 	About: About{
 		Part: PartTimeline, Field: "timelineURL", Rank: 40,
@@ -48,9 +48,10 @@ var _ = register(&injection[TimelineSpec]{
 				Default: "none", Valid: "an absolute http:// or https:// URL with a host and no credentials", Validate: annotations.ValidateHTTPURL},
 		},
 		Asks: []string{TimelineURL}, AskedAs: TimelineURL,
+		// The spool is in the emptyDir of the agent or the dependencies,
+		// which own it.
 		Owns: Owned{
-			Volumes: []string{SpoolVolume},
-			Env:     []string{TimelineURLEnv, PodNameEnv, PodNamespaceEnv, NodeNameEnv, ContainerNameEnv, ContainerImgEnv, SpoolDirEnv},
+			Env: []string{TimelineURLEnv, PodNameEnv, PodNamespaceEnv, NodeNameEnv, ContainerNameEnv, ContainerImgEnv, SpoolDirEnv},
 		},
 		Guard: Guard{Asked: celNotEmpty(TimelineURL)},
 	},
@@ -63,11 +64,17 @@ var _ = register(&injection[TimelineSpec]{
 	},
 	apply: func(e *editor, url *TimelineSpec) {
 		e.ensureEnv(corev1.EnvVar{Name: TimelineURLEnv, Value: string(*url)}, TimelineURL)
-		if !reports(e.spec) {
+		if fetchReports(e.spec) || agentReports(e.spec) {
+			e.useData(smallDirLimit(), "") // the agent's or the dependencies'
+
+		}
+		if fetchReports(e.spec) {
+			e.addInitStep(initStep{env: reporterEnv(e.spec)})
+		}
+		if !agentReports(e.spec) {
 			return
 		}
-		e.ensureVolume(corev1.Volume{Name: SpoolVolume, VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{SizeLimit: ptrTo(smallDirLimit())}}}, TimelineURL)
-		e.ensureMount(corev1.VolumeMount{Name: SpoolVolume, MountPath: SpoolDir}, TimelineURL)
+		e.ensureMount(dataMount(SpoolDir, SpoolDir, false), TimelineURL)
 		for _, v := range podIdentityEnv() {
 			e.ensureEnv(v, TimelineURL)
 		}
@@ -80,7 +87,7 @@ var _ = register(&injection[TimelineSpec]{
 		e.ensureEnv(corev1.EnvVar{Name: SpoolDirEnv, Value: SpoolDir}, TimelineURL)
 	},
 	mounts: func(s *Spec, _ *TimelineSpec) []mountPoint {
-		if !reports(s) {
+		if !agentReports(s) {
 			return nil
 		}
 		return []mountPoint{{key: TimelineURL, path: SpoolDir, fixed: true}}
@@ -90,10 +97,15 @@ var _ = register(&injection[TimelineSpec]{
 	},
 })
 
-// reports tells whether an agent or fetcher runs that reports to the
-// Timeline Server.
-func reports(s *Spec) bool {
-	return requestOf[TimelineSpec](s) != nil && (requestOf[AgentSpec](s) != nil || requestOf[DepsSpec](s) != nil)
+// agentReports tells whether the agent runs in the target containers and
+// reports to the Timeline Server; fetchReports whether the init container
+// fetches and reports.
+func agentReports(s *Spec) bool {
+	return requestOf[TimelineSpec](s) != nil && requestOf[AgentSpec](s) != nil
+}
+
+func fetchReports(s *Spec) bool {
+	return requestOf[TimelineSpec](s) != nil && requestOf[DepsSpec](s) != nil
 }
 
 // podIdentityEnv is the pod's identity, from the downward API.
@@ -108,20 +120,14 @@ func podIdentityEnv() []corev1.EnvVar {
 	}
 }
 
-// reporterEnv is what a container of stagehand's own needs to report to the
-// Timeline Server, in the order it is listed; nil when nothing reports.
-func reporterEnv(s *Spec, container, image string) []corev1.EnvVar {
-	url := requestOf[TimelineSpec](s)
-	if !reports(s) {
-		return nil
-	}
-	env := []corev1.EnvVar{{Name: TimelineURLEnv, Value: string(*url)}}
+// reporterEnv is what the init container needs to report the fetch to the
+// Timeline Server, in the order it is listed. It derives its own name and
+// the spool's directory (agentapi.InitContainer, agentapi.SpoolDir); its
+// image is not reported.
+func reporterEnv(s *Spec) []corev1.EnvVar {
+	env := []corev1.EnvVar{{Name: TimelineURLEnv, Value: string(*requestOf[TimelineSpec](s))}}
 	if src := requestOf[KeyRef](s).source(); src != nil {
 		env = append(env, corev1.EnvVar{Name: ATSSecretKeyEnv, ValueFrom: src})
 	}
-	env = append(env, podIdentityEnv()...)
-	return append(env,
-		corev1.EnvVar{Name: ContainerNameEnv, Value: container},
-		corev1.EnvVar{Name: ContainerImgEnv, Value: image},
-		corev1.EnvVar{Name: SpoolDirEnv, Value: SpoolDir})
+	return append(env, podIdentityEnv()...)
 }
