@@ -14,7 +14,8 @@ import (
 )
 
 // tokenVolume is the projected volume stagehand injects, as the API server
-// stores it: laid out like the kubelet's own ServiceAccount mount.
+// stores it: laid out like the kubelet's own ServiceAccount mount (all of
+// kube-root-ca.crt is its one key, ca.crt).
 func tokenVolume() corev1.Volume {
 	mode := corev1.ProjectedVolumeSourceDefaultMode
 	expiration := inject.DefaultTokenExpiration
@@ -22,10 +23,7 @@ func tokenVolume() corev1.Volume {
 		DefaultMode: &mode,
 		Sources: []corev1.VolumeProjection{
 			{ServiceAccountToken: &corev1.ServiceAccountTokenProjection{ExpirationSeconds: &expiration, Path: "token"}},
-			{ConfigMap: &corev1.ConfigMapProjection{
-				LocalObjectReference: corev1.LocalObjectReference{Name: "kube-root-ca.crt"},
-				Items:                []corev1.KeyToPath{{Key: "ca.crt", Path: "ca.crt"}},
-			}},
+			{ConfigMap: &corev1.ConfigMapProjection{LocalObjectReference: corev1.LocalObjectReference{Name: "kube-root-ca.crt"}}},
 			{DownwardAPI: &corev1.DownwardAPIProjection{Items: []corev1.DownwardAPIVolumeFile{{
 				Path:     "namespace",
 				FieldRef: &corev1.ObjectFieldSelector{APIVersion: "v1", FieldPath: "metadata.namespace"},
@@ -43,8 +41,8 @@ func container(t *testing.T, pod *corev1.Pod, name string) *corev1.Container {
 	return &pod.Spec.Containers[i]
 }
 
-// assertCredentials checks the token volume once in the pod, mounted once,
-// read-only at tokenPath, in the named app container and in no init container.
+// assertCredentials checks the token volume once in the pod, mounted once
+// at tokenPath, in the named app container and in no init container.
 func assertCredentials(t *testing.T, pod *corev1.Pod, name, tokenPath string) {
 	t.Helper()
 	var found []corev1.Volume
@@ -65,7 +63,8 @@ func assertCredentials(t *testing.T, pod *corev1.Pod, name, tokenPath string) {
 			mounts = append(mounts, m)
 		}
 	}
-	want := corev1.VolumeMount{Name: inject.TokenVolume, MountPath: tokenPath, ReadOnly: true}
+	// Read-only without saying so: the kubelet mounts projected volumes so.
+	want := corev1.VolumeMount{Name: inject.TokenVolume, MountPath: tokenPath}
 	if len(mounts) != 1 || !reflect.DeepEqual(mounts[0], want) {
 		t.Errorf("container %s mounts of %s: got %s, want exactly %s", name, inject.TokenVolume, toJSON(mounts), toJSON(want))
 	}

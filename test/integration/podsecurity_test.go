@@ -57,7 +57,7 @@ func TestRestrictedPodSecurityAdmitsInjectedPod(t *testing.T) {
 }
 
 // TestRestrictedPodSecurityAdmitsAgentAndFetch: stagehand's own init
-// containers (agent install, dependency fetch) and the wrapped command keep
+// container (agent install, then dependency fetch) and the wrapped command keep
 // a compliant pod compliant with PodSecurity "restricted", on the real API
 // server, and the re-invocation defaults leave the injection as it is.
 func TestRestrictedPodSecurityAdmitsAgentAndFetch(t *testing.T) {
@@ -76,8 +76,8 @@ func TestRestrictedPodSecurityAdmitsAgentAndFetch(t *testing.T) {
 	s.createPod(t, ns, harden(mr3Worker("mr3-worker-agent", anns)))
 	pod := s.getPod(t, ns, "mr3-worker-agent")
 	assertStatus(t, pod, inject.PartDeps, inject.PartAgent)
-	if n := len(pod.Spec.InitContainers); n < 3 || pod.Spec.InitContainers[0].Name != inject.InstallContainer || pod.Spec.InitContainers[1].Name != inject.FetchContainer {
-		t.Fatalf("init containers %s, want stagehand-install and stagehand-fetch first", toJSON(pod.Spec.InitContainers))
+	if n := len(pod.Spec.InitContainers); n != 2 || pod.Spec.InitContainers[0].Name != inject.InitContainer {
+		t.Fatalf("init containers %s, want stagehand-init, and only it, before the pod's own", toJSON(pod.Spec.InitContainers))
 	}
 	var worker *corev1.Container
 	for i := range pod.Spec.Containers {

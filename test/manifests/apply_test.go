@@ -169,7 +169,7 @@ func TestExamplesAreInjected(t *testing.T) {
 		t.Fatalf("a pod of the Job's template: %v", err)
 	}
 	checkInjected(t, pod, []string{inject.PartCredentials, inject.PartAgent}, nil)
-	if c := pod.Spec.Containers[0].Command; !slices.Contains(c, "--timeout") {
+	if c := pod.Spec.Containers[0].Command; !slices.Contains(c, "--timeout=30m") {
 		t.Errorf("the Job's task runs %v, want the agent with --timeout", c)
 	}
 }

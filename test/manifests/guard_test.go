@@ -29,7 +29,7 @@ func TestGuardRejectsAlteredInjection(t *testing.T) {
 		mode stripMode
 		want string
 	}{
-		{stripFetch, "stagehand guard: init container stagehand-fetch was removed or moved after stagehand injected it; another mutating webhook probably changed the pod"},
+		{stripInit, "stagehand guard: init container stagehand-init was removed or moved after stagehand injected it; another mutating webhook probably changed the pod"},
 		{stripATSLiteral, "stagehand guard: ATS_SECRET_KEY in container worker is not a reference to a Secret or ConfigMap (valueFrom)"},
 		{stripUnwrap, "stagehand guard: the command of container worker no longer starts with /stagehand/bin/agent"},
 		{stripTokenVolume, "stagehand guard: volume stagehand-token was removed after stagehand injected it"},
@@ -79,7 +79,7 @@ func TestGuardAdmitsInjectedPod(t *testing.T) {
 	if sidecar := pod.Spec.Containers[1]; strings.Join(sidecar.Command, " ") != "sleep 1d" || len(sidecar.Env) != 0 {
 		t.Errorf("the sidecar, not a target, was changed: %v %v", sidecar.Command, sidecar.Env)
 	}
-	if got := initNames(pod); strings.Join(got, ",") != "stagehand-install,stagehand-fetch,user-init" {
+	if got := initNames(pod); strings.Join(got, ",") != "stagehand-init,user-init" {
 		t.Errorf("init containers %v", got)
 	}
 }
@@ -97,13 +97,13 @@ func TestGuardIgnoresOtherPods(t *testing.T) {
 		pod             func() *corev1.Pod
 	}{
 		{"opted-out", optedInNS, func() *corev1.Pod {
-			p := agentPod("opted-out", stripFetch)
+			p := agentPod("opted-out", stripInit)
 			p.Annotations[annotations.Inject] = "false"
 			p.Spec.Containers[0].Env = literal
 			return p
 		}},
 		{"not-annotated", optedInNS, func() *corev1.Pod {
-			p := agentPod("not-annotated", stripFetch)
+			p := agentPod("not-annotated", stripInit)
 			p.Annotations = map[string]string{"example.com/other": "x"}
 			p.Spec.Containers[0].Env = literal
 			return p
@@ -179,7 +179,7 @@ func TestProfileGuardRejectsAlteredInjection(t *testing.T) {
 		want string
 	}{
 		{stripTokenVolume, "stagehand guard: volume stagehand-token was removed after stagehand injected it"},
-		{stripFetch, "stagehand guard: init container stagehand-fetch was removed or moved"},
+		{stripInit, "stagehand guard: init container stagehand-init was removed or moved"},
 		{stripUnwrap, "stagehand guard: the command of container worker no longer starts with /stagehand/bin/agent although the pod with InjectionProfile workers sets stagehand.io/agent"},
 		{stripAgentPart, "stagehand guard: stagehand.io/status does not list agent, which the pod with InjectionProfile workers asks for"},
 	} {

@@ -188,7 +188,7 @@ func (s *suite) waitForAdmission(ctx context.Context) error {
 	}
 	var last error
 	err = wait.PollUntilContextTimeout(ctx, pollInterval, waitTimeout, true, func(ctx context.Context) (bool, error) {
-		pod := agentPod("probe", stripFetch)
+		pod := agentPod("probe", stripInit)
 		pod.Namespace = ns
 		last = s.client.Create(ctx, pod, client.DryRunAll)
 		return last != nil && isGuardDenial(last), nil

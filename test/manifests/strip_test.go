@@ -37,8 +37,8 @@ const (
 type stripMode string
 
 const (
-	// stripFetch removes the init container stagehand-fetch.
-	stripFetch stripMode = "fetch"
+	// stripInit removes stagehand's init container.
+	stripInit stripMode = "init"
 	// stripATSLiteral replaces ATS_SECRET_KEY's valueFrom with a value.
 	stripATSLiteral stripMode = "ats-literal"
 	// stripUnwrap replaces the wrapped command.
@@ -68,9 +68,9 @@ func strip(_ context.Context, req admission.Request) admission.Response {
 	}
 	var ops []jsonpatch.Operation
 	switch mode := stripMode(pod.Labels[stripLabel]); mode {
-	case stripFetch:
+	case stripInit:
 		for i, c := range pod.Spec.InitContainers {
-			if c.Name == inject.FetchContainer {
+			if c.Name == inject.InitContainer {
 				ops = append(ops, jsonpatch.Operation{Operation: "remove", Path: "/spec/initContainers/" + strconv.Itoa(i)})
 				break
 			}
