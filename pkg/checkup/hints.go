@@ -8,7 +8,9 @@ import (
 // The install commands of README.md (TestInstallCommandsAreREADMEs);
 // installHelm takes the namespace.
 const (
-	installCertManager = "kubectl apply -k manifests/cert-manager"
+	installCertManager = "kubectl apply -k manifests/cert-manager && " +
+		"kubectl -n stagehand-system wait --for=condition=Ready certificate/stagehand-webhook --timeout=5m && " +
+		"kubectl apply -k manifests/cert-manager/webhooks"
 	installSelfSigned  = "make certs && kubectl apply -k manifests/self-signed"
 	installHelm        = "helm install stagehand charts/stagehand -n %s --create-namespace"
 )
@@ -22,7 +24,7 @@ func (r *run) installHint() string {
 	case r.helmRelease != "":
 		hint = fmt.Sprintf("installed with Helm: helm upgrade %s charts/stagehand -n %s --reuse-values", r.helmRelease, r.installedIn())
 	case r.mode == CertManager:
-		hint = "install stagehand, after cert-manager: " + installCertManager + ", or " + helm + " --set certificates.mode=cert-manager"
+		hint = "install stagehand, after cert-manager: " + installCertManager + ", or " + helm + " --set certificates.mode=cert-manager --wait --rollback-on-failure --timeout 5m"
 	case r.mode == SelfSigned:
 		hint = "install stagehand: " + installSelfSigned + ", or " + helm
 	default:

@@ -43,7 +43,7 @@ const (
 
 // The install commands of README.md.
 var installCommands = []string{
-	"kubectl apply -k manifests/cert-manager",
+	installCertManager,
 	"make certs && kubectl apply -k manifests/self-signed",
 	"helm install stagehand charts/stagehand -n stagehand-system --create-namespace",
 }
