@@ -15,6 +15,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/wait"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	"github.com/stagehand-k8s/stagehand/pkg/agentapi"
 	"github.com/stagehand-k8s/stagehand/pkg/supervise"
 )
 
@@ -31,8 +32,8 @@ func atsConfigMap(t *testing.T, ns string) string {
 }
 
 // TestAgentTokenAndATSKey: a pod asking for the token, the ATS key from a
-// ConfigMap and the agent runs to Succeeded on the node. The agent's init
-// container ran from the agent image the manifests name, as a non-root
+// ConfigMap and the agent runs to Succeeded on the node. stagehand's one
+// init container ran from the agent image the manifests name, as a non-root
 // user on a read-only root filesystem; the task ran under the agent, whose
 // termination message the kubelet reports; the task saw the token and the
 // ConfigMap's key (compared by digest: the key is never printed), and the
@@ -51,20 +52,23 @@ func TestAgentTokenAndATSKey(t *testing.T) {
 	got := waitPod(t, ns, pod.Name, "Succeeded", succeeded)
 	injected(t, got)
 
-	install := status(t, got, "stagehand-install")
+	install := status(t, got, agentapi.InitContainer)
 	if install.State.Terminated == nil || install.State.Terminated.ExitCode != 0 || install.ImageID == "" {
-		t.Errorf("stagehand-install did not run to exit 0 from an image: %+v", install)
+		t.Errorf("%s did not run to exit 0 from an image: %+v", agentapi.InitContainer, install)
 	}
 	if !strings.HasSuffix(install.Image, c.Images.Agent) {
-		t.Errorf("stagehand-install ran image %q, want the manifests' agent image %q", install.Image, c.Images.Agent)
+		t.Errorf("%s ran image %q, want the manifests' agent image %q", agentapi.InitContainer, install.Image, c.Images.Agent)
+	}
+	if n := len(got.Spec.InitContainers); n != 1 {
+		t.Errorf("the pod has %d init containers, want stagehand's one", n)
 	}
 	for _, ic := range got.Spec.InitContainers {
-		if ic.Name != "stagehand-install" {
+		if ic.Name != agentapi.InitContainer {
 			continue
 		}
 		sc := ic.SecurityContext
 		if sc == nil || sc.RunAsNonRoot == nil || !*sc.RunAsNonRoot || sc.ReadOnlyRootFilesystem == nil || !*sc.ReadOnlyRootFilesystem {
-			t.Errorf("stagehand-install does not run as non-root on a read-only root filesystem: %+v", sc)
+			t.Errorf("%s does not run as non-root on a read-only root filesystem: %+v", agentapi.InitContainer, sc)
 		}
 	}
 	if cmd := got.Spec.Containers[0].Command; len(cmd) == 0 || cmd[0] != "/stagehand/bin/agent" {

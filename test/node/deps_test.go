@@ -17,6 +17,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/yaml"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	"github.com/stagehand-k8s/stagehand/pkg/agentapi"
 	"github.com/stagehand-k8s/stagehand/pkg/annotations"
 	"github.com/stagehand-k8s/stagehand/pkg/supervise"
 )
@@ -26,7 +27,8 @@ const jarsDir = "/var/spark-data/spark-jars"
 
 // TestDependenciesChecksummed: a jar from the artifact server, with its
 // sha256, is in place before the task starts (the task reads it as its
-// first command, and stagehand-fetch finished before the task started).
+// first command, and stagehand's init container, which fetched it, finished
+// before the task started).
 func TestDependenciesChecksummed(t *testing.T) {
 	url := artifactServer(t)
 	ns := namespace(t, optedIn)
@@ -40,15 +42,15 @@ func TestDependenciesChecksummed(t *testing.T) {
 	if out := containerLog(t, got, "task"); !strings.Contains(out, jarSHA256) {
 		t.Errorf("the task did not find the jar with its digest %s: %q", jarSHA256, out)
 	}
-	fetch := status(t, got, "stagehand-fetch").State.Terminated
+	fetch := status(t, got, agentapi.InitContainer).State.Terminated
 	task := status(t, got, "task").State.Terminated
 	if fetch == nil || fetch.ExitCode != 0 || task == nil || task.StartedAt.Before(&fetch.FinishedAt) {
-		t.Errorf("stagehand-fetch did not end, with exit 0, before the task started: fetch %+v, task %+v", fetch, task)
+		t.Errorf("%s did not end, with exit 0, before the task started: fetch %+v, task %+v", agentapi.InitContainer, fetch, task)
 	}
 }
 
 // TestWrongChecksumStopsThePod: a jar whose content does not match its
-// sha256 leaves the pod in Init:Error (stagehand-fetch terminated with
+// sha256 leaves the pod in Init:Error (stagehand-init terminated with
 // reason Error, the task never started) with the mismatch in the init
 // container's termination message.
 func TestWrongChecksumStopsThePod(t *testing.T) {
@@ -63,9 +65,9 @@ func TestWrongChecksumStopsThePod(t *testing.T) {
 	got := waitPod(t, ns, pod.Name, "Failed", func(p *corev1.Pod) (bool, error) {
 		return p.Status.Phase == corev1.PodFailed, nil
 	})
-	fetch := status(t, got, "stagehand-fetch").State.Terminated
+	fetch := status(t, got, agentapi.InitContainer).State.Terminated
 	if fetch == nil || fetch.ExitCode == 0 || fetch.Reason != "Error" {
-		t.Fatalf("stagehand-fetch did not fail with reason Error (Init:Error): %+v", fetch)
+		t.Fatalf("%s did not fail with reason Error (Init:Error): %+v", agentapi.InitContainer, fetch)
 	}
 	if !strings.Contains(fetch.Message, "sha256 mismatch") || !strings.Contains(fetch.Message, jarSHA256) {
 		t.Errorf("the termination message does not name the mismatch and the digest served (%s): %q", jarSHA256, fetch.Message)

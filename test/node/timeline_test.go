@@ -16,6 +16,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/wait"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	"github.com/stagehand-k8s/stagehand/pkg/agentapi"
 	"github.com/stagehand-k8s/stagehand/pkg/supervise"
 	"github.com/stagehand-k8s/stagehand/pkg/timeline"
 )
@@ -95,7 +96,7 @@ func taskEntities(ctx context.Context, t *testing.T, ns, key string) ([]timeline
 // Fails with the task's own exit code in the kubelet's status and the
 // agent's termination message, and the Timeline Server stand-in (a pod
 // behind a Service, checking the delegation token against the same key)
-// received stagehand-fetch's FETCH_STARTED and FETCH_FINISHED (one file)
+// received stagehand-init's FETCH_STARTED and FETCH_FINISHED (one file)
 // and the task's TASK_STARTED and TASK_FINISHED (exit code 7), each entity
 // filtered by the node the pod ran on and naming the task's image. Neither
 // the key nor its token is in the stored pod, the containers' logs and
@@ -129,7 +130,7 @@ func TestTaskReportsToTheTimelineServer(t *testing.T) {
 		t.Errorf("the task did not find its jar and key: %q", out)
 	}
 
-	fetchID := fmt.Sprintf("%s/%s/stagehand-fetch/0", ns, pod.Name)
+	fetchID := fmt.Sprintf("%s/%s/%s/0", ns, pod.Name, agentapi.InitContainer)
 	taskID := fmt.Sprintf("%s/%s/task/0", ns, pod.Name)
 	want := map[string][]string{
 		fetchID: {timeline.EventFetchStarted, timeline.EventFetchFinished},
