@@ -58,7 +58,7 @@ func TestDemo(t *testing.T) {
 		// The executor: its jar is on Maven Central, out of the node's reach.
 		"Pod spark-pi-exec-1: Failed",
 		"exited 11 (Error)",
-		"stagehand-fetch failed: the kubelet never starts the pod's containers",
+		"stagehand-init failed: the kubelet never starts the pod's containers",
 		"HIVE_QUERY_ID hive_hiveserver2_demo_query_1: QUERY_SUBMITTED, QUERY_COMPLETED",
 		"ok: all done",
 	}

@@ -25,8 +25,8 @@ type leakPod struct {
 	annotations map[string]string
 	env         map[string]string // env of the pod's container
 	allowed     bool
-	// echoed: the user's dependency URI is passed to the fetch container
-	// as written, in the STAGEHAND_FETCH_JOB env var; nowhere else.
+	// echoed: the user's dependency URI is passed to stagehand's init
+	// container as written, in its fetch flag (--jar=URI); nowhere else.
 	echoed bool
 	// strictOnly pods run only against the strict server.
 	strictOnly bool
@@ -136,8 +136,9 @@ func (p leakPod) review(t *testing.T) []byte {
 	return c.request("uid-" + p.name)
 }
 
-// checkResponse fails on a marker anywhere in the response but the fetch
-// job, and checks that the fetch job echoes the URI when it should.
+// checkResponse fails on a marker anywhere in the response but the init
+// container's fetch flags, and checks that they echo the URI when they
+// should.
 func checkResponse(t *testing.T, p leakPod, resp *admissionv1.AdmissionResponse, nonce string) {
 	t.Helper()
 	literal, password, token := markers(p.name, nonce)
@@ -168,12 +169,13 @@ func checkResponse(t *testing.T, p leakPod, resp *admissionv1.AdmissionResponse,
 		}
 	})
 	if p.echoed && echoes == 0 {
-		t.Errorf("pod %s: the fetch job does not carry the dependency URI as written; patch:\n%s", p.name, resp.Patch)
+		t.Errorf("pod %s: the init container's fetch flags do not carry the dependency URI as written; patch:\n%s", p.name, resp.Patch)
 	}
 }
 
 // walkStrings calls f with every string in v, its path, and whether it is
-// the value of the STAGEHAND_FETCH_JOB env var.
+// a dependency flag of stagehand's init container (--jar=, --file=,
+// --archive=).
 func walkStrings(v any, path string, f func(path, s string, fetchJob bool)) {
 	switch v := v.(type) {
 	case string:
@@ -183,14 +185,17 @@ func walkStrings(v any, path string, f func(path, s string, fetchJob bool)) {
 			walkStrings(e, fmt.Sprintf("%s/%d", path, i), f)
 		}
 	case map[string]any:
-		if v["name"] == agentapi.EnvJob {
-			if s, ok := v["value"].(string); ok {
-				f(path+"/value", s, true)
-				return
-			}
-		}
 		for k, e := range v {
-			walkStrings(e, path+"/"+k, f)
+			command, ok := e.([]any)
+			if v["name"] != agentapi.InitContainer || k != "command" || !ok {
+				walkStrings(e, path+"/"+k, f)
+				continue
+			}
+			for i, arg := range command {
+				s, _ := arg.(string)
+				dep := strings.HasPrefix(s, "--jar=") || strings.HasPrefix(s, "--file=") || strings.HasPrefix(s, "--archive=")
+				f(fmt.Sprintf("%s/%s/%d", path, k, i), s, dep)
+			}
 		}
 	}
 }
