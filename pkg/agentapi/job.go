@@ -5,8 +5,9 @@ import (
 	"time"
 )
 
-// EnvJob is the environment variable of the fetch init container holding
-// the JSON-encoded Job.
+// EnvJob is the environment variable holding the JSON-encoded Job, which
+// `agent fetch` reads. Webhooks before CommandInit set it in their fetch
+// init container; CommandInit gets its job from flags.
 const EnvJob = "STAGEHAND_FETCH_JOB"
 
 // ManifestFileName is the base name of the default manifest path.

@@ -9,7 +9,8 @@ import (
 // The user stagehand's own containers run as: distroless "nonroot".
 const nonRootUID int64 = 65532
 
-// smallDirLimit bounds the agent's binary and spool emptyDirs.
+// smallDirLimit is the share of stagehand's emptyDir of the agent's binary,
+// and that of the spool.
 func smallDirLimit() resource.Quantity { return resource.MustParse("64Mi") }
 
 // restrictedSecurityContext satisfies PodSecurity "restricted".
