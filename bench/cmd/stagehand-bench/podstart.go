@@ -2,9 +2,12 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -27,8 +30,15 @@ const (
 	podStartTimeout = 2 * time.Minute // one pod, created to Succeeded
 	podStartNS      = "bench-podstart"
 	// podStartImage is the node's busybox (hack/cluster/busybox).
-	podStartImage = "stagehand.local/busybox:1.35.0"
+	podStartImage = nodeenv.BusyboxImage
+	// podStartJarPath is the dependency the MR3 worker fetches: a small
+	// file from a server on the node, so that the fetch itself is not what
+	// is measured.
+	podStartJarPath = "/udf/bench-udf.jar"
 )
+
+// podStartJar is the dependency's content, 4 KiB.
+var podStartJar = strings.Repeat("stagehand pod-start bench jar\n", 4096/30)
 
 // podStartResults are, for the MR3 worker created with stagehand and the
 // same pod without it, the time from the create call to the task's
@@ -59,9 +69,15 @@ func benchPodStart(ctx context.Context, o options, log io.Writer) (podStartResul
 	defer func() {
 		_ = cs.CoreV1().Namespaces().Delete(context.WithoutCancel(ctx), podStartNS, metav1.DeleteOptions{})
 	}()
+	art, err := c.StartArtifacts(ctx, podStartNS, "artifacts", map[string]string{podStartJarPath: podStartJar}, podStartTimeout)
+	if err != nil {
+		return res, fmt.Errorf("the artifact server: %w", err)
+	}
+	sum := sha256.Sum256([]byte(podStartJar))
+	jar := art.URL + podStartJarPath + "#sha256=" + hex.EncodeToString(sum[:])
 	for i := range 2 * o.podStarts {
 		kind := []string{"with", "without"}[i%2]
-		pod := podStartPod(fmt.Sprintf("%s-%d", kind, i), kind == "with")
+		pod := podStartPod(fmt.Sprintf("%s-%d", kind, i), kind == "with", jar)
 		start, succeeded, err := timePod(ctx, cs, pod)
 		if err != nil {
 			return res, fmt.Errorf("pod %s: %w", pod.Name, err)
@@ -110,12 +126,12 @@ func podStartNamespace(ctx context.Context, cs kubernetes.Interface) error {
 }
 
 // podStartPod is an MR3-like worker whose task runs a second: with
-// stagehand, it asks for the token, the Timeline Server key and the agent;
-// without, it is the same pod (image, task) opted out.
-func podStartPod(name string, stagehand bool) *corev1.Pod {
+// stagehand, it asks for the token, the Timeline Server key, the jar and
+// the agent; without, it is the same pod (image, task) opted out.
+func podStartPod(name string, stagehand bool, jar string) *corev1.Pod {
 	anns := map[string]string{annotations.Inject: "false"}
 	if stagehand {
-		anns = map[string]string{inject.ServiceAccountToken: "true", inject.ATSConfigMap: "client-am-config", inject.Agent: "true"}
+		anns = map[string]string{inject.ServiceAccountToken: "true", inject.ATSConfigMap: "client-am-config", inject.Agent: "true", inject.Jars: jar}
 	}
 	return &corev1.Pod{
 		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: podStartNS, Annotations: anns,
