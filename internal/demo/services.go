@@ -5,16 +5,13 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"path"
 	"strings"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
-	"sigs.k8s.io/controller-runtime/pkg/client"
 
-	"github.com/stagehand-k8s/stagehand/internal/nodeenv"
 	"github.com/stagehand-k8s/stagehand/pkg/inject"
 )
 
@@ -40,57 +37,34 @@ func demoJar(p string) string {
 	return strings.Repeat(hex.EncodeToString(sum[:]), 2048)
 }
 
-// startServices creates the artifact server (busybox httpd serving the
-// profile's jar from a ConfigMap) and the Services artifacts and timeline,
-// and waits until the artifact server is ready behind its Service. The
+// startServices starts the artifact server (nodeenv.StartArtifacts: busybox
+// httpd serving the profile's jar) and creates the Service timeline. The
 // Timeline Server stand-in's pod comes with the examples (startTimeline):
 // it reads ATS_SECRET_KEY from their ConfigMap client-am-config.
 func (d *demo) startServices(ctx context.Context) error {
-	labels := func(app string) map[string]string {
-		return map[string]string{"app.kubernetes.io/name": app, "app.kubernetes.io/part-of": "stagehand-demo"}
+	tl := &corev1.Service{
+		ObjectMeta: metav1.ObjectMeta{Name: timelineService, Namespace: Namespace},
+		Spec: corev1.ServiceSpec{Selector: map[string]string{"app.kubernetes.io/name": timelineService},
+			Ports: []corev1.ServicePort{{Name: "http", Port: timelinePort, TargetPort: intstr.FromInt32(timelinePort)}}},
 	}
-	jar := demoJar(jarPath)
-	jarKey := path.Base(jarPath)
-	objs := []client.Object{
-		&corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "demo-artifacts", Namespace: Namespace}, Data: map[string]string{jarKey: jar}},
-		&corev1.Pod{
-			ObjectMeta: metav1.ObjectMeta{Name: artifactsService, Namespace: Namespace, Labels: labels(artifactsService)},
-			Spec: corev1.PodSpec{Containers: []corev1.Container{{
-				Name: "httpd", Image: nodeenv.BusyboxImage, Command: []string{"httpd", "-f", "-v", "-p", "8080", "-h", "/www"},
-				Ports:          []corev1.ContainerPort{{ContainerPort: 8080}},
-				ReadinessProbe: tcpProbe(8080),
-				VolumeMounts:   []corev1.VolumeMount{{Name: "www", MountPath: "/www", ReadOnly: true}},
-			}}, Volumes: []corev1.Volume{{Name: "www", VolumeSource: corev1.VolumeSource{ConfigMap: &corev1.ConfigMapVolumeSource{
-				LocalObjectReference: corev1.LocalObjectReference{Name: "demo-artifacts"},
-				Items:                []corev1.KeyToPath{{Key: jarKey, Path: strings.TrimPrefix(jarPath, "/")}},
-			}}}}},
-		},
-		service(artifactsService, labels(artifactsService), 80, 8080),
-		service(timelineService, labels(timelineService), timelinePort, timelinePort),
+	if err := d.c.Client.Create(ctx, tl); err != nil {
+		return fmt.Errorf("creating Service %s: %w", timelineService, err)
 	}
-	for _, o := range objs {
-		if err := d.c.Client.Create(ctx, o); err != nil {
-			return fmt.Errorf("creating %T %s: %w", o, o.GetName(), err)
-		}
+	art, err := d.c.StartArtifacts(ctx, Namespace, artifactsService, map[string]string{jarPath: demoJar(jarPath)}, serviceTimeout)
+	if err != nil {
+		return fmt.Errorf("the artifact server: %w", err)
 	}
-	for _, svc := range []string{artifactsService, timelineService} {
-		var s corev1.Service
-		if err := d.c.Client.Get(ctx, client.ObjectKey{Namespace: Namespace, Name: svc}, &s); err != nil {
-			return err
-		}
-		d.hosts = append(d.hosts, corev1.HostAlias{IP: s.Spec.ClusterIP, Hostnames: []string{serviceHost(svc)}})
-	}
-	if err := d.waitReady(ctx, artifactsService); err != nil {
-		return err
-	}
+	d.hosts = append(d.hosts,
+		corev1.HostAlias{IP: art.IP, Hostnames: []string{serviceHost(artifactsService)}},
+		corev1.HostAlias{IP: tl.Spec.ClusterIP, Hostnames: []string{serviceHost(timelineService)}})
 	got, err := d.c.Clientset.CoreV1().Services(Namespace).ProxyGet("http", artifactsService, "80", jarPath, nil).DoRaw(ctx)
 	if err != nil {
 		return fmt.Errorf("reading %s from the artifact server through the API server: %w", jarPath, err)
 	}
 	sum := sha256.Sum256(got)
-	d.n.line("artifacts: busybox httpd serving %s (%d bytes, sha256 %.12s...) behind Service %s, %s:80", jarPath, len(got), hex.EncodeToString(sum[:]), artifactsService, d.hosts[0].IP)
+	d.n.line("artifacts: busybox httpd serving %s (%d bytes, sha256 %.12s...) behind Service %s, %s:80", jarPath, len(got), hex.EncodeToString(sum[:]), artifactsService, art.IP)
 	d.n.line("timeline:  the Timeline Server stand-in (its pod comes with the examples' ConfigMap client-am-config) behind Service %s, %s:%d",
-		timelineService, d.hosts[1].IP, timelinePort)
+		timelineService, tl.Spec.ClusterIP, timelinePort)
 	d.n.line("This node has no cluster DNS: the demo gives each example pod hostAliases for these")
 	d.n.line("two names (%s, %s), the only change it makes to them.", serviceHost(artifactsService), serviceHost(timelineService))
 	d.n.done("the artifact server is ready")
@@ -118,19 +92,6 @@ func (d *demo) startTimeline(ctx context.Context) error {
 	return nil
 }
 
-func service(name string, selector map[string]string, port, target int32) *corev1.Service {
-	return &corev1.Service{
-		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: Namespace},
-		Spec: corev1.ServiceSpec{Selector: selector,
-			Ports: []corev1.ServicePort{{Name: "http", Port: port, TargetPort: intstr.FromInt32(target)}}},
-	}
-}
-
 func tcpProbe(port int32) *corev1.Probe {
 	return &corev1.Probe{ProbeHandler: corev1.ProbeHandler{TCPSocket: &corev1.TCPSocketAction{Port: intstr.FromInt32(port)}}, PeriodSeconds: 1}
-}
-
-// waitReady waits until the Service has a ready pod.
-func (d *demo) waitReady(ctx context.Context, svc string) error {
-	return d.c.WaitServiceReady(ctx, Namespace, svc, serviceTimeout)
 }
