@@ -22,13 +22,26 @@
 // documentation, the guard policy, the demo's summary. README.md ("Adding an
 // injection") walks through adding one.
 //
+// # What injections share
+//
+// A pod gets at most one init container of stagehand's, InitContainer, and
+// one emptyDir, DataVolume (initcontainer.go). An injection that needs them
+// contributes a step to the init container (flags of `agent init`, env,
+// mounts, resources) and a share of the emptyDir's size, and mounts its
+// subdirectory of the emptyDir into the target containers; the editor
+// assembles both once every injection has applied. No injection knows
+// another's step.
+//
 // # Applying
 //
 // Inject parses the annotations once, then applies the injections in rank
 // order to a copy of the Input. An injection only adds elements that
 // stagehand owns; what it owns is recorded in the stagehand.io/status
 // annotation, so that a re-invocation with changed annotations removes
-// exactly what was injected before and nothing else.
+// exactly what was injected before and nothing else. The record is compact
+// when the pod itself shows what stagehand owns, and complete otherwise
+// (see Status); a status of an earlier version, with stagehand's earlier
+// init containers and volumes, is read the same way.
 //
 // The result carries a JSON patch built from the lists the injections
 // touched, never from a diff of a re-marshalled pod: it only adds, replaces
