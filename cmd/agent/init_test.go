@@ -15,6 +15,8 @@ import (
 	"github.com/stagehand-k8s/stagehand/pkg/agentapi"
 	"github.com/stagehand-k8s/stagehand/pkg/fetch"
 	"github.com/stagehand-k8s/stagehand/pkg/install"
+	"github.com/stagehand-k8s/stagehand/pkg/timeline"
+	"github.com/stagehand-k8s/stagehand/pkg/timeline/timelinetest"
 )
 
 // depServer serves dependencies on loopback; with a token, only to its
@@ -136,5 +138,28 @@ func TestFetchArgs(t *testing.T) {
 	opts, _ = parseInit([]string{"--secrets-dir", t.TempDir(), "--jar=https://h/a.jar"})
 	if got := fetchArgs(opts)[2:4]; !slices.Equal(got, []string{"--max-total-bytes=2147483648", "--max-file-bytes=2147483648"}) {
 		t.Errorf("default limits %q, want stagehand.io/deps-size-limit's default, 2Gi", got)
+	}
+}
+
+// TestInitReportsUnderItsName: without STAGEHAND_CONTAINER_NAME and
+// STAGEHAND_SPOOL_DIR, which the webhook no longer sets in the init
+// container, the fetch reports as stagehand-init and spools in DIR/spool.
+func TestInitReportsUnderItsName(t *testing.T) {
+	srv := timelinetest.New(t, timelinetest.Options{Secret: atsSecret})
+	r := newReporting(t, srv)
+	r.env = slices.DeleteFunc(r.env, func(kv string) bool {
+		return strings.HasPrefix(kv, agentapi.EnvContainerName+"=") || strings.HasPrefix(kv, agentapi.EnvSpoolDir+"=")
+	})
+	dir := t.TempDir()
+	code, _, _ := r.run(t, "init", "--dir", dir, "--secrets-dir", t.TempDir(), "--jar", "ftp://example.com/x.jar")
+	if code != fetch.ExitBadInput {
+		t.Fatalf("exit %d, want %d", code, fetch.ExitBadInput)
+	}
+	e, ok := srv.Entity("hivemr3/worker-1/" + agentapi.InitContainer + "/0")
+	if got := types(e); !ok || !slices.Equal(got, []string{timeline.EventFetchStarted, timeline.EventFetchFinished}) {
+		t.Fatalf("entity of %s: %v, %v; the server has %+v", agentapi.InitContainer, ok, got, srv.Entities())
+	}
+	if _, err := os.Stat(filepath.Join(dir, "spool")); err != nil {
+		t.Errorf("no spool in the init container's directory: %v", err)
 	}
 }
