@@ -4,20 +4,19 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"fmt"
 	"sync"
 	"testing"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/util/intstr"
-	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/stagehand-k8s/stagehand/internal/nodeenv"
 )
 
-// The artifact server: busybox httpd in a pod of a namespace that is not
-// opted in, behind a Service, addressed by its cluster IP (pods have no
-// DNS on the node). It serves one jar at jarPath.
+// The artifact server (nodeenv.StartArtifacts): busybox httpd in a pod of a
+// namespace that is not opted in, behind a Service, addressed by its cluster
+// IP (pods have no DNS on the node). It serves one jar at jarPath.
 const (
 	jarPath    = "/udf/hive-udf-demo-1.0.jar"
 	jarName    = "hive-udf-demo-1.0.jar"
@@ -41,7 +40,7 @@ func artifactServer(t *testing.T) string {
 	c := env(t)
 	artifacts.once.Do(func() {
 		artifacts.ns = "node-artifacts-" + suffix()
-		artifacts.url, artifacts.err = startArtifacts(c.Client, artifacts.ns)
+		artifacts.url, artifacts.err = startArtifacts(c, artifacts.ns)
 	})
 	if artifacts.err != nil {
 		t.Fatalf("the artifact server: %v", artifacts.err)
@@ -49,45 +48,14 @@ func artifactServer(t *testing.T) string {
 	return artifacts.url
 }
 
-func startArtifacts(c client.Client, ns string) (string, error) {
+func startArtifacts(c *nodeenv.Cluster, ns string) (string, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), podTimeout)
 	defer cancel()
-	labels := map[string]string{"app": "artifacts"}
-	objs := []client.Object{
-		&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}},
-		&corev1.Pod{
-			ObjectMeta: metav1.ObjectMeta{Name: "artifacts", Namespace: ns, Labels: labels},
-			Spec: corev1.PodSpec{
-				Containers: []corev1.Container{{
-					Name: "httpd", Image: busybox,
-					Command: []string{"/bin/sh", "-c", `mkdir -p /www/udf && printf %s "$JAR" > /www` + jarPath +
-						` && exec httpd -f -v -p 8080 -h /www`},
-					Env:            []corev1.EnvVar{{Name: "JAR", Value: jarContent}},
-					Ports:          []corev1.ContainerPort{{ContainerPort: 8080}},
-					ReadinessProbe: &corev1.Probe{ProbeHandler: corev1.ProbeHandler{TCPSocket: &corev1.TCPSocketAction{Port: intstr.FromInt32(8080)}}, PeriodSeconds: 1},
-					VolumeMounts:   []corev1.VolumeMount{{Name: "www", MountPath: "/www"}},
-				}},
-				Volumes: []corev1.Volume{{Name: "www", VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}}}},
-			},
-		},
-		&corev1.Service{
-			ObjectMeta: metav1.ObjectMeta{Name: "artifacts", Namespace: ns},
-			Spec:       corev1.ServiceSpec{Selector: labels, Ports: []corev1.ServicePort{{Port: 80, TargetPort: intstr.FromInt32(8080)}}},
-		},
-	}
-	for _, o := range objs {
-		if err := c.Create(ctx, o); err != nil {
-			return "", fmt.Errorf("creating %T %s: %w", o, o.GetName(), err)
-		}
-	}
-	if err := cluster.WaitServiceReady(ctx, ns, "artifacts", podTimeout); err != nil {
+	if err := c.Client.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}); err != nil {
 		return "", err
 	}
-	var svc corev1.Service
-	if err := c.Get(ctx, client.ObjectKey{Namespace: ns, Name: "artifacts"}, &svc); err != nil {
-		return "", err
-	}
-	return "http://" + svc.Spec.ClusterIP, nil
+	art, err := c.StartArtifacts(ctx, ns, "artifacts", map[string]string{jarPath: jarContent}, podTimeout)
+	return art.URL, err
 }
 
 // removeArtifacts deletes the artifact server's namespace, if a test made it.

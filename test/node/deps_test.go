@@ -20,6 +20,7 @@ import (
 	"github.com/stagehand-k8s/stagehand/pkg/agentapi"
 	"github.com/stagehand-k8s/stagehand/pkg/annotations"
 	"github.com/stagehand-k8s/stagehand/pkg/supervise"
+	"github.com/stagehand-k8s/stagehand/pkg/termination"
 )
 
 // jarsDir is where stagehand puts fetched jars by default.
@@ -47,6 +48,33 @@ func TestDependenciesChecksummed(t *testing.T) {
 	if fetch == nil || fetch.ExitCode != 0 || task == nil || task.StartedAt.Before(&fetch.FinishedAt) {
 		t.Errorf("%s did not end, with exit 0, before the task started: fetch %+v, task %+v", agentapi.InitContainer, fetch, task)
 	}
+	if fetch != nil {
+		m := fetchMessage(t, fetch.Message)
+		if m.Component != termination.FetchComponent || m.ExitCode != 0 || m.Reason != "Completed" || m.Dependencies != 1 || m.Failed != 0 || len(m.Items) != 1 {
+			t.Fatalf("the fetch summary is not one dependency completed: %+v", m)
+		}
+		it := m.Items[0]
+		if it.Name != jarName || it.Kind != "jar" || it.State != termination.StatePlaced || it.Bytes != int64(len(jarContent)) ||
+			it.SHA256 != jarSHA256[:termination.SHA256PrefixLength] || !it.Pinned {
+			t.Errorf("the fetch summary's jar is %+v; want %s placed, %d bytes, sha256 %s pinned", it, jarName, len(jarContent), jarSHA256[:termination.SHA256PrefixLength])
+		}
+	}
+}
+
+// fetchMessage decodes the termination message stagehand's init container
+// left when it fetched: the fetch's summary, within the kubelet's 4 KiB.
+func fetchMessage(t *testing.T, message string) termination.Fetch {
+	t.Helper()
+	if len(message) >= 4096 {
+		t.Errorf("the termination message has %d bytes; the kubelet keeps 4096", len(message))
+	}
+	var m termination.Fetch
+	dec := json.NewDecoder(strings.NewReader(message))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&m); err != nil {
+		t.Fatalf("the termination message is not the fetch's summary: %v: %q", err, message)
+	}
+	return m
 }
 
 // TestWrongChecksumStopsThePod: a jar whose content does not match its
@@ -71,6 +99,11 @@ func TestWrongChecksumStopsThePod(t *testing.T) {
 	}
 	if !strings.Contains(fetch.Message, "sha256 mismatch") || !strings.Contains(fetch.Message, jarSHA256) {
 		t.Errorf("the termination message does not name the mismatch and the digest served (%s): %q", jarSHA256, fetch.Message)
+	}
+	m := fetchMessage(t, fetch.Message)
+	if m.ExitCode != 12 || m.Reason != "IntegrityError" || m.Failed != 1 || len(m.Items) != 1 || m.Items[0].State != termination.StateFailed ||
+		!strings.Contains(m.Items[0].Error, "sha256 mismatch") || !strings.Contains(m.Items[0].Error, jarSHA256) {
+		t.Errorf("the fetch summary does not name the failed jar and its mismatch: %+v", m)
 	}
 	if s := status(t, got, "task"); s.State.Running != nil || s.State.Terminated != nil {
 		t.Errorf("the task started despite the failed fetch: %+v", s.State)

@@ -177,8 +177,16 @@ func TestTaskReportsToTheTimelineServer(t *testing.T) {
 		}
 	}
 	if e := byID[fetchID]; len(e.Events) == 2 {
-		if files := e.Events[1].Info["files"]; files != float64(1) {
+		info := e.Events[1].Info
+		if files := info["files"]; files != float64(1) {
 			t.Errorf("FETCH_FINISHED files %v, want 1", files)
+		}
+		var first map[string]any
+		if items, _ := info["items"].([]any); len(items) > 0 {
+			first, _ = items[0].(map[string]any)
+		}
+		if info["reason"] != "Completed" || first["state"] != "placed" || first["sha256"] != jarSHA256[:12] {
+			t.Errorf("FETCH_FINISHED does not carry the fetch's summary (reason Completed, the jar placed with its sha256 %s): %v", jarSHA256[:12], info)
 		}
 	}
 
