@@ -11,46 +11,25 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
-
-	"github.com/stagehand-k8s/stagehand/internal/testenv"
 )
 
-// TestInstallCertManagerNotIssuing: with cert-manager's CRDs but nothing
-// issuing certificates (cert-manager stopped, or uninstalled with its CRDs
-// left behind, as its chart leaves them), the chart renders in mode
+// installNotIssuing: with cert-manager's CRDs but nothing issuing
+// certificates (cert-manager stopped, or uninstalled with its CRDs left
+// behind, as its chart leaves them), the chart renders in mode
 // cert-manager, and a plain helm install would leave both webhook
 // configurations, which fail closed, without a caBundle. The documented
 // command, with --wait --rollback-on-failure, fails instead: the
 // Deployment's pods cannot start without the Secret cert-manager would
 // make, helm reports it not ready and uninstalls the release, and no
 // webhook configuration is left. The timeout is short here; the
-// documentation gives 5m.
-func TestInstallCertManagerNotIssuing(t *testing.T) {
-	c := env(t)
+// documentation gives 5m. TestInstallCertManager runs it once cert-manager's
+// CRDs are installed (removing CRDs again leaves discovery stale for a
+// while, which would mislead the next install without them).
+func installNotIssuing(t *testing.T, c *cluster) {
+	t.Helper()
 	ctx := context.Background()
-	noOptedInNamespace(t, c)
-	crds, err := certManagerCRDs()
-	if err != nil {
-		t.Fatal(err)
-	}
-	// TestInstallCertManager starts without cert-manager's CRDs: take them
-	// away again unless they were there before.
-	opts := envtest.CRDInstallOptions{Paths: []string{crds}, ErrorIfPathMissing: true, MaxTime: testenv.WaitTimeout, PollInterval: testenv.PollInterval}
-	certificates := crd()
-	certificates.SetName("certificates.cert-manager.io")
-	if _, err := c.get(ctx, certificates); apierrors.IsNotFound(err) {
-		t.Cleanup(func() {
-			if err := envtest.UninstallCRDs(c.Env.Env.Config, opts); err != nil {
-				t.Errorf("removing cert-manager's CRDs: %v", err)
-			}
-		})
-	}
-	if _, err := envtest.InstallCRDs(c.Env.Env.Config, opts); err != nil {
-		t.Fatalf("installing cert-manager's CRDs: %v", err)
-	}
 	const ns = "stagehand-not-issuing"
-	_, err = runHelm(t, c.kubeconfig, "install", release, chartDir, "--namespace", ns, "--create-namespace",
+	_, err := runHelm(t, c.kubeconfig, "install", release, chartDir, "--namespace", ns, "--create-namespace",
 		"--set", "certificates.mode=cert-manager", "--wait", "--rollback-on-failure", "--timeout", "15s")
 	t.Cleanup(func() { _, _ = runHelm(t, c.kubeconfig, "uninstall", release, "--namespace", ns, "--timeout", "30s") })
 	if err == nil || !strings.Contains(err.Error(), "Deployment/"+ns+"/stagehand-webhook not ready") || !strings.Contains(err.Error(), "rollback") {
@@ -94,7 +73,7 @@ func noFailClosedWithoutCA(t *testing.T, c *cluster) {
 }
 
 // TestCertManagerInstallDocumented: README.md gives the install in mode
-// cert-manager with the flags TestInstallCertManagerNotIssuing relies on.
+// cert-manager with the flags installNotIssuing relies on.
 func TestCertManagerInstallDocumented(t *testing.T) {
 	readme, err := os.ReadFile(filepath.Join(chartDir, "README.md"))
 	if err != nil {

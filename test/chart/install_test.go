@@ -1,13 +1,8 @@
 package chart
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -134,13 +129,14 @@ func TestInstallCertManager(t *testing.T) {
 	}
 	noFailClosedWithoutCA(t, c)
 
-	crds, err := certManagerCRDs()
+	crds, err := testenv.CertManagerCRDs()
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := envtest.InstallCRDs(c.Env.Env.Config, envtest.CRDInstallOptions{Paths: []string{crds}, ErrorIfPathMissing: true, MaxTime: testenv.WaitTimeout, PollInterval: testenv.PollInterval}); err != nil {
 		t.Fatalf("installing cert-manager's CRDs: %v", err)
 	}
+	installNotIssuing(t, c)
 	c.helm(t, args...)
 	t.Cleanup(func() { _, _ = runHelm(t, c.kubeconfig, "uninstall", release, "--namespace", ns, "--timeout", "2m") })
 	objects := c.releaseObjects(t, ns)
@@ -253,44 +249,4 @@ func noOptedInNamespace(t *testing.T, c *cluster) {
 	if len(list.Items) > 0 {
 		t.Fatalf("namespace %s opted in: the API server would call the webhook", list.Items[0].Name)
 	}
-}
-
-// certManagerModule is cert-manager's Go module, which go.mod requires and
-// whose deploy/crds holds its CRDs.
-const certManagerModule = "github.com/cert-manager/cert-manager"
-
-// certManagerCRDs finds cert-manager's CRDs in the module cache,
-// downloading the module go.mod requires if needed (from the module proxy).
-func certManagerCRDs() (string, error) {
-	dir, err := goOutput("list", "-m", "-f", "{{.Dir}}", certManagerModule)
-	if err == nil && dir == "" {
-		var mod struct{ Dir, Error string }
-		out, derr := goOutput("mod", "download", "-json", certManagerModule)
-		if derr != nil {
-			return "", derr
-		}
-		if err := json.Unmarshal([]byte(out), &mod); err != nil || mod.Dir == "" {
-			return "", fmt.Errorf("go mod download %s: %v %s", certManagerModule, err, mod.Error)
-		}
-		dir = mod.Dir
-	}
-	if err != nil {
-		return "", err
-	}
-	crds := filepath.Join(dir, "deploy", "crds")
-	if _, err := os.Stat(crds); err != nil {
-		return "", fmt.Errorf("cert-manager's CRDs: %w", err)
-	}
-	return crds, nil
-}
-
-func goOutput(args ...string) (string, error) {
-	var stderr bytes.Buffer
-	cmd := exec.Command("go", args...)
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		return "", fmt.Errorf("go %s: %w: %s", strings.Join(args, " "), err, stderr.String())
-	}
-	return strings.TrimSpace(string(out)), nil
 }

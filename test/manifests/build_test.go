@@ -1,12 +1,7 @@
 package manifests
 
 import (
-	"encoding/json"
-	"fmt"
-	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -22,13 +17,6 @@ import (
 const (
 	manifestsDir = "../../manifests"
 	certsDir     = "../../certs"
-)
-
-// certManagerModule is cert-manager's Go module, whose deploy/crds holds
-// its CRDs; certManagerVersion is used when go.mod does not require it.
-const (
-	certManagerModule  = "github.com/cert-manager/cert-manager"
-	certManagerVersion = "v1.21.2"
 )
 
 // overlay is the built output of one kustomization.
@@ -120,36 +108,4 @@ func typed[T any](t *testing.T, u *unstructured.Unstructured) *T {
 		t.Fatalf("%s %s: %v", u.GetKind(), u.GetName(), err)
 	}
 	return &out
-}
-
-// certManagerCRDs finds the directory of cert-manager's CRDs: in the module
-// go.mod requires, or else in the module cache, downloading it if needed.
-func certManagerCRDs() (string, error) {
-	dir, err := goOutput("list", "-m", "-f", "{{.Dir}}", certManagerModule)
-	if err != nil || dir == "" {
-		var mod struct{ Dir, Error string }
-		out, derr := goOutput("mod", "download", "-json", certManagerModule+"@"+certManagerVersion)
-		if derr != nil {
-			return "", fmt.Errorf("finding %s: %w", certManagerModule, derr)
-		}
-		if err := json.Unmarshal([]byte(out), &mod); err != nil || mod.Dir == "" {
-			return "", fmt.Errorf("finding %s: go mod download: %v %s", certManagerModule, err, mod.Error)
-		}
-		dir = mod.Dir
-	}
-	crds := filepath.Join(dir, "deploy", "crds")
-	if _, err := os.Stat(crds); err != nil {
-		return "", fmt.Errorf("cert-manager CRDs: %w", err)
-	}
-	return crds, nil
-}
-
-func goOutput(args ...string) (string, error) {
-	cmd := exec.Command("go", args...)
-	cmd.Stderr = nil
-	out, err := cmd.Output()
-	if err != nil {
-		return "", fmt.Errorf("go %s: %w", strings.Join(args, " "), err)
-	}
-	return strings.TrimSpace(string(out)), nil
 }

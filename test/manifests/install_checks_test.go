@@ -133,10 +133,13 @@ func (c *bare) standIns(t *testing.T) func() {
 	last := map[string]error{}
 	wg.Go(func() {
 		_ = wait.PollUntilContextCancel(ctx, pollInterval, true, func(ctx context.Context) (bool, error) {
+			issued, injected := c.issue(ctx), c.inject(ctx)
+			if ctx.Err() != nil {
+				return true, nil // stopped: a call cut short is not the stand-ins' failure
+			}
 			mu.Lock()
 			defer mu.Unlock()
-			last["cert-manager"] = c.issue(ctx)
-			last["cainjector"] = c.inject(ctx)
+			last["cert-manager"], last["cainjector"] = issued, injected
 			return false, nil
 		})
 	})

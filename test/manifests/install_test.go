@@ -78,7 +78,7 @@ func TestCertManagerInstall(t *testing.T) {
 		}
 	}
 
-	crds, err := certManagerCRDs()
+	crds, err := testenv.CertManagerCRDs()
 	if err == nil {
 		_, err = envtest.InstallCRDs(c.Env.Env.Config, envtest.CRDInstallOptions{
 			Paths: []string{crds}, ErrorIfPathMissing: true, MaxTime: waitTimeout, PollInterval: pollInterval,

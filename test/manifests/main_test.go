@@ -68,7 +68,7 @@ func env(t *testing.T) *suite {
 // the base's webhook configurations, pointed at that server, and its guard
 // policies. stop is always safe to call.
 func start() (*suite, func(), error) {
-	crds, err := certManagerCRDs()
+	crds, err := testenv.CertManagerCRDs()
 	if err != nil {
 		return nil, func() {}, err
 	}
