@@ -156,3 +156,23 @@ func TestStatusOfEarlierVersions(t *testing.T) {
 		t.Error("a status without parts or spec hash is read as stagehand's")
 	}
 }
+
+func TestSameSet(t *testing.T) {
+	for _, tc := range []struct {
+		a, b []string
+		want bool
+	}{
+		{nil, nil, true},
+		{[]string{"a", "b"}, []string{"b", "a"}, true},
+		{[]string{"a", "a", "b"}, []string{"a", "b", "b"}, false},
+		{[]string{"a"}, []string{"a", "a"}, false},
+		{[]string{"a", "b"}, []string{"a", "c"}, false},
+	} {
+		if got := sameSet(tc.a, tc.b); got != tc.want {
+			t.Errorf("sameSet(%q, %q) = %v, want %v", tc.a, tc.b, got, tc.want)
+		}
+	}
+	if n := testing.AllocsPerRun(100, func() { sameSet([]string{"x", "y", "z"}, []string{"z", "y", "x"}) }); n != 0 {
+		t.Errorf("sameSet allocates %v times per call, want 0", n)
+	}
+}

@@ -149,8 +149,29 @@ func (d *Status) sameOwnership(s *Status) bool {
 	return true
 }
 
+// sameSet tells whether a and b hold the same strings as many times each,
+// in any order, without allocating: the lists are a pod's few volumes,
+// mounts or containers.
 func sameSet(a, b []string) bool {
-	return slices.Equal(slices.Sorted(slices.Values(a)), slices.Sorted(slices.Values(b)))
+	if len(a) != len(b) {
+		return false
+	}
+	for _, x := range a {
+		if count(a, x) != count(b, x) {
+			return false
+		}
+	}
+	return true
+}
+
+func count(list []string, x string) int {
+	n := 0
+	for _, y := range list {
+		if y == x {
+			n++
+		}
+	}
+	return n
 }
 
 // sameInEach is the list every target has in lists, when they all have the
