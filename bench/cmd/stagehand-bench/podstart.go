@@ -75,9 +75,9 @@ func benchPodStart(ctx context.Context, o options, log io.Writer) (podStartResul
 	}
 	sum := sha256.Sum256([]byte(podStartJar))
 	jar := art.URL + podStartJarPath + "#sha256=" + hex.EncodeToString(sum[:])
-	for i := range 2 * o.podStarts {
-		kind := []string{"with", "without"}[i%2]
-		pod := podStartPod(fmt.Sprintf("%s-%d", kind, i), kind == "with", jar)
+	for i := range len(podStartKinds) * o.podStarts {
+		kind := podStartKinds[i%len(podStartKinds)]
+		pod := podStartPod(fmt.Sprintf("%s-%d", kind, i), kind, jar)
 		start, succeeded, err := timePod(ctx, cs, pod)
 		if err != nil {
 			return res, fmt.Errorf("pod %s: %w", pod.Name, err)
@@ -86,7 +86,7 @@ func benchPodStart(ctx context.Context, o options, log io.Writer) (podStartResul
 		res.succeeded[kind] = append(res.succeeded[kind], succeeded)
 		_ = cs.CoreV1().Pods(podStartNS).Delete(ctx, pod.Name, metav1.DeleteOptions{GracePeriodSeconds: ptr.To[int64](0)})
 	}
-	for _, kind := range []string{"with", "without"} {
+	for _, kind := range podStartKinds {
 		fmt.Fprintf(log, "podstart %-7s task start p50=%v p95=%v, Succeeded p50=%v p95=%v\n", kind,
 			median(res.taskStart[kind]), quantile(res.taskStart[kind], 0.95), median(res.succeeded[kind]), quantile(res.succeeded[kind], 0.95))
 	}
@@ -125,13 +125,23 @@ func podStartNamespace(ctx context.Context, cs kubernetes.Interface) error {
 	}
 }
 
+// The kinds of pod the part alternates: with stagehand, without it, and
+// without it but with one init container that does nothing (busybox's
+// true), the floor of any injector that adds an init container.
+var podStartKinds = []string{"with", "without", "init-floor"}
+
 // podStartPod is an MR3-like worker whose task runs a second: with
 // stagehand, it asks for the token, the Timeline Server key, the jar and
-// the agent; without, it is the same pod (image, task) opted out.
-func podStartPod(name string, stagehand bool, jar string) *corev1.Pod {
+// the agent; without, it is the same pod (image, task) opted out; the
+// init-floor is that pod with an init container running true.
+func podStartPod(name, kind, jar string) *corev1.Pod {
 	anns := map[string]string{annotations.Inject: "false"}
-	if stagehand {
+	if kind == "with" {
 		anns = map[string]string{inject.ServiceAccountToken: "true", inject.ATSConfigMap: "client-am-config", inject.Agent: "true", inject.Jars: jar}
+	}
+	var inits []corev1.Container
+	if kind == "init-floor" {
+		inits = []corev1.Container{{Name: "floor", Image: podStartImage, ImagePullPolicy: corev1.PullNever, Command: []string{"true"}}}
 	}
 	return &corev1.Pod{
 		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: podStartNS, Annotations: anns,
@@ -140,6 +150,7 @@ func podStartPod(name string, stagehand bool, jar string) *corev1.Pod {
 			AutomountServiceAccountToken:  ptr.To(false),
 			RestartPolicy:                 corev1.RestartPolicyNever,
 			TerminationGracePeriodSeconds: ptr.To[int64](1),
+			InitContainers:                inits,
 			Containers: []corev1.Container{{
 				Name: "mr3-worker", Image: podStartImage, ImagePullPolicy: corev1.PullNever,
 				Command: []string{"/bin/sh", "-c", "sleep 1"},
