@@ -10,6 +10,7 @@ import (
 
 	"github.com/stagehand-k8s/stagehand/pkg/agentapi"
 	"github.com/stagehand-k8s/stagehand/pkg/fetch"
+	"github.com/stagehand-k8s/stagehand/pkg/initcontainer"
 	"github.com/stagehand-k8s/stagehand/pkg/install"
 	"github.com/stagehand-k8s/stagehand/pkg/supervise"
 	"github.com/stagehand-k8s/stagehand/pkg/version"
@@ -44,7 +45,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		defer stop()
 		return fetch.Main(ctx, rest, stderr)
 	case agentapi.CommandInit:
-		return runInit(ctx, rest, stderr)
+		return initcontainer.Main(ctx, rest, stderr)
 	case agentapi.CommandInstall:
 		return install.Main(rest, stderr)
 	case "version", "--version", "-version":

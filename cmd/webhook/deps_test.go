@@ -13,7 +13,7 @@ import (
 
 // agentOnly are the agent's own packages: the downloader, the Timeline
 // Server client, the supervisor and the installer.
-var agentOnly = []string{"pkg/fetch", "pkg/timeline", "pkg/supervise", "pkg/install"}
+var agentOnly = []string{"pkg/fetch", "pkg/timeline", "pkg/supervise", "pkg/install", "pkg/initcontainer", "pkg/termination"}
 
 // shared are the only packages of this module both binaries may link:
 // the webhook-to-agent contract and three leaves that import only the

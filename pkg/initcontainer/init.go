@@ -1,4 +1,4 @@
-package main
+package initcontainer
 
 import (
 	"context"
@@ -19,7 +19,8 @@ import (
 	"github.com/stagehand-k8s/stagehand/pkg/install"
 )
 
-const initUsage = `usage: agent init [--install] [--dir DIR] [--secrets-dir DIR] [FETCH FLAGS...]
+// Usage is the help of `agent init`.
+const Usage = `usage: agent init [--install] [--dir DIR] [--secrets-dir DIR] [FETCH FLAGS...]
 
 The one init container of a stagehand pod: with --install, copies this
 binary to DIR/bin/agent; then, when fetch flags are given (see agent fetch
@@ -37,12 +38,14 @@ type initOptions struct {
 	fetch []string
 }
 
-// runInit runs `agent init`: the install, then the fetch, in one process,
-// so that a pod has one init container however many steps it asks for.
-func runInit(ctx context.Context, args []string, stderr io.Writer) int {
+// Main runs `agent init` with args (after the subcommand): the install,
+// then the fetch, in one process, so that a pod has one init container
+// however many steps it asks for. It returns the exit code: install's,
+// then fetch's. It stops at SIGTERM and SIGINT as agent fetch does.
+func Main(ctx context.Context, args []string, stderr io.Writer) int {
 	opts, err := parseInit(args)
 	if errors.Is(err, errHelp) {
-		fmt.Fprintln(stderr, initUsage)
+		fmt.Fprintln(stderr, Usage)
 		return install.ExitOK
 	}
 	if err == nil && !opts.install && len(opts.fetch) == 0 {
