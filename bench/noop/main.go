@@ -9,11 +9,16 @@ import (
 	"os/signal"
 	"syscall"
 
+	"gomodules.xyz/jsonpatch/v2"
 	"sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 	"sigs.k8s.io/controller-runtime/pkg/webhook"
 	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
 )
+
+// PatchSuffix, after the webhook's path, is where it answers with a patch
+// of one operation (mutate) rather than none.
+const PatchSuffix = "-patch"
 
 func main() {
 	if err := run(os.Args[1:]); err != nil {
@@ -25,6 +30,14 @@ func main() {
 // allow admits every request without looking at it.
 func allow(context.Context, admission.Request) admission.Response {
 	return admission.Allowed("")
+}
+
+// mutate admits every request with a patch of one operation, which adds an
+// annotation to the pod: the floor of a webhook that changes the pod at
+// all, for which the API server applies a patch and runs its mutating
+// admission a second time.
+func mutate(context.Context, admission.Request) admission.Response {
+	return admission.Patched("", jsonpatch.JsonPatchOperation{Operation: "add", Path: "/metadata/annotations/bench.stagehand.io~1mutated", Value: "true"})
 }
 
 func run(args []string) error {
@@ -47,6 +60,7 @@ func run(args []string) error {
 		}},
 	})
 	srv.Register(*path, &admission.Webhook{Handler: admission.HandlerFunc(allow)})
+	srv.Register(*path+PatchSuffix, &admission.Webhook{Handler: admission.HandlerFunc(mutate)})
 	if err := srv.Start(ctx); err != nil {
 		return fmt.Errorf("serving: %w", err)
 	}

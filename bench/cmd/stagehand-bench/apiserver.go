@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"sync/atomic"
 	"time"
@@ -37,7 +38,14 @@ const (
 	nsWith    = "bench-webhook"
 	nsWithout = "bench-plain"
 	nsNoop    = "bench-noop"
+	// nsNoopPatch is served by the no-op webhook answering with a patch of
+	// one operation: the floor of a webhook that changes the pod at all.
+	nsNoopPatch = "bench-noop-patch"
 )
+
+// noopPatchSuffix is where bench/noop answers with its one-operation patch
+// (its PatchSuffix).
+const noopPatchSuffix = "-patch"
 
 // noopLabel opts a namespace in to the no-op webhook's configuration.
 const noopLabel = "bench.stagehand.io/noop"
@@ -50,6 +58,8 @@ const noopLabel = "bench.stagehand.io/noop"
 type apiResults struct {
 	with, without, noop, unselected                 loadgen.Result
 	openWith, openWithout, openNoop, openUnselected loadgen.Result
+	// noopPatch and openNoopPatch are the mutating floor's.
+	noopPatch, openNoopPatch loadgen.Result
 	// profiles are the API server's CPU profiles while it created pods at
 	// the fixed rate without the webhook and with it; cpuPerPod is its CPU
 	// time per pod in each.
@@ -158,7 +168,7 @@ func benchAPIServer(ctx context.Context, o options, w *workspace, mr3 fixture, o
 	}
 	subjects := []apiSubject{
 		{nsWithout, nsWithout, mr3.pod}, {nsWith, nsWith, mr3.pod}, {nsNoop, nsNoop, mr3.pod},
-		{subjectUnselected, nsWith, unannotated(mr3.pod)},
+		{subjectUnselected, nsWith, unannotated(mr3.pod)}, {nsNoopPatch, nsNoopPatch, mr3.pod},
 	}
 	perRound := max(o.apiPods/o.rounds, 1)
 	results := map[string][]loadgen.Result{}
@@ -182,7 +192,7 @@ func benchAPIServer(ctx context.Context, o options, w *workspace, mr3 fixture, o
 		}
 	}
 	res.with, res.without, res.noop = loadgen.Merge(results[nsWith]...), loadgen.Merge(results[nsWithout]...), loadgen.Merge(results[nsNoop]...)
-	res.unselected = loadgen.Merge(results[subjectUnselected]...)
+	res.unselected, res.noopPatch = loadgen.Merge(results[subjectUnselected]...), loadgen.Merge(results[nsNoopPatch]...)
 	open := map[string][]loadgen.Result{}
 	for range o.rounds {
 		for _, sub := range subjects {
@@ -195,9 +205,9 @@ func benchAPIServer(ctx context.Context, o options, w *workspace, mr3 fixture, o
 		}
 	}
 	res.openWith, res.openWithout, res.openNoop = loadgen.Merge(open[nsWith]...), loadgen.Merge(open[nsWithout]...), loadgen.Merge(open[nsNoop]...)
-	res.openUnselected = loadgen.Merge(open[subjectUnselected]...)
+	res.openUnselected, res.openNoopPatch = loadgen.Merge(open[subjectUnselected]...), loadgen.Merge(open[nsNoopPatch]...)
 	res.cpuPerPod = map[string]time.Duration{}
-	for _, sub := range subjects[:3] {
+	for _, sub := range slices.Concat(subjects[:3], subjects[4:]) {
 		p, perPod, err := profileAPIServer(ctx, o, cs, sub.ns, create(sub), outDir)
 		if err != nil {
 			return res, err

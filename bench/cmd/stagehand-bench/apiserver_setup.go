@@ -32,22 +32,30 @@ func installWebhook(ctx context.Context, root string, cs kubernetes.Interface, u
 	for i := range mwc.Webhooks {
 		mwc.Webhooks[i].ClientConfig = admissionregistrationv1.WebhookClientConfig{URL: &url, CABundle: caPEM}
 	}
-	noop := mwc.DeepCopy()
-	noop.Name = "stagehand-bench-noop"
-	for i := range noop.Webhooks {
-		noop.Webhooks[i].Name = fmt.Sprintf("noop-%d.bench.stagehand.io", i)
-		noop.Webhooks[i].ClientConfig.URL = &noopURL
-		noop.Webhooks[i].NamespaceSelector = &metav1.LabelSelector{MatchLabels: map[string]string{noopLabel: "enabled"}}
+	// Copies for the no-op webhook: one that admits untouched, one that
+	// answers with a patch of one operation (the mutating floor).
+	floor := func(name, label, url string) *admissionregistrationv1.MutatingWebhookConfiguration {
+		c := mwc.DeepCopy()
+		c.Name = "stagehand-bench-" + name
+		for i := range c.Webhooks {
+			c.Webhooks[i].Name = fmt.Sprintf("%s-%d.bench.stagehand.io", name, i)
+			c.Webhooks[i].ClientConfig.URL = &url
+			c.Webhooks[i].NamespaceSelector = &metav1.LabelSelector{MatchLabels: map[string]string{noopLabel: label}}
+		}
+		return c
 	}
-	for _, c := range []*admissionregistrationv1.MutatingWebhookConfiguration{&mwc, noop} {
+	for _, c := range []*admissionregistrationv1.MutatingWebhookConfiguration{
+		&mwc, floor("noop", "enabled", noopURL), floor("noop-patch", "patch", noopURL+noopPatchSuffix),
+	} {
 		if _, err := cs.AdmissionregistrationV1().MutatingWebhookConfigurations().Create(ctx, c, metav1.CreateOptions{}); err != nil {
 			return fmt.Errorf("creating the webhook configuration %s: %w", c.Name, err)
 		}
 	}
 	for ns, labels := range map[string]map[string]string{
-		nsWith:    {annotations.NamespaceLabel: annotations.NamespaceLabelEnabled},
-		nsWithout: nil,
-		nsNoop:    {noopLabel: "enabled"},
+		nsWith:      {annotations.NamespaceLabel: annotations.NamespaceLabelEnabled},
+		nsWithout:   nil,
+		nsNoop:      {noopLabel: "enabled"},
+		nsNoopPatch: {noopLabel: "patch"},
 	} {
 		obj := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns, Labels: labels}}
 		if _, err := cs.CoreV1().Namespaces().Create(ctx, obj, metav1.CreateOptions{}); err != nil {
