@@ -11,8 +11,8 @@ const (
 	installCertManager = "kubectl apply -k manifests/cert-manager && " +
 		"kubectl -n stagehand-system wait --for=condition=Ready certificate/stagehand-webhook --timeout=5m && " +
 		"kubectl apply -k manifests/cert-manager/webhooks"
-	installSelfSigned  = "make certs && kubectl apply -k manifests/self-signed"
-	installHelm        = "helm install stagehand charts/stagehand -n %s --create-namespace"
+	installSelfSigned = "make certs && kubectl apply -k manifests/self-signed"
+	installHelm       = "helm install stagehand charts/stagehand -n %s --create-namespace"
 )
 
 // installHint says how to install stagehand, as README.md does, in the
