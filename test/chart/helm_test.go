@@ -9,13 +9,14 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/stagehand-k8s/stagehand/internal/yamldoc"
+
+	"github.com/stagehand-k8s/stagehand/internal/testenv"
 )
 
 // Where the chart and the repository are, from this package's directory.
@@ -34,39 +35,17 @@ const (
 // helmTimeout bounds every helm command.
 const helmTimeout = 3 * time.Minute
 
-var (
-	helmOnce sync.Once
-	helmPath string
-	helmErr  error
-)
+// helm is the helm of `make helm-assets` ($HELM, else bin/helm), which must
+// report the version hack/helm/versions.env pins.
+var helm = testenv.Tool{Find: findHelm}
 
-// helmBinary is the helm of `make helm-assets` ($HELM, else bin/helm), which
-// must report the version hack/helm/versions.env pins. Without it, the test
-// is skipped under -short (`make unit` does not build it) and fails
-// otherwise.
-func helmBinary(t *testing.T) string {
-	t.Helper()
-	helmOnce.Do(func() { helmPath, helmErr = findHelm() })
-	if helmErr != nil {
-		if testing.Short() {
-			t.Skipf("-short: %v", helmErr)
-		}
-		t.Fatal(helmErr)
-	}
-	return helmPath
-}
+// helmBinary is helm's path, or the end of the test without it.
+func helmBinary(t *testing.T) string { return helm.Path(t) }
 
 func findHelm() (string, error) {
-	path := os.Getenv("HELM")
-	if path == "" {
-		abs, err := filepath.Abs(filepath.Join(repoRoot, "bin", "helm"))
-		if err != nil {
-			return "", err
-		}
-		path = abs
-	}
-	if _, err := os.Stat(path); err != nil {
-		return "", fmt.Errorf("no helm binary (%w): run `make helm-assets`", err)
+	path, err := testenv.ToolPath("HELM", filepath.Join(repoRoot, "bin", "helm"), "helm-assets")
+	if err != nil {
+		return "", err
 	}
 	want, err := pinnedVersion()
 	if err != nil {

@@ -8,7 +8,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -16,47 +15,26 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/stagehand-k8s/stagehand/internal/yamldoc"
+
+	"github.com/stagehand-k8s/stagehand/internal/testenv"
 )
 
 // kubectlTimeout bounds every kubectl command.
 const kubectlTimeout = 2 * time.Minute
 
-var (
-	kubectlOnce sync.Once
-	kubectlPath string
-	kubectlErr  error
-)
-
-// kubectlBinary is the kubectl users run, with the kustomize it embeds:
+// kubectlTool is the kubectl users run, with the kustomize it embeds:
 // $KUBECTL, else the one of `make node-assets` next to envtest's binaries
-// ($KUBEBUILDER_ASSETS, else bin/envtest). Without it, the test is skipped
-// under -short (`make unit` builds no kubectl) and fails otherwise.
-func kubectlBinary(t *testing.T) string {
-	t.Helper()
-	kubectlOnce.Do(func() {
-		kubectlPath = os.Getenv("KUBECTL")
-		if kubectlPath == "" {
-			dir := os.Getenv("KUBEBUILDER_ASSETS")
-			if dir == "" {
-				dir = filepath.Join("..", "..", "bin", "envtest")
-			}
-			kubectlPath = filepath.Join(dir, "kubectl")
-		}
-		if kubectlPath, kubectlErr = filepath.Abs(kubectlPath); kubectlErr == nil {
-			_, kubectlErr = os.Stat(kubectlPath)
-		}
-		if kubectlErr != nil {
-			kubectlErr = fmt.Errorf("no kubectl (%w): run `make node-assets`, or set KUBECTL", kubectlErr)
-		}
-	})
-	if kubectlErr != nil {
-		if testing.Short() {
-			t.Skipf("-short: %v", kubectlErr)
-		}
-		t.Fatal(kubectlErr)
+// ($KUBEBUILDER_ASSETS, else bin/envtest).
+var kubectlTool = testenv.Tool{Find: func() (string, error) {
+	dir := os.Getenv("KUBEBUILDER_ASSETS")
+	if dir == "" {
+		dir = filepath.Join("..", "..", "bin", "envtest")
 	}
-	return kubectlPath
-}
+	return testenv.ToolPath("KUBECTL", filepath.Join(dir, "kubectl"), "node-assets")
+}}
+
+// kubectlBinary is kubectl's path, or the end of the test without it.
+func kubectlBinary(t *testing.T) string { return kubectlTool.Path(t) }
 
 // kubectlResult is what a kubectl command printed and how it ended.
 type kubectlResult struct {

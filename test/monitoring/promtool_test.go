@@ -12,32 +12,20 @@ import (
 	"time"
 
 	"sigs.k8s.io/yaml"
+
+	"github.com/stagehand-k8s/stagehand/internal/testenv"
 )
 
 // promtoolTimeout bounds one promtool run.
 const promtoolTimeout = 2 * time.Minute
 
-// promtoolBinary returns $PROMTOOL, or bin/promtool of `make
-// promtool-assets`; without it the test fails, or skips under -short.
-func promtoolBinary(t *testing.T) string {
-	t.Helper()
-	path := os.Getenv("PROMTOOL")
-	if path == "" {
-		abs, err := filepath.Abs(filepath.Join(repoRoot, "bin", "promtool"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		path = abs
-	}
-	if _, err := os.Stat(path); err != nil {
-		err = fmt.Errorf("no promtool (run `make promtool-assets`): %w", err)
-		if testing.Short() {
-			t.Skipf("-short: %v", err)
-		}
-		t.Fatal(err)
-	}
-	return path
-}
+// promtoolTool is $PROMTOOL, or bin/promtool of `make promtool-assets`.
+var promtoolTool = testenv.Tool{Find: func() (string, error) {
+	return testenv.ToolPath("PROMTOOL", filepath.Join(repoRoot, "bin", "promtool"), "promtool-assets")
+}}
+
+// promtoolBinary is promtool's path, or the end of the test without it.
+func promtoolBinary(t *testing.T) string { return promtoolTool.Path(t) }
 
 // promtool runs promtool with args in dir and returns its output, or an
 // error with it. promtool reads local files only; every HTTP request it
