@@ -3,9 +3,11 @@ package config
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"os"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -220,17 +222,36 @@ func readEntrypoints(readFile func(string) ([]byte, error), file string) (inject
 	if err != nil {
 		return nil, &invalid{kind: ErrRange, valid: validEntry, detail: err}
 	}
+	return ParseEntrypoints(data)
+}
+
+// ParseEntrypoints parses and checks the YAML of an entrypoint map, as
+// ReadEntrypoints does a file's, naming every invalid entry, in order.
+func ParseEntrypoints(data []byte) (inject.Entrypoints, error) {
 	var m inject.Entrypoints
 	if err := yaml.UnmarshalStrict(data, &m); err != nil {
 		return nil, &invalid{kind: ErrSyntax, valid: validEntry, detail: err}
 	}
-	for image, ep := range m {
+	var bad *invalid
+	for _, image := range slices.Sorted(maps.Keys(m)) {
+		var problem error
+		kind := ErrSyntax
 		if _, err := path.Match(image, ""); err != nil || image == "" {
-			return nil, &invalid{kind: ErrSyntax, valid: validEntry, detail: fmt.Errorf("image %q is not a valid reference or pattern", image)}
+			problem = fmt.Errorf("image %q is not a valid reference or pattern", image)
+		} else if ep := m[image]; len(ep) == 0 || ep[0] == "" {
+			problem, kind = fmt.Errorf("image %q has an empty entrypoint", image), ErrRange
 		}
-		if len(ep) == 0 || ep[0] == "" {
-			return nil, &invalid{kind: ErrRange, valid: validEntry, detail: fmt.Errorf("image %q has an empty entrypoint", image)}
+		if problem == nil {
+			continue
 		}
+		if bad == nil {
+			bad = &invalid{kind: kind, valid: validEntry, detail: problem}
+			continue
+		}
+		bad.detail = fmt.Errorf("%w; %w", bad.detail, problem)
+	}
+	if bad != nil {
+		return nil, bad
 	}
 	return m, nil
 }

@@ -46,7 +46,7 @@ func watchEntrypoints(ctx context.Context, file string, last []byte, r *reloadin
 		if err != nil || bytes.Equal(data, last) {
 			continue // a ConfigMap update swaps a symlink: a read may miss it once
 		}
-		m, err := config.ReadEntrypoints(file)
+		m, err := config.ParseEntrypoints(data)
 		if err != nil {
 			logger.Error(err, "the entrypoint map changed but is invalid; the previous one stays in force", "file", file)
 			last = data
