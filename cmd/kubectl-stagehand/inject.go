@@ -61,16 +61,8 @@ func injectManifest(ctx context.Context, l *live, data []byte, name string, stdo
 	if injector.Profiles, err = l.profilesOf(ctx, data); err != nil {
 		return fmt.Errorf("inject: %w", err)
 	}
-	var out bytes.Buffer
-	warnings, err := injector.Inject(bytes.NewReader(data), &out)
-	for _, w := range warnings {
-		fmt.Fprintln(stderr, "warning:", w)
-	}
-	if err != nil {
+	if err := injector.Run(bytes.NewReader(data), stdout, stderr); err != nil {
 		return fmt.Errorf("inject %s: %w", name, err)
-	}
-	if _, err := out.WriteTo(stdout); err != nil {
-		return fmt.Errorf("inject: writing output: %w", err)
 	}
 	return nil
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"cmp"
 	"errors"
 	"flag"
@@ -63,17 +62,8 @@ func runInject(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		}
 		injector.Profiles = list
 	}
-	// Buffered, so that a failure leaves stdout empty whatever the reader.
-	var out bytes.Buffer
-	warnings, err := injector.Inject(in, &out)
-	for _, w := range warnings {
-		fmt.Fprintln(stderr, "warning:", w)
-	}
-	if err != nil {
+	if err := injector.Run(in, stdout, stderr); err != nil {
 		return fmt.Errorf("inject %s: %w", file, err)
-	}
-	if _, err := out.WriteTo(stdout); err != nil {
-		return fmt.Errorf("inject: writing output: %w", err)
 	}
 	return nil
 }

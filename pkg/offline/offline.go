@@ -66,6 +66,18 @@ func (o *Injector) Inject(in io.Reader, out io.Writer) ([]string, error) {
 	return warnings, err
 }
 
+// Run injects in into out as the commands do (`webhook inject`, `kubectl
+// stagehand inject`): each warning on a line of warn, prefixed "warning: ";
+// on a denial nothing goes to out (Inject writes only once every pod is
+// injected).
+func (o *Injector) Run(in io.Reader, out, warn io.Writer) error {
+	warnings, err := o.Inject(in, out)
+	for _, w := range warnings {
+		fmt.Fprintln(warn, "warning:", w)
+	}
+	return err
+}
+
 // injectDocument returns the document injected, or unchanged when it carries
 // no pod or its pod needs no change.
 func (o *Injector) injectDocument(doc []byte) ([]byte, []string, error) {
