@@ -54,7 +54,7 @@ func TestInjectionSettings(t *testing.T) {
 			env: map[string]string{"STAGEHAND_ENTRYPOINTS": writeFile(t, "apache/spark: []\n")}, wantErr: `image "apache/spark" has an empty entrypoint`, wantValid: validEntry,
 		},
 		"every bad entry, in order": {
-			env: map[string]string{"STAGEHAND_ENTRYPOINTS": writeFile(t, "z/bad: []\n\"a/[\": [/x]\nok/image: [/run]\n")},
+			env:     map[string]string{"STAGEHAND_ENTRYPOINTS": writeFile(t, "z/bad: []\n\"a/[\": [/x]\nok/image: [/run]\n")},
 			wantErr: `image "a/[" is not a valid reference or pattern; image "z/bad" has an empty entrypoint`, wantValid: validEntry,
 		},
 	}
