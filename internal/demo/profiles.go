@@ -3,7 +3,6 @@ package demo
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -85,12 +84,9 @@ func (d *demo) waitForProfile(ctx context.Context, p *v1alpha1.InjectionProfile)
 // shortKeys lists the keys of stagehand.io/ annotations without the
 // prefix, sorted.
 func shortKeys(anns map[string]string) string {
-	var keys []string
-	for k := range anns {
-		if k != annotations.Status && strings.HasPrefix(k, annotations.Prefix) {
-			keys = append(keys, strings.TrimPrefix(k, annotations.Prefix))
-		}
+	keys := annotations.OwnKeys(anns)
+	for i, k := range keys {
+		keys[i] = strings.TrimPrefix(k, annotations.Prefix)
 	}
-	slices.Sort(keys)
 	return strings.Join(keys, ", ")
 }

@@ -98,6 +98,12 @@ func OurKeys(anns map[string]string) []string {
 	return keys
 }
 
+// OwnKeys are the stagehand.io/ keys a pod asks with, sorted: all but
+// stagehand.io/status, which stagehand writes.
+func OwnKeys(anns map[string]string) []string {
+	return slices.DeleteFunc(OurKeys(anns), func(k string) bool { return k == Status })
+}
+
 // CheckLimits reports annotations too many (more than MaxKeys
 // stagehand.io/ keys) or too long (a value over maxValue) to consider, at
 // root, the field path of the annotations.

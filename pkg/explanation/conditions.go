@@ -41,14 +41,7 @@ func normalize(expr string) string { return strings.Join(strings.Fields(expr), "
 
 // hasOwnKeys is what the shipped conditions test: a stagehand.io/ key
 // other than stagehand.io/status.
-func hasOwnKeys(anns map[string]string) bool {
-	for k := range anns {
-		if strings.HasPrefix(k, annotations.Prefix) && k != annotations.Status {
-			return true
-		}
-	}
-	return false
-}
+func hasOwnKeys(anns map[string]string) bool { return len(annotations.OwnKeys(anns)) > 0 }
 
 // conditions is the evaluation of an entry's match conditions: whether
 // those evaluated all hold, and those that were changed from the shipped

@@ -55,7 +55,7 @@ func (x *explainer) profiles() {
 // misplaced on its workload.
 func (x *explainer) keys() {
 	anns := x.meta.Metadata.Annotations
-	keys := slices.DeleteFunc(annotations.OurKeys(anns), func(k string) bool { return k == annotations.Status })
+	keys := annotations.OwnKeys(anns)
 	for _, m := range x.in.Pod.Misplaced {
 		// In the way when they are all the pod asks with.
 		mark := Fail
@@ -97,7 +97,7 @@ var templateKinds = []string{"ReplicaSet", "StatefulSet", "DaemonSet", "Job", "R
 // controllers with a pod template count: the MR3 DAGAppMaster pod that
 // owns its workers carries its own keys rightly.
 func MisplacedOn(kind, name string, anns map[string]string) []string {
-	keys := slices.DeleteFunc(annotations.OurKeys(anns), func(k string) bool { return k == annotations.Status })
+	keys := annotations.OwnKeys(anns)
 	if len(keys) == 0 || !slices.Contains(templateKinds, kind) {
 		return nil
 	}
@@ -112,10 +112,7 @@ func MisplacedOn(kind, name string, anns map[string]string) []string {
 // unknownOnly are the pod's own keys when none of them is known.
 func (x *explainer) unknownOnly() []string {
 	var unknown []string
-	for _, k := range annotations.OurKeys(x.meta.Metadata.Annotations) {
-		if k == annotations.Status {
-			continue
-		}
+	for _, k := range annotations.OwnKeys(x.meta.Metadata.Annotations) {
 		if registry.Lookup(k) != nil {
 			return nil
 		}
